@@ -1,0 +1,50 @@
+# Two commands for a fresh machine: `make run` (set up, build what is missing, serve) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_DISABLE_TELEMETRY := 1
+export HF_HUB_DISABLE_XET := 1
+
+.PHONY: run test setup data model eda bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+data/processed/titles.parquet: | setup
+	$(PY) -m etl
+
+artifacts/manifest.json: data/processed/titles.parquet | setup
+	$(PY) -m model.train
+
+reports/eda.md: data/processed/titles.parquet | setup
+	$(PY) -m etl.eda
+
+data: data/processed/titles.parquet
+model: artifacts/manifest.json
+eda: reports/eda.md
+
+run: setup data model eda
+	$(PY) app.py
+
+# Browser tests need Debian's chromium; install it once when it is missing.
+/usr/bin/chromium:
+	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+
+test: setup /usr/bin/chromium
+	$(PY) -m pytest
+
+bench: setup data
+	$(PY) bench/etl.py
+	$(PY) bench/queries.py
+	$(PY) bench/search.py
+	$(PY) bench/model.py
+	$(PY) bench/app.py
+
+clean:
+	rm -rf data/processed artifacts reports
