@@ -1,0 +1,95 @@
+"""Reading raw inputs with clear errors, and writing outputs atomically (temp file, then rename)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from errors import InputError
+
+
+def require_columns(path: Path, columns: Iterable[str], required: Iterable[str]) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(required)}")
+
+
+def check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: file is empty")
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV with every column as text (None for empty), so that no value is reinterpreted on the way in."""
+    check_file(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputError(f"{path}: unreadable CSV ({str(exc).splitlines()[0]})") from None
+    if frame.empty:
+        raise InputError(f"{path}: file has a header but no rows")
+    return frame
+
+
+def read_table(path: Path, columns: list[str], optional: tuple[str, ...] = ()) -> pa.Table:
+    """A parquet or CSV file as an Arrow table with the required columns (and the optional ones it has)."""
+    check_file(path)
+    try:
+        if path.suffix == ".parquet":
+            names = pq.read_schema(path).names
+            require_columns(path, names, columns)
+            table = pq.read_table(path, columns=columns + [c for c in optional if c in names])
+        else:
+            table = pacsv.read_csv(path)
+            require_columns(path, table.column_names, columns)
+            table = table.select(columns + [c for c in optional if c in table.column_names])
+    except InputError:
+        raise
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: unreadable {path.suffix.lstrip('.')} file ({str(exc).splitlines()[0]})") from None
+    if table.num_rows == 0:
+        raise InputError(f"{path}: file has no rows")
+    return table
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    _atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    _atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_json(data: dict, path: Path) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+
+    _atomic(path, write)

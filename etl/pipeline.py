@@ -1,0 +1,61 @@
+"""The whole ETL run: titles and ratings in, the processed tables and the report out."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+from tqdm import tqdm
+
+from config import (COL_ID, COL_N_RATINGS, COL_SCORE, COL_USER, ETL_REPORT_FILE, PLATFORMS, QUARANTINE_FILE,
+                    RATINGS_FILE, TITLES_FILE)
+from errors import InputError
+from etl import io
+from etl.ratings import collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
+from etl.report import Report
+from etl.titles import build_titles
+
+
+def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
+    """Build every output in memory first, then write each atomically: a failed run leaves old outputs intact."""
+    if not raw_dir.is_dir():
+        raise InputError(f"{raw_dir}: raw-data directory not found (set --raw-dir or RAW_DIR)")
+    report = Report()
+    files = ratings_files(raw_dir)
+    with tqdm(total=len(PLATFORMS) + len(files) + 1, desc="etl", unit="file", disable=quiet) as progress:
+        titles = build_titles(raw_dir, report, progress)
+        catalog_ids = pa.array(titles[COL_ID].to_numpy(), pa.string())
+
+        parts = []
+        for path in files:
+            parts.append(read_part(path, catalog_ids, f"ratings/{path.name}", report))
+            progress.update(1)
+        ratings, pairs, rows = collapse_duplicates(parts, catalog_ids)
+        progress.update(1)
+
+    scores = title_scores(ratings, catalog_ids)
+    titles[COL_SCORE] = scores[COL_SCORE].to_numpy()
+    titles[COL_N_RATINGS] = scores[COL_N_RATINGS].to_numpy()
+    report.add_fix("ratings/*", "rating", "ratings of one user for one title collapsed into their mean", rows - pairs)
+
+    ratings_in = sum(f["rows_out"] for name, f in report.files.items() if name.startswith("ratings/"))
+    report.summary = {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "raw_dir": str(raw_dir),
+        "titles": {"rows": len(titles), "per_platform": titles.groupby("platform").size().to_dict(),
+                   "placeholder_rows": int(titles["is_placeholder"].sum())},
+        "ratings": {
+            "rows_read": sum(f["rows_in"] for name, f in report.files.items() if name.startswith("ratings/")),
+            "rows_valid": ratings_in,
+            "rows_out": ratings.num_rows,
+            "pairs_rated_more_than_once": pairs,
+            "rows_merged_into_their_pair": rows - pairs,
+            "users": len(ratings[COL_USER].unique()),
+            "superseded_files": [f"ratings/{p.name}" for p in superseded_files(raw_dir, files)],
+        },
+    }
+    io.write_parquet(titles, out_dir / TITLES_FILE)
+    io.write_parquet(ratings, out_dir / RATINGS_FILE)
+    io.write_csv(report.quarantine_table(), out_dir / QUARANTINE_FILE)
+    io.write_json(report.to_dict(), out_dir / ETL_REPORT_FILE)
+    return report

@@ -1,0 +1,57 @@
+"""What the ETL did, in numbers: rows in and out per file, each fix with its count, each quarantined row."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+QUARANTINE_COLUMNS = ["file", "row", "reason", "values"]
+
+
+@dataclass
+class Report:
+    files: dict[str, dict] = field(default_factory=dict)
+    fixes: list[dict] = field(default_factory=list)
+    quarantined: list[pd.DataFrame] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+    def add_file(self, name: str, rows_in: int, rows_out: int, **extra) -> None:
+        self.files[name] = {"rows_in": int(rows_in), "rows_out": int(rows_out), **extra}
+
+    def add_fix(self, file: str, column: str, fix: str, count: int) -> None:
+        """Record a fix; zero counts are kept out so the report lists what really happened."""
+        if count:
+            self.fixes.append({"file": file, "column": column, "fix": fix, "count": int(count)})
+
+    def quarantine(self, file: str, rows: pd.Series | list[int], reason: str, values: pd.Series | list[str]) -> None:
+        """Rows that cannot be fixed: `rows` are 1-based data-row numbers (the header is not counted)."""
+        frame = pd.DataFrame({"file": file, "row": list(rows), "reason": reason, "values": list(values)})
+        if len(frame):
+            self.quarantined.append(frame)
+
+    def quarantine_table(self) -> pd.DataFrame:
+        if not self.quarantined:
+            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return pd.concat(self.quarantined, ignore_index=True)[QUARANTINE_COLUMNS]
+
+    def to_dict(self) -> dict:
+        table = self.quarantine_table()
+        by_reason = table.groupby("reason").size().sort_values(ascending=False)
+        return {
+            **self.summary,
+            "files": self.files,
+            "fixes": self.fixes,
+            "quarantine": {"rows": len(table), "by_reason": {k: int(v) for k, v in by_reason.items()}},
+        }
+
+    def lines(self) -> list[str]:
+        """The short summary printed at the end of a run."""
+        out = ["file                                      rows in   rows out"]
+        for name, f in self.files.items():
+            out.append(f"{name:<40} {f['rows_in']:>9,} {f['rows_out']:>10,}")
+        out.append(f"fixes: {len(self.fixes)} kinds, {sum(f['count'] for f in self.fixes):,} values changed")
+        for fix in sorted(self.fixes, key=lambda f: -f["count"])[:12]:
+            out.append(f"  {fix['count']:>9,}  {fix['file']}:{fix['column']}: {fix['fix']}")
+        q = self.to_dict()["quarantine"]
+        out.append(f"quarantined: {q['rows']:,} rows" + "".join(f"\n  {n:>9,}  {r}" for r, n in q["by_reason"].items()))
+        return out
