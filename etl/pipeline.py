@@ -30,13 +30,15 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
         for path in files:
             parts.append(read_part(path, catalog_ids, f"ratings/{path.name}", report))
             progress.update(1)
-        ratings, pairs, rows = collapse_duplicates(parts, catalog_ids)
+        collapsed = collapse_duplicates(parts, catalog_ids)
+        ratings = collapsed.table
         progress.update(1)
 
-    scores = title_scores(ratings, catalog_ids)
+    scores = title_scores(collapsed, len(titles))
     titles[COL_SCORE] = scores[COL_SCORE].to_numpy()
     titles[COL_N_RATINGS] = scores[COL_N_RATINGS].to_numpy()
-    report.add_fix("ratings/*", "rating", "ratings of one user for one title collapsed into their mean", rows - pairs)
+    report.add_fix("ratings/*", "rating", "ratings of one user for one title collapsed into their mean",
+                   collapsed.rows_merged)
 
     ratings_in = sum(f["rows_out"] for name, f in report.files.items() if name.startswith("ratings/"))
     report.summary = {
@@ -48,8 +50,8 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
             "rows_read": sum(f["rows_in"] for name, f in report.files.items() if name.startswith("ratings/")),
             "rows_valid": ratings_in,
             "rows_out": ratings.num_rows,
-            "pairs_rated_more_than_once": pairs,
-            "rows_merged_into_their_pair": rows - pairs,
+            "pairs_rated_more_than_once": collapsed.pairs_repeated,
+            "rows_merged_into_their_pair": collapsed.rows_merged,
             "users": len(ratings[COL_USER].unique()),
             "superseded_files": [f"ratings/{p.name}" for p in superseded_files(raw_dir, files)],
         },

@@ -89,12 +89,16 @@ def read_part(path: Path, catalog_ids: pa.Array, file: str, report: Report) -> R
     return part
 
 
-def collapse_duplicates(parts: list[RatingsPart], catalog_ids: pa.Array) -> tuple[pa.Table, int, int]:
-    """One row per (user, title): the mean of its ratings and the latest known timestamp.
+@dataclass
+class Collapsed:
+    table: pa.Table          # one row per (user, title), sorted by user then title
+    items: np.ndarray        # the table's titles as indexes into the catalog ids
+    pairs_repeated: int      # pairs rated more than once
+    rows_merged: int         # rows those pairs lost by collapsing
 
-    Returns the table sorted by user then title, the number of pairs rated more than once, and the number of
-    rows those pairs collapsed from.
-    """
+
+def collapse_duplicates(parts: list[RatingsPart], catalog_ids: pa.Array) -> Collapsed:
+    """One row per (user, title): the mean of its ratings and the latest known timestamp."""
     users = np.concatenate([p.users for p in parts])
     items = np.concatenate([p.items for p in parts])
     ratings = np.concatenate([p.ratings for p in parts])
@@ -118,14 +122,13 @@ def collapse_duplicates(parts: list[RatingsPart], catalog_ids: pa.Array) -> tupl
                          COL_RATING: pd.Series([], dtype="float64"), COL_TIMESTAMP: pd.Series([], dtype="Int64")})
     table = table.replace_schema_metadata(pa.Schema.from_pandas(like, preserve_index=False).metadata)
     repeated = counts > 1
-    return table, int(repeated.sum()), int(counts[repeated].sum())
+    return Collapsed(table, items[first], int(repeated.sum()), int(counts[repeated].sum() - repeated.sum()))
 
 
-def title_scores(table: pa.Table, catalog_ids: pa.Array) -> pd.DataFrame:
+def title_scores(collapsed: Collapsed, n_titles: int) -> pd.DataFrame:
     """Mean rating and number of ratings of every catalog title (NaN and 0 for an unrated title)."""
-    codes = pc.index_in(table[COL_ITEM], value_set=catalog_ids).to_numpy()
-    n = np.bincount(codes, minlength=len(catalog_ids))
-    total = np.bincount(codes, weights=table[COL_RATING].to_numpy(), minlength=len(catalog_ids))
+    n = np.bincount(collapsed.items, minlength=n_titles)
+    total = np.bincount(collapsed.items, weights=collapsed.table[COL_RATING].to_numpy(), minlength=n_titles)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = total / n
     return pd.DataFrame({"score": score, "n_ratings": n.astype("int64")})
