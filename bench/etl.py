@@ -1,0 +1,81 @@
+"""Benchmark: the whole ETL on the full raw data, wall time and peak memory, beside a plain pandas pass.
+
+Each run is a fresh subprocess so that its peak resident memory is its own. Targets: at most 15 s and 2 GB.
+Usage: python bench/etl.py [--raw-dir DIR] [--repeat N]
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from config import PROJ_ROOT, raw_dir  # noqa: E402
+
+TARGET_SECONDS, TARGET_GB = 15.0, 2.0
+
+# The reference: what a plain pandas pass over the same files costs (read, concatenate, average duplicates, write).
+REFERENCE = """
+import glob, sys, pandas as pd
+raw, out = sys.argv[1], sys.argv[2]
+titles = pd.concat([pd.read_csv(f) for f in sorted(glob.glob(raw + '/titles/*.csv'))])
+files = [f for f in sorted(glob.glob(raw + '/ratings/*.parquet')) if not f.endswith('/7.parquet')]
+ratings = pd.concat([pd.read_parquet(f, columns=['userId', 'movieId', 'rating']) for f in files])
+ratings = ratings.groupby(['userId', 'movieId'], as_index=False)['rating'].mean()
+titles.to_parquet(out + '/titles.parquet'); ratings.to_parquet(out + '/ratings.parquet')
+"""
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in GB of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=PROJ_ROOT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak_kb <= before:  # ru_maxrss is a maximum over all children: run each measurement in its own process
+        raise RuntimeError("run each measurement in a fresh bench process")
+    return wall, peak_kb / 1024 / 1024
+
+
+def one(kind: str, raw: str, out: str) -> None:
+    cmd = ([sys.executable, "-m", "etl", "--quiet", "--raw-dir", raw, "--out", out] if kind == "etl"
+           else [sys.executable, "-c", REFERENCE, raw, out])
+    wall, gb = measure(cmd)
+    print(f"{wall} {gb}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw-dir")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--one", choices=["etl", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    raw = str(raw_dir(args.raw_dir))
+    if args.one:
+        return one(args.one, raw, args.out)
+
+    results: dict[str, list[tuple[float, float]]] = {"etl": [], "reference": []}
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(args.repeat):
+            for kind in results:  # interleaved, so that machine load hits both alike
+                line = subprocess.run([sys.executable, __file__, "--one", kind, "--raw-dir", raw, "--out", out],
+                                      check=True, capture_output=True, text=True).stdout.split()
+                results[kind].append((float(line[0]), float(line[1])))
+    best = {k: (min(w for w, _ in v), max(m for _, m in v)) for k, v in results.items()}
+    (etl_s, etl_gb), (ref_s, ref_gb) = best["etl"], best["reference"]
+    print(f"ETL on {raw} (best wall of {args.repeat}, highest peak memory)")
+    print(f"{'':<22}{'python -m etl':>15}{'plain pandas':>15}{'ratio':>8}{'target':>10}")
+    print(f"{'wall time (s)':<22}{etl_s:>15.2f}{ref_s:>15.2f}{etl_s / ref_s:>8.2f}{TARGET_SECONDS:>10.1f}")
+    print(f"{'peak memory (GB)':<22}{etl_gb:>15.2f}{ref_gb:>15.2f}{etl_gb / ref_gb:>8.2f}{TARGET_GB:>10.1f}")
+    ok = etl_s <= TARGET_SECONDS and etl_gb <= TARGET_GB
+    print("within targets" if ok else "OUTSIDE TARGETS")
+
+
+if __name__ == "__main__":
+    main()
