@@ -241,7 +241,7 @@ class Catalog:
             answer["message"] = f"No {platform} titles were released in {year}."
         elif (platform, year) not in self._top_actor:
             n = self._titles_per_platform_year[(platform, year)]
-            answer["message"] = (f"None of the {n} {platform} titles released in {year} lists its cast, "
+            answer["message"] = (f"No cast is listed for the {platform} titles released in {year} ({n}), "
                                  "so the data cannot tell.")
         else:
             answer["actor"], answer["count"] = self._top_actor[(platform, year)]

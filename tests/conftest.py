@@ -47,3 +47,53 @@ def titles(processed_dir: Path):
     import pandas as pd
 
     return pd.read_parquet(processed_dir / config.TITLES_FILE)
+
+
+# --- catalog queries (tests/test_catalog.py, tests/test_catalog_real.py) ---
+
+SMALL_TITLES_COLUMNS = ["id", "platform", "type", "title", "cast", "country", "release_year", "rating",
+                        "duration_int", "duration_type", "listed_in", "score"]
+# 13 titles, small enough to compute every answer by hand (see the expectations in tests/test_catalog.py).
+SMALL_TITLES_ROWS = [
+    ("ns1", "netflix", "movie", "alpha", "ann lee, bob ray", "india", 2020, "tv-ma", 120, "min", "dramas, comedies", 4.0),
+    ("ns2", "netflix", "movie", "beta love", "bob ray, cara sun", "india, united states", 2020, "tv-ma", 150, "min",
+     "comedies", 3.0),
+    ("ns3", "netflix", "tv show", "gamma", "cara sun, ann lee", "united states", 2020, "tv-14", 3, "season",
+     "tv comedies", 4.5),
+    ("ns4", "netflix", "movie", "delta", None, "japan", 2019, "pg", 150, "min", "dramas", 4.5),
+    ("ns5", "netflix", "movie", "lovely day", "dan fox", None, 2020, "pg", None, None, "documentaries", 4.5),
+    ("ns6", "netflix", "movie", "spider-man: far", "ann lee", "united states", 1990, "pg-13", 100, "min",
+     "action & adventure", 2.5),
+    ("as1", "amazon", "movie", "epsilon", "ann lee", "india", 2020, "18+", 200, "min", "comedy, drama", 3.5),
+    ("as2", "amazon", "movie", "zeta love story", "ann lee, zed", "united kingdom", 2021, "18+", 90, "min", "comedy", 2.0),
+    ("as3", "amazon", "tv show", "eta", "zed", "india", 2020, "tv-ma", 10, "season", "drama", 3.9),
+    ("hs1", "hulu", "movie", "theta", None, "united states", 2020, "r", 95, "min", "horror", 4.8),
+    ("hs2", "hulu", "tv show", "iota", None, None, 2019, "tv-ma", 2, "season", "comedy, horror", 3.2),
+    ("ds1", "disney", "movie", "kappa", "bob ray", "united states", 2020, "g", 80, "min", "animation, family", 4.1),
+    ("ds2", "disney", "movie", "lambda", "zed, bob ray", "united states", 2020, "g", 80, "min", "family", 4.1),
+]
+
+
+@pytest.fixture
+def small_titles():
+    """A hand-checkable titles table with the processed-data contract's columns and dtypes."""
+    import pandas as pd
+
+    df = pd.DataFrame(SMALL_TITLES_ROWS, columns=SMALL_TITLES_COLUMNS)
+    df["duration_int"] = df["duration_int"].astype("Int64")
+    return df
+
+
+@pytest.fixture
+def small_catalog(small_titles):
+    from catalog import Catalog
+
+    return Catalog(small_titles)
+
+
+@pytest.fixture(scope="session")
+def real_catalog(processed_dir: Path):
+    """The Catalog loaded from the session's real ETL output."""
+    from catalog import load_catalog
+
+    return load_catalog(processed_dir)
