@@ -1,0 +1,159 @@
+"""The REST API: one FastAPI app whose routes answer JSON, documented at /docs (OpenAPI at /openapi.json).
+
+    GET /recommend?user_id=&title_id=        GET /top_n?user_id=&n=&platform=&type=
+    GET /similar?title_id=&n=&platform=&type= GET /search?q=&limit=        GET /health
+    GET /max_duration?year=&platform=&duration_type=   GET /count_platform/{platform}   ... (catalog.registry)
+
+The catalog routes are generated from catalog.registry.QUERIES: a question with one parameter takes it in
+the path (/count_platform/{platform}), the others take query parameters. Inputs arrive as text and are
+parsed by the same functions the UI uses, so both doors give the same answers and the same messages.
+Bad input is a 4xx with {"error": ..., "detail": ...}: 400 for an InputError, 422 for a missing or malformed
+parameter, 404 for an unknown route, 503 when the data or model is not built. Never a 500 for bad input.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Annotated, Any, Callable
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog.registry import QUERIES, QuerySpec
+from errors import InputError
+from serving import service
+from serving.state import AppState, Unavailable
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Recommendations over four streaming catalogs (Amazon Prime Video, Disney+, Hulu, Netflix):
+predicted ratings with explanations, top picks, similar titles, title search and the catalog questions.
+Every error is JSON: `{"error": "...", "detail": "..."}`."""
+
+
+def error_response(status: int, error: str, detail: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": error, "detail": detail})
+
+
+def _validation_detail(exc: RequestValidationError) -> str:
+    """FastAPI's validation errors as one sentence: 'user_id (query): Field required; ...'."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(x) for x in err.get("loc", ())]
+        where = f"{loc[-1]} ({loc[0]})" if len(loc) >= 2 else ".".join(loc) or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Map every failure to the {"error", "detail"} shape."""
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> JSONResponse:
+        return error_response(400, "invalid input", str(exc))
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        return error_response(503, "not available", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, "invalid input", _validation_detail(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return error_response(404, "not found", f"no route {request.method} {request.url.path}; "
+                                                    "see /docs for the routes")
+        return error_response(exc.status_code, "http error", exc.detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(500, "internal error", f"{type(exc).__name__}: {exc}")
+
+
+def json_not_found_everywhere(app: FastAPI) -> None:
+    """Unknown routes fall through to the app mounted at "/" (Gradio): make its 404s our JSON shape too.
+
+    Gradio's own API (/gradio_api/...) keeps its answers: its client reads them.
+    """
+    from fastapi.exception_handlers import http_exception_handler
+    from starlette.routing import Mount
+
+    async def not_found(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404 and not request.url.path.startswith("/gradio_api"):
+            return error_response(404, "not found", f"no route {request.method} {request.url.path}; "
+                                                    "see /docs for the routes")
+        return await http_exception_handler(request, exc)
+
+    for route in app.routes:
+        if isinstance(route, Mount):
+            route.app.add_exception_handler(StarletteHTTPException, not_found)
+
+
+def _query_endpoint(state: AppState, spec: QuerySpec) -> tuple[str, Callable]:
+    """A route path and endpoint for one catalog question, with a signature FastAPI documents."""
+    in_path = len(spec.params) == 1
+    params = []
+    for p in spec.params:
+        doc = p.help + (f" One of: {', '.join(p.choices)}." if p.choices else "")
+        if in_path:
+            annotation, default = Annotated[str, Path(description=doc)], inspect.Parameter.empty
+        elif p.required:
+            annotation, default = Annotated[str, Query(description=doc)], inspect.Parameter.empty
+        else:
+            annotation = Annotated[str | None, Query(description=doc)]
+            default = None if p.default is None else str(p.default)
+        params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                        default=default))
+
+    def endpoint(**kwargs: str) -> dict:
+        return spec.run(state.require_catalog(), **kwargs)
+
+    endpoint.__signature__ = inspect.Signature(params)  # FastAPI reads the parameters from here
+    endpoint.__name__ = spec.name
+    path = spec.api_name + (f"/{{{spec.params[0].name}}}" if in_path else "")
+    return path, endpoint
+
+
+def create_api(state: AppState) -> FastAPI:
+    """The FastAPI app with every REST route; the Gradio UI is mounted on it at "/" by app.py."""
+    app = FastAPI(title="Streaming recommender", description=DESCRIPTION, version="1.0")
+    add_error_handlers(app)
+
+    @app.get("/health", tags=["service"], summary="Loaded artifacts, where they came from, versions, checksums")
+    def health() -> dict:
+        return state.health()
+
+    @app.get("/recommend", tags=["model"], summary="Recommend or not: predicted rating and explanation")
+    def recommend(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
+                  title_id: Annotated[str, Query(description="Title id (e.g. ns123) or exact title.")]) -> dict:
+        return service.recommend(state, user_id, title_id)
+
+    @app.get("/top_n", tags=["model"], summary="The user's top picks, leaving out what they rated")
+    def top_n(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
+              n: Annotated[str, Query(description="How many titles, 1-1000.")] = "10",
+              platform: Annotated[str | None, Query(description="Only this platform.")] = None,
+              type: Annotated[str | None, Query(description="Only movie or tv show.")] = None) -> dict:
+        return service.top_n(state, user_id, n, platform, type)
+
+    @app.get("/similar", tags=["model"], summary="Titles similar to a title (by content)")
+    def similar(title_id: Annotated[str, Query(description="Title id (e.g. ds1378) or exact title.")],
+                n: Annotated[str, Query(description="How many titles, 1-100.")] = "10",
+                platform: Annotated[str | None, Query(description="Only this platform.")] = None,
+                type: Annotated[str | None, Query(description="Only movie or tv show.")] = None) -> dict:
+        return service.similar(state, title_id, n, platform, type)
+
+    @app.get("/search", tags=["catalog"], summary="Find titles by a partial, misspelled or any-case title")
+    def search(q: Annotated[str, Query(description="Part of a title, e.g. toy stor.")],
+               limit: Annotated[str, Query(description="How many titles, 1-50.")] = "10") -> dict:
+        return service.search(state, q, limit)
+
+    for spec in QUERIES:
+        path, endpoint = _query_endpoint(state, spec)
+        app.add_api_route(path, endpoint, methods=["GET"], tags=["catalog questions"], summary=spec.label,
+                          description=spec.definition, operation_id=spec.name)
+    return app

@@ -1,0 +1,102 @@
+"""The app's answers as plain JSON-ready dicts, shared by the REST API and the Gradio UI (one code path).
+
+Each function takes the loaded AppState and raw inputs as any door sends them ("42", 42.0, a title or its
+id), and raises errors.InputError for bad input or serving.state.Unavailable when a piece is not built.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from catalog.inputs import is_blank, parse_content_type
+from catalog.platforms import parse_platform
+from config import COL_ID
+from errors import InputError
+from model.predictor import parse_n, parse_user_id
+from serving.explain import explain, verdict
+from serving.state import AppState
+
+MAX_SEARCH = 50
+
+
+def _platform_or_none(value: object) -> str | None:
+    return None if is_blank(value) else parse_platform(value)
+
+
+def _type_or_none(value: object) -> str | None:
+    return None if is_blank(value) else parse_content_type(value, name="type")
+
+
+def cold_start_notice(user_id: int) -> str:
+    return (f"User {user_id} has no ratings the model learned from, so it cannot personalise: every "
+            "prediction is the average rating plus the title's offset. Rate a few titles, or start with "
+            "the best-rated titles overall.")
+
+
+def cold_start(state: AppState, user_id: int, n: int = 5) -> dict:
+    """For a user the model never saw: why, and what to show them instead (the best-rated titles)."""
+    alternatives = state.require_model().top_n(user_id, n)  # unknown user: mean + title bias
+    items = [{**state.title_info(str(row[COL_ID])), "predicted_rating": round(float(row["predicted_rating"]), 4)}
+             for _, row in alternatives.iterrows()]
+    return {"notice": cold_start_notice(user_id), "alternatives": items}
+
+
+def recommend(state: AppState, user_id: object, title: object) -> dict:
+    """Predicted rating of a title (id or exact title) for a user, the decision and its explanation."""
+    user = parse_user_id(user_id)
+    predictor = state.require_model()
+    title_id = state.require_index().resolve(str(title) if title is not None else "")
+    prediction = predictor.predict(user, title_id)
+    info = state.title_info(title_id)
+    answer = {
+        "user_id": user, "title_id": title_id, "title": info["title"], "platform": info.get("platform"),
+        "type": info.get("type"), "release_year": info.get("release_year"),
+        "predicted_rating": round(float(prediction.rating), 4), "threshold": prediction.threshold,
+        "recommend": bool(prediction.recommend), "decision": verdict(prediction.recommend),
+        "explanation": explain(prediction), "terms": asdict(prediction.explanation),
+        "known_user": prediction.explanation.known_user,
+    }
+    if not prediction.explanation.known_user:
+        answer.update(cold_start(state, user))
+    return answer
+
+
+def top_n(state: AppState, user_id: object, n: object = 10, platform: object = None, type: object = None) -> dict:
+    """The user's n best titles (optionally one platform / type), leaving out the titles they rated."""
+    user = parse_user_id(user_id)
+    n = parse_n(n)
+    platform, type = _platform_or_none(platform), _type_or_none(type)
+    predictor = state.require_model()
+    ranked = predictor.top_n(user, n, platform, type)
+    items = [{**state.title_info(str(row[COL_ID])), "predicted_rating": round(float(row["predicted_rating"]), 4),
+              "recommend": bool(row["recommend"])} for _, row in ranked.iterrows()]
+    known = predictor.is_known_user(user)
+    answer = {"user_id": user, "n": n, "platform": platform, "type": type, "known_user": known,
+              "n_rated": int(len(predictor.rated_titles(user))), "items": items, "notice": None}
+    if not known:
+        answer["notice"] = cold_start_notice(user)
+    return answer
+
+
+def similar(state: AppState, title: object, n: object = 10, platform: object = None, type: object = None) -> dict:
+    """The n titles most like a title (id or exact title), optionally on one platform / of one type."""
+    engine = state.require_similar()
+    title_text = "" if title is None else str(title)
+    items = engine.similar(title_text, n=n, platform=_platform_or_none(platform), type=_type_or_none(type))
+    seed = engine.info(title_text)
+    return {"title_id": seed[COL_ID], "title": seed["title"], "platform": seed["platform"],
+            "n": len(items), "items": items}
+
+
+def search(state: AppState, q: object, limit: object = 10) -> dict:
+    """Catalog titles matching a partial, misspelled or any-case query, best first."""
+    query = "" if q is None else str(q).strip()
+    if not query:
+        raise InputError("q is required: give part of a title, e.g. 'toy story'.")
+    try:
+        number = int(str(limit).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_SEARCH:
+        raise InputError(f"limit must be a whole number from 1 to {MAX_SEARCH}; got {limit!r}.")
+    limit = number
+    return {"query": query, "items": state.require_index().search(query, limit=limit)}

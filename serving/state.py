@@ -1,0 +1,247 @@
+"""Everything the app serves, loaded once at start-up: catalog, title search, model, similar titles, reports.
+
+    state = load_state()          # never raises: what cannot be loaded becomes a notice
+    state.require_model()         # the Predictor, or Unavailable("... build it with `make run` ...")
+
+Artifacts come from the Hugging Face Hub when HF_MODEL_REPO / HF_DATASET_REPO are set (through model.hub,
+which waits a few seconds at most and falls back to its cache or the local directories), otherwise from
+the local artifacts/ and data/processed/. A missing piece never stops the app: the catalog tabs still work
+without a model, and every tab that needs a missing piece says how to build it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import config
+from catalog.queries import Catalog, load_catalog
+from catalog.search import TitleIndex
+from config import COL_ID
+from model.artifacts import Artifacts, load_artifacts
+from model.predictor import Predictor
+from model.similar import SimilarTitles
+
+log = logging.getLogger(__name__)
+
+BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then restart the app"
+TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
+
+
+class Unavailable(RuntimeError):
+    """A piece the request needs (data or model) is not loaded; the message says how to build it."""
+
+
+@dataclass
+class Source:
+    """Where one piece came from, for /health and the Data tab."""
+
+    kind: str                       # "hub", "hub cache", "local" or "missing"
+    location: str                   # Hub repo id or local directory
+    revision: str | None = None     # Hub commit, when from the Hub
+    built_at: str | None = None     # when the artifacts or data were built
+    checksums: dict[str, str] = field(default_factory=dict)  # file -> sha256 (from the manifest)
+
+    def describe(self) -> str:
+        where = f"Hub repo `{self.location}`" if self.kind.startswith("hub") else f"`{self.location}`"
+        rev = f" at revision `{self.revision[:12]}`" if self.revision else ""
+        built = f", built {self.built_at}" if self.built_at else ""
+        return f"{self.kind}: {where}{rev}{built}"
+
+
+@dataclass
+class AppState:
+    """What the app serves. Missing pieces are None, with the reason in notices / the *_error fields."""
+
+    processed_dir: Path
+    artifacts_dir: Path
+    reports_dir: Path
+    catalog: Catalog | None = None
+    index: TitleIndex | None = None
+    titles: pd.DataFrame | None = None          # TITLE_COLUMNS, indexed by id
+    artifacts: Artifacts | None = None
+    predictor: Predictor | None = None
+    similar: SimilarTitles | None = None
+    data_source: Source | None = None
+    model_source: Source | None = None
+    data_error: str | None = None
+    model_error: str | None = None
+    notices: list[str] = field(default_factory=list)
+    load_seconds: float = 0.0
+
+    # ---- guards: the one place that says what is missing and how to get it
+    def require_catalog(self) -> Catalog:
+        if self.catalog is None:
+            raise Unavailable(f"The catalog is not loaded ({self.data_error}). To build it, {BUILD_HINT}.")
+        return self.catalog
+
+    def require_index(self) -> TitleIndex:
+        self.require_catalog()
+        return self.index
+
+    def require_model(self) -> Predictor:
+        if self.predictor is None:
+            raise Unavailable(f"The model is not loaded ({self.model_error}). To build it, {BUILD_HINT}.")
+        return self.predictor
+
+    def require_similar(self) -> SimilarTitles:
+        self.require_model()
+        if self.similar is None:
+            raise Unavailable(f"Similar titles are not available ({self.model_error}). To build them, {BUILD_HINT}.")
+        return self.similar
+
+    # ---- lookups
+    def title_info(self, title_id: str) -> dict:
+        """id, title, platform, type, release_year of a catalog title (id only when the catalog is missing)."""
+        if self.titles is not None and title_id in self.titles.index:
+            row = self.titles.loc[title_id]
+            return {COL_ID: title_id, "title": str(row["title"]), config.COL_PLATFORM: str(row[config.COL_PLATFORM]),
+                    "type": str(row["type"]), "release_year": int(row["release_year"])}
+        return {COL_ID: title_id, "title": None}
+
+    def artifact_text(self, name: str) -> str | None:
+        """An extra text file of the model artifacts (README.md model card, metrics.json), if present."""
+        if self.artifacts is None:
+            return None
+        path = Path(self.artifacts.directory) / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def report_json(self, path: Path) -> Any:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def health(self) -> dict:
+        """Loaded pieces, where they came from, their versions and checksums."""
+        def source(s: Source | None, error: str | None) -> dict:
+            if s is None:
+                return {"loaded": False, "error": error}
+            return {"loaded": error is None, "error": error, "kind": s.kind, "location": s.location,
+                    "revision": s.revision, "built_at": s.built_at, "checksums": s.checksums}
+
+        model = source(self.model_source, self.model_error)
+        if self.predictor is not None:
+            model.update(format_version=self.predictor.manifest.get("format_version"),
+                         summary=self.predictor.summary(), threshold=self.predictor.threshold)
+        status = "ok" if self.catalog is not None and self.predictor is not None else "degraded"
+        return {"status": status, "data": source(self.data_source, self.data_error), "model": model,
+                "similar_titles": self.similar is not None, "notices": self.notices,
+                "load_seconds": round(self.load_seconds, 2)}
+
+
+def _manifest_checksums(manifest: dict) -> dict[str, str]:
+    return {name: entry.get("sha256", "") for name, entry in manifest.get("files", {}).items()}
+
+
+def _data_checksums(processed_dir: Path) -> dict[str, str]:
+    """sha256 of the processed files as recorded by the model manifest or the ETL report (not recomputed:
+    hashing 100 MB of ratings would cost a second of start-up for nothing the app reads)."""
+    report = processed_dir / config.ETL_REPORT_FILE
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    sums = data.get("outputs") or data.get("checksums") or {}
+    return {k: (v.get("sha256") if isinstance(v, dict) else v) for k, v in sums.items()} if isinstance(sums, dict) else {}
+
+
+def resolve_sources(processed_dir: Path, artifacts_dir: Path) -> tuple[Source, Source, list[str]]:
+    """Where data and model come from: the Hub (HF_DATASET_REPO / HF_MODEL_REPO) or local directories."""
+    notices: list[str] = []
+    data = Source("local", str(processed_dir))
+    model = Source("local", str(artifacts_dir))
+    model_repo, data_repo = os.environ.get("HF_MODEL_REPO"), os.environ.get("HF_DATASET_REPO")
+    if model_repo or data_repo:
+        from model import hub  # imported only when asked for: no Hub client otherwise
+
+        for repo, repo_type, local, target in ((data_repo, "dataset", processed_dir, data),
+                                               (model_repo, "model", artifacts_dir, model)):
+            if not repo:
+                continue
+            pulled = hub.pull(repo, repo_type=repo_type, local_dir=local)
+            target.kind, target.location, target.revision = pulled.kind, pulled.location, pulled.revision
+            if pulled.notice:
+                notices.append(pulled.notice)
+            if repo_type == "dataset":
+                data.location = str(pulled.directory)
+            else:
+                model.location = str(pulled.directory)
+    return data, model, notices
+
+
+def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: str | os.PathLike | None = None,
+               reports_dir: str | os.PathLike | None = None) -> AppState:
+    """Load everything once. Never raises for missing or broken pieces: they become notices."""
+    start = time.perf_counter()
+    processed_dir = Path(processed_dir or os.environ.get("PROCESSED_DIR") or config.PROCESSED_DATA_DIR)
+    artifacts_dir = Path(artifacts_dir or os.environ.get("ARTIFACTS_DIR") or config.ARTIFACTS_DIR)
+    reports_dir = Path(reports_dir or os.environ.get("REPORTS_DIR") or config.REPORTS_DIR)
+    state = AppState(processed_dir, artifacts_dir, reports_dir)
+    try:
+        data_source, model_source, notices = resolve_sources(processed_dir, artifacts_dir)
+    except Exception as exc:  # the Hub must never stop the app: fall back to the local directories
+        data_source, model_source = Source("local", str(processed_dir)), Source("local", str(artifacts_dir))
+        notices = [f"Could not reach the Hugging Face Hub ({exc}); using local files."]
+    state.notices.extend(notices)
+    state.data_source, state.model_source = data_source, model_source
+    titles = _load_data(state, Path(data_source.location))
+    _load_model(state, Path(model_source.location), titles)
+    state.load_seconds = time.perf_counter() - start
+    log.info("loaded in %.2f s; data: %s; model: %s", state.load_seconds, data_source.describe(),
+             model_source.describe())
+    return state
+
+
+def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
+    """Catalog, search index and title table; returns the full titles table (None when missing)."""
+    titles_path = processed_dir / config.TITLES_FILE
+    try:
+        state.catalog = load_catalog(processed_dir)
+        titles = pd.read_parquet(titles_path)
+    except Exception as exc:  # missing or unreadable: the message already says how to rebuild
+        state.data_error = str(exc)
+        state.data_source.kind = "missing"
+        state.notices.append(f"No catalog data: {exc} To build it, {BUILD_HINT}.")
+        return None
+    state.index = TitleIndex(titles)
+    state.titles = titles[TITLE_COLUMNS].set_index(titles[COL_ID].astype(str), drop=False)
+    state.data_source.built_at = state.data_source.built_at or _etl_time(processed_dir)
+    state.data_source.checksums = _data_checksums(processed_dir)
+    return titles
+
+
+def _etl_time(processed_dir: Path) -> str | None:
+    report = processed_dir / config.ETL_REPORT_FILE
+    try:
+        return json.loads(report.read_text(encoding="utf-8")).get("generated_at")
+    except (OSError, ValueError):
+        return None
+
+
+def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | None) -> None:
+    """Verified artifacts, the predictor and (with the catalog) similar titles."""
+    try:
+        state.artifacts = load_artifacts(artifacts_dir)
+        state.predictor = Predictor(state.artifacts)
+    except Exception as exc:  # ArtifactError names the file and how to rebuild
+        state.artifacts = None
+        state.model_error = str(exc)
+        if state.model_source.kind == "local":
+            state.model_source.kind = "missing"
+        state.notices.append(f"No model: {exc}. To build it, {BUILD_HINT}.")
+        return
+    state.model_source.built_at = state.predictor.built_at
+    state.model_source.checksums = _manifest_checksums(state.predictor.manifest)
+    if titles is None:
+        return
+    try:
+        state.similar = SimilarTitles(titles, state.artifacts.arrays, index=state.index)
+    except Exception as exc:
+        state.notices.append(f"Similar titles unavailable: {exc}")

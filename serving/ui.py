@@ -1,0 +1,347 @@
+"""The Gradio UI (gr.Blocks with tabs); every event has a stable api_name for gradio_client.
+
+Tabs: Recommend (/recommend, /search_titles), For you (/top_n), Similar titles (/similar), one tab per
+catalog question generated from catalog.registry.QUERIES (/max_duration, /score_count, ...), and Data and
+model. Each event returns a readable Markdown answer plus the same JSON the REST API gives, so a
+gradio_client caller gets (markdown, dict). Bad input and missing pieces become gr.Error messages, which
+the browser shows in a pop-up and gradio_client raises with the same text.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import gradio as gr
+import pandas as pd
+
+from catalog.platforms import PLATFORM_KEYS, display_name
+from catalog.registry import QUERIES, ParamSpec, QuerySpec
+from config import COL_ID
+from errors import InputError
+from serving import service
+from serving.state import AppState, Unavailable
+
+ANY = "any"
+TYPES = ("movie", "tv show")
+ITEM_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
+                "predicted_rating": "Predicted rating", "score": "Similarity", "also_on": "Also on"}
+MAX_TABLE_ROWS = 50
+
+
+def readable_errors(fn: Callable) -> Callable:
+    """Bad input and missing pieces as a gr.Error: a pop-up in the UI, the same text for gradio_client."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except (InputError, Unavailable) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+    return wrapper
+
+
+# ---- formatting ---------------------------------------------------------------------------------------
+def title_case(text: object) -> str:
+    """Titles are stored lower case; show them as people write them ("toy story 2" -> "Toy Story 2")."""
+    return " ".join(w[:1].upper() + w[1:] for w in str(text).split(" ")) if text else ""
+
+
+def item_label(item: dict) -> str:
+    return (f"{title_case(item['title'])} ({display_name(item['platform'])}, {item['release_year']}, "
+            f"{item['type']}) [{item[COL_ID]}]")
+
+
+def items_table(items: list[dict]) -> pd.DataFrame:
+    """A list of title dicts as a table with readable headers (ids kept visible)."""
+    frame = pd.DataFrame(items)
+    if frame.empty:
+        return pd.DataFrame(columns=["Title"])
+    if "title" in frame:
+        frame["title"] = frame["title"].map(title_case)
+    if "also_on" in frame:
+        frame["also_on"] = frame["also_on"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+    return frame[[c for c in ITEM_COLUMNS if c in frame]].rename(columns=ITEM_COLUMNS)
+
+
+def markdown_table(items: list[dict], limit: int = MAX_TABLE_ROWS) -> str:
+    table = items_table(items[:limit])
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    more = f"\n\n... and {len(items) - limit} more (all of them are in the JSON)." if len(items) > limit else ""
+    return "\n".join(lines) + more
+
+
+def answer_markdown(answer: dict) -> str:
+    """Any catalog answer in words: its message when there is no answer, else its fields and items."""
+    if answer.get("message"):
+        return f"**{answer['message']}**"
+    fields = []
+    for key, value in answer.items():
+        if key in ("message", "items") or value is None:
+            continue
+        if key == "title":
+            value = title_case(value)
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        fields.append(f"- **{key.replace('_', ' ')}**: {value}")
+    text = "\n".join(fields)
+    if answer.get("items"):
+        text += "\n\n" + markdown_table(answer["items"])
+    return text
+
+
+def recommend_markdown(answer: dict) -> str:
+    verdict = "✅ Recommend" if answer["recommend"] else "❌ Don't recommend"
+    title = f"{title_case(answer['title'])} [{answer['title_id']}]"
+    text = (f"## {verdict}\n**{title}** for user **{answer['user_id']}**: predicted rating "
+            f"**{answer['predicted_rating']:.2f}** against the threshold **{answer['threshold']:g}**.\n\n"
+            f"{answer['explanation']}")
+    if answer.get("notice"):
+        text += f"\n\n> {answer['notice']}\n\n" + markdown_table(answer.get("alternatives", []))
+    return text
+
+
+# ---- event functions (inputs as the components send them; outputs (markdown, json) or updates) --------
+def _choices(items: list[dict]) -> list[tuple[str, str]]:
+    return [(item_label(item), item[COL_ID]) for item in items]
+
+
+def make_handlers(state: AppState) -> dict[str, Callable]:
+    """The UI's event functions, bound to the loaded state."""
+
+    @readable_errors
+    def search_titles(query: str) -> dict:
+        """Titles matching a partial title, best first: {"query", "items": [{"id", "title", ...}]}."""
+        if not query or not str(query).strip():
+            return {"query": "", "items": []}
+        return service.search(state, query, 20)
+
+    @readable_errors
+    def recommend(user_id: str, title: str) -> tuple[str, dict]:
+        answer = service.recommend(state, user_id, title)
+        return recommend_markdown(answer), answer
+
+    @readable_errors
+    def top_n(user_id: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        answer = service.top_n(state, user_id, n, platform, type)
+        head = (f"Top {len(answer['items'])} for user **{answer['user_id']}** "
+                f"(leaving out the {answer['n_rated']} titles they rated).")
+        if answer["notice"]:
+            head += f"\n\n> {answer['notice']}"
+        return head, items_table(answer["items"]), answer
+
+    @readable_errors
+    def similar(title: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        answer = service.similar(state, title, n, platform, type)
+        head = f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, description, cast, director and country."
+        return head, items_table(answer["items"]), answer
+
+    return {"search_titles": search_titles, "recommend": recommend, "top_n": top_n, "similar": similar}
+
+
+def query_handler(state: AppState, spec: QuerySpec) -> Callable:
+    """The event function of one catalog question: text inputs in params order -> (markdown, json)."""
+    @readable_errors
+    def run(*values: str) -> tuple[str, dict]:
+        """(markdown, json) answer of the catalog question."""
+        # A blank optional field means its default (None: no filter); a blank required one is an error.
+        args = {p.name: p.default if not p.required and (v is None or str(v).strip() == "") else v
+                for p, v in zip(spec.params, values)}
+        answer = spec.run(state.require_catalog(), **args)
+        return answer_markdown(answer), answer
+    run.__name__ = spec.name
+    # Named parameters for gradio_client's API page (instead of param_0, param_1, ...).
+    run.__signature__ = inspect.Signature([inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                           for p in spec.params])
+    return run
+
+
+# ---- layout -------------------------------------------------------------------------------------------
+def fill_titles(answer: dict) -> gr.Dropdown:
+    """The search answer as the title dropdown's choices, the best one selected."""
+    choices = _choices(answer.get("items", []) if isinstance(answer, dict) else [])
+    return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
+
+
+def title_picker(state: AppState, search_fn: Callable, api_name: str | None, label: str) -> gr.Dropdown:
+    """A search box and the dropdown of matching titles it fills; returns the dropdown (its value is an id).
+
+    The search event answers JSON (clean for gradio_client); a chained step fills the dropdown in the page.
+    """
+    query = gr.Textbox(label="Find a title", placeholder="type part of a title, e.g. toy story",
+                       value="toy story")
+    first = service.search(state, "toy story", 20) if state.index is not None else {}
+    title = gr.Dropdown(label=label, allow_custom_value=True, info="the title, or its id, e.g. ds1378",
+                        choices=fill_titles(first).choices, value=fill_titles(first).value)
+    matches = gr.JSON(visible=False)
+    visibility = {"api_name": api_name} if api_name else {"api_visibility": "private"}
+    query.submit(search_fn, query, matches, **visibility).then(fill_titles, matches, title,
+                                                                api_visibility="private")
+    query.input(search_fn, query, matches, trigger_mode="always_last", show_progress="hidden",
+                api_visibility="private").then(fill_titles, matches, title, api_visibility="private",
+                                               show_progress="hidden")
+    return title
+
+
+def _filters() -> tuple[gr.Dropdown, gr.Dropdown]:
+    platform = gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Platform")
+    type_ = gr.Dropdown([ANY, *TYPES], value=ANY, label="Type")
+    return platform, type_
+
+
+def param_input(state: AppState, p: ParamSpec) -> gr.components.Component:
+    """A text-like input for one catalog parameter: a dropdown when its values are known."""
+    label = p.name + ("" if p.required else " (optional)")
+    default = "" if p.default is None else str(p.default)
+    values = list(p.choices or (getattr(state.catalog, p.catalog_values, []) if p.catalog_values else []))
+    if values:
+        if not p.required and p.default is None:
+            values, default = [ANY, *values], ANY  # the catalog reads "any" as no filter
+        return gr.Dropdown(values, value=default if default in values else None, label=label, info=p.help,
+                           allow_custom_value=True, filterable=True)
+    return gr.Textbox(label=label, value=default, info=p.help)
+
+
+def query_tab(state: AppState, spec: QuerySpec) -> None:
+    fn = query_handler(state, spec)
+    with gr.Tab(spec.label):
+        gr.Markdown(f"### {spec.label}\n{spec.definition}\n\n"
+                    f"`GET {spec.api_name}` · gradio_client `api_name=\"{spec.api_name}\"`")
+        with gr.Row():
+            inputs = [param_input(state, p) for p in spec.params]
+        button = gr.Button("Ask", variant="primary")
+        answer = gr.Markdown(label="answer", elem_classes=["answer"])
+        raw = gr.JSON(label="JSON answer", open=False)
+        button.click(fn, inputs, [answer, raw], api_name=spec.api_name.lstrip("/"))
+        gr.Examples([["" if v is None else str(v) for v in row] for row in spec.examples], inputs, [answer, raw],
+                    fn=fn, run_on_click=True, cache_examples=False, api_name=f"{spec.api_name.lstrip('/')}_example")
+
+
+def build_ui(state: AppState) -> gr.Blocks:
+    handlers = make_handlers(state)
+    example_user = int(state.predictor.user_ids[0]) if state.predictor is not None else 1
+    with gr.Blocks(title="Streaming recommender") as demo:
+        gr.Markdown("# Streaming recommender\nFour catalogs (Amazon Prime Video, Disney+, Hulu, Netflix), "
+                    "an SVD model of 11 million ratings, and the catalog's questions.")
+        if state.notices:
+            gr.Markdown("\n".join(f"> ⚠️ {n}" for n in state.notices), elem_id="notices")
+        with gr.Tab("Recommend"):
+            with gr.Row():
+                user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
+                with gr.Column():
+                    title = title_picker(state, handlers["search_titles"], "search_titles", "Title")
+            button = gr.Button("Recommend?", variant="primary")
+            verdict = gr.Markdown(label="answer", elem_classes=["answer"])
+            raw = gr.JSON(label="JSON answer", open=False)
+            button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
+        with gr.Tab("For you"):
+            with gr.Row():
+                user_n = gr.Textbox(label="User id", value=str(example_user))
+                platform, type_ = _filters()
+                n = gr.Slider(1, 50, value=10, step=1, label="How many")
+            button = gr.Button("Show top picks", variant="primary")
+            head = gr.Markdown(label="answer", elem_classes=["answer"])
+            table = gr.Dataframe(label="Top picks", interactive=False)
+            raw = gr.JSON(label="JSON answer", open=False)
+            button.click(handlers["top_n"], [user_n, platform, type_, n], [head, table, raw], api_name="top_n")
+        with gr.Tab("Similar titles"):
+            with gr.Row():
+                with gr.Column():
+                    seed = title_picker(state, handlers["search_titles"], None, "Title")
+                platform, type_ = _filters()
+                n = gr.Slider(1, 50, value=10, step=1, label="How many")
+            button = gr.Button("Show similar titles", variant="primary")
+            head = gr.Markdown(label="answer", elem_classes=["answer"])
+            table = gr.Dataframe(label="Similar titles", interactive=False)
+            raw = gr.JSON(label="JSON answer", open=False)
+            button.click(handlers["similar"], [seed, platform, type_, n], [head, table, raw], api_name="similar")
+        for spec in QUERIES:
+            query_tab(state, spec)
+        with gr.Tab("Data and model"):
+            data_tab(state)
+    return demo
+
+
+# ---- the Data and model tab ---------------------------------------------------------------------------
+def _strip_front_matter(text: str) -> str:
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            return text[end + 4:].lstrip()
+    return text
+
+
+def metrics_table(metrics: Any) -> pd.DataFrame | None:
+    """metrics.json as a table: one row per model when it maps model -> {metric: value}."""
+    if isinstance(metrics, dict):
+        nested = {k: v for k, v in metrics.items() if isinstance(v, dict)}
+        for key in ("models", "test", "metrics"):
+            if isinstance(metrics.get(key), dict):
+                nested = {k: v for k, v in metrics[key].items() if isinstance(v, dict)} or nested
+        if nested and all(all(not isinstance(x, (dict, list)) for x in v.values()) for v in nested.values()):
+            return pd.DataFrame.from_dict(nested, orient="index").rename_axis("model").reset_index().round(4)
+    return None
+
+
+def eda_figures(reports_dir: Path) -> list[tuple[str, str]]:
+    """(png path, "title: caption") for each EDA figure, in the order reports/eda.json lists them."""
+    figures_dir = reports_dir / "figures"
+    try:
+        listed = json.loads((reports_dir / "eda.json").read_text(encoding="utf-8")).get("figures", [])
+    except (OSError, ValueError, AttributeError):
+        listed = []
+    out = []
+    for fig in listed if isinstance(listed, list) else []:
+        if not isinstance(fig, dict):
+            continue
+        name = fig.get("file") or fig.get("path") or fig.get("name") or ""
+        path = Path(name) if Path(name).is_absolute() else figures_dir / Path(name).name
+        if path.suffix != ".png":
+            path = path.with_suffix(".png")
+        if path.is_file():
+            caption = ": ".join(str(x) for x in (fig.get("title"), fig.get("caption")) if x)
+            out.append((str(path), caption))
+    if not out and figures_dir.is_dir():
+        out = [(str(p), p.stem.replace("_", " ")) for p in sorted(figures_dir.glob("*.png"))]
+    return out
+
+
+def data_tab(state: AppState) -> None:
+    lines = ["### Loaded artifacts"]
+    for name, source, error in (("Catalog data", state.data_source, state.data_error),
+                                ("Model", state.model_source, state.model_error)):
+        lines.append(f"- **{name}**: " + (f"not loaded: {error}" if error else source.describe()))
+    if state.predictor is not None:
+        lines.append(f"- {state.predictor.summary()}")
+    lines.append(f"- Loaded in {state.load_seconds:.1f} s. Full details (checksums): `GET /health`.")
+    if state.notices:
+        lines += ["", "**Notices**", *[f"- {n}" for n in state.notices]]
+    gr.Markdown("\n".join(lines), elem_id="artifacts-info")
+
+    gr.Markdown("### Evaluation")
+    metrics_text = state.artifact_text("metrics.json")
+    metrics = json.loads(metrics_text) if metrics_text else None
+    table = metrics_table(metrics)
+    if table is not None:
+        gr.Dataframe(table, interactive=False, label="Held-out metrics")
+    elif metrics is not None:
+        gr.JSON(metrics, label="metrics.json")
+    else:
+        gr.Markdown("No metrics: the model is not built.")
+
+    with gr.Accordion("Model card", open=False):
+        card = state.artifact_text("README.md")
+        gr.Markdown(_strip_front_matter(card) if card else "No model card: the model is not built.")
+    with gr.Accordion("ETL report", open=False):
+        report = state.report_json(Path(state.data_source.location) / "etl_report.json")
+        gr.JSON(report, label="etl_report.json") if report else gr.Markdown("No ETL report: run `python -m etl`.")
+    gr.Markdown("### Exploratory data analysis")
+    figures = eda_figures(state.reports_dir)
+    if figures:
+        gr.Gallery(figures, columns=2, height="auto", label="EDA figures", object_fit="contain")
+    else:
+        gr.Markdown("No EDA figures: run `python -m etl.eda`.")
