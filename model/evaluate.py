@@ -1,0 +1,161 @@
+"""Offline evaluation metrics for rating predictors, in one place.
+
+Three families, all computed on the same held-out ratings:
+
+- rating error: `rmse`, `mae`;
+- the product's decision ("recommend when the predicted rating >= threshold") scored against the truth
+  "true rating >= threshold" with scikit-learn: `decision_metrics` (accuracy, precision, recall, F1, ROC AUC
+  of the predicted rating as a score);
+- ranking quality per user: `precision_at_k`, `recall_at_k`, `ndcg_at_k`. Each eligible user's held-out
+  titles are ranked by predicted rating (ties keep the held-out order, which is random), a title is relevant
+  when its true rating >= threshold (binary relevance), and only users with at least k held-out ratings
+  count. Recall and NDCG are undefined for a user without any relevant held-out title, so they average over
+  the eligible users that have one; precision averages over all eligible users.
+
+`evaluate_models` puts several models' predictions for one test set side by side in one table.
+Rating frames use the config column names (userId, movieId, rating); predictions sit in a `prediction`
+column (`rating_pred`), as in Microsoft Recommenders.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+from config import COL_ITEM, COL_RATING, COL_USER, DEFAULT_THRESHOLD
+
+COL_PREDICTION = "prediction"
+DEFAULT_K = 10
+
+# Column order of the comparison table (also the keys of metrics.json per model).
+METRIC_NAMES = (
+    "rmse", "mae", "accuracy", "precision", "recall", "f1", "roc_auc",
+    "precision@k", "recall@k", "ndcg@k", "ranking_users",
+)
+
+
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Root mean squared error."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean absolute error."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def decision_metrics(y_true: np.ndarray, y_pred: np.ndarray,
+                     threshold: float = DEFAULT_THRESHOLD) -> dict[str, float]:
+    """Accuracy, precision, recall, F1 of "recommend = prediction >= threshold" against "true >= threshold",
+    and ROC AUC of the predicted rating as a score (NaN when the truth has a single class)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    truth = y_true >= threshold
+    decision = y_pred >= threshold
+    auc = float(skm.roc_auc_score(truth, y_pred)) if 0 < truth.sum() < truth.size else float("nan")
+    return {
+        "accuracy": float(skm.accuracy_score(truth, decision)),
+        "precision": float(skm.precision_score(truth, decision, zero_division=0)),
+        "recall": float(skm.recall_score(truth, decision, zero_division=0)),
+        "f1": float(skm.f1_score(truth, decision, zero_division=0)),
+        "roc_auc": auc,
+    }
+
+
+def precision_at_k(rating_true: pd.DataFrame, rating_pred: pd.DataFrame, k: int = DEFAULT_K,
+                   threshold: float = DEFAULT_THRESHOLD) -> float:
+    """Mean over users with >= k held-out ratings of (relevant titles among the top k) / k."""
+    return _ranking_metrics(rating_true, rating_pred, k, threshold)["precision@k"]
+
+
+def recall_at_k(rating_true: pd.DataFrame, rating_pred: pd.DataFrame, k: int = DEFAULT_K,
+                threshold: float = DEFAULT_THRESHOLD) -> float:
+    """Mean over eligible users with a relevant title of (relevant titles in the top k) / (relevant titles)."""
+    return _ranking_metrics(rating_true, rating_pred, k, threshold)["recall@k"]
+
+
+def ndcg_at_k(rating_true: pd.DataFrame, rating_pred: pd.DataFrame, k: int = DEFAULT_K,
+              threshold: float = DEFAULT_THRESHOLD) -> float:
+    """Mean over eligible users with a relevant title of DCG@k / ideal DCG@k, binary relevance,
+    gain 1 / log2(rank + 1)."""
+    return _ranking_metrics(rating_true, rating_pred, k, threshold)["ndcg@k"]
+
+
+def evaluate_predictions(rating_true: pd.DataFrame, y_pred: np.ndarray,
+                         threshold: float = DEFAULT_THRESHOLD, k: int = DEFAULT_K) -> dict[str, float]:
+    """All metrics for one model: `y_pred` holds the predicted rating of each row of `rating_true`."""
+    y_true = rating_true[COL_RATING].to_numpy(dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    rating_pred = rating_true[[COL_USER, COL_ITEM]].assign(**{COL_PREDICTION: y_pred})
+    return {
+        "rmse": rmse(y_true, y_pred),
+        "mae": mae(y_true, y_pred),
+        **decision_metrics(y_true, y_pred, threshold),
+        **_ranking_metrics(rating_true, rating_pred, k, threshold),
+    }
+
+
+def evaluate_models(rating_true: pd.DataFrame, predictions: Mapping[str, np.ndarray],
+                    threshold: float = DEFAULT_THRESHOLD, k: int = DEFAULT_K) -> pd.DataFrame:
+    """The comparison table: one row per model (index = model name), columns METRIC_NAMES."""
+    rows = {name: evaluate_predictions(rating_true, y_pred, threshold, k) for name, y_pred in predictions.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")[list(METRIC_NAMES)]
+    table.index.name = "model"
+    return table
+
+
+def table_markdown(table: pd.DataFrame, k: int = DEFAULT_K) -> str:
+    """The comparison table as a GitHub/Hugging Face markdown table (4 decimals)."""
+    headers = ["model"] + [c.replace("@k", f"@{k}") for c in table.columns]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for name, row in table.iterrows():
+        cells = [f"{int(v)}" if c == "ranking_users" else f"{v:.4f}" for c, v in row.items()]
+        lines.append("| " + " | ".join([str(name)] + cells) + " |")
+    return "\n".join(lines)
+
+
+def _pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(f"need two non-empty arrays of the same shape, got {y_true.shape} and {y_pred.shape}")
+    return y_true, y_pred
+
+
+def _ranking_metrics(rating_true: pd.DataFrame, rating_pred: pd.DataFrame, k: int,
+                     threshold: float) -> dict[str, float]:
+    """precision@k, recall@k, ndcg@k and the number of users they cover, vectorized over all users."""
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    df = rating_true[[COL_USER, COL_ITEM, COL_RATING]].merge(
+        rating_pred[[COL_USER, COL_ITEM, COL_PREDICTION]], on=[COL_USER, COL_ITEM], how="inner", sort=False)
+    users = df[COL_USER].to_numpy()
+    # Rank each user's titles by prediction, best first; lexsort is stable so ties keep the row order.
+    order = np.lexsort((-df[COL_PREDICTION].to_numpy(dtype=np.float64), users))
+    users = users[order]
+    relevant = df[COL_RATING].to_numpy(dtype=np.float64)[order] >= threshold
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
+    counts = np.diff(np.r_[starts, users.size])
+    rank = np.arange(users.size) - np.repeat(starts, counts)  # 0-based rank within the user
+
+    eligible = counts >= k
+    n_users = int(eligible.sum())
+    if n_users == 0:
+        return {"precision@k": float("nan"), "recall@k": float("nan"), "ndcg@k": float("nan"), "ranking_users": 0}
+    in_top = rank < k
+    hits = np.add.reduceat((relevant & in_top).astype(np.float64), starts)
+    n_relevant = np.add.reduceat(relevant.astype(np.float64), starts)
+    dcg = np.add.reduceat(np.where(relevant & in_top, 1.0 / np.log2(rank + 2.0), 0.0), starts)
+    discounts = np.cumsum(1.0 / np.log2(np.arange(k) + 2.0))
+    ideal = np.where(n_relevant > 0, discounts[np.minimum(n_relevant, k).astype(int) - 1], np.nan)
+
+    has_relevant = eligible & (n_relevant > 0)
+    return {
+        "precision@k": float(np.mean(hits[eligible] / k)),
+        "recall@k": float(np.mean(hits[has_relevant] / n_relevant[has_relevant])) if has_relevant.any() else float("nan"),
+        "ndcg@k": float(np.mean(dcg[has_relevant] / ideal[has_relevant])) if has_relevant.any() else float("nan"),
+        "ranking_users": n_users,
+    }
