@@ -15,11 +15,13 @@ import argparse
 import io as bytes_io
 import json
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # files only, never a window (and no display on the server)
 
@@ -317,7 +319,7 @@ def plot_date_added(data: EdaData, numbers: dict) -> Plot:
     numbers["date_added"] = {"first": str(added.min().date()), "last": str(added.max().date()),
                              "known_share_per_platform": {k: float(v) for k, v in known.items()},
                              "added_before_release_year": before_release}
-    caption = (f"Additions peak in 2019-2021; Amazon gives a date for only {known.get('amazon', 0):.1%} of its "
+    caption = (f"Additions grow from 2016 (Disney+'s launch catalog arrives at once in late 2019); Amazon gives a date for only {known.get('amazon', 0):.1%} of its "
                f"titles, and {before_release} titles are 'added' in a year before their release year.")
     return Plot("date_added", title, caption, fig)
 
@@ -343,13 +345,14 @@ def plot_durations(data: EdaData, numbers: dict) -> Plot:
     left.hist(minutes, bins=np.arange(0, minutes.max() + 10, 10), color="#4c72b0")
     left.set_yscale("log")
     left.axvline(high, color="grey", linestyle="--", linewidth=1)
-    left.text(high + 8, left.get_ylim()[1] * 0.5, f"far-out fence\n{high:.0f} min", fontsize=8, color="grey")
+    left.text(high + 8, 0.02, f"far-out fence {high:.0f} min", fontsize=8, color="grey",
+              transform=left.get_xaxis_transform())
     left.set_xlabel("movie duration (minutes)")
     left.set_ylabel("movies (log scale)")
     left.set_title(f"{len(movies):,} movies (median {np.median(minutes):.0f} min)", fontsize=10)
     lines = "\n".join(f"{int(r['duration_int'])} min  {r['title'][:30]} ({r[COL_PLATFORM]})"
                       for _, r in longest.iterrows())
-    left.text(0.98, 0.97, "longest:\n" + lines, transform=left.transAxes, ha="right", va="top", fontsize=7,
+    left.text(0.98, 0.75, "longest:\n" + lines, transform=left.transAxes, ha="right", va="top", fontsize=7,
               bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "lightgrey"})
 
     seasons = shows["duration_int"].astype(int)
@@ -401,10 +404,13 @@ def plot_maturity_ratings(data: EdaData, numbers: dict) -> Plot:
     ax.set_ylabel("maturity rating")
     fig.colorbar(image, ax=ax, label="share of the platform's titles")
     fig.tight_layout()
-    filled = sum(f["count"] for f in data.etl_report["fixes"] if f["column"] == "rating" and "missing" in f["fix"])
-    numbers["maturity_ratings"] = {"distinct": int(len(table)), "filled_in_as_g": int(filled)}
-    caption = (f"Each platform uses its own scale (Amazon: 13+/16+/18+/all; the others: US TV and film ratings), "
-               f"so ratings compare only within a platform; 'g' includes {filled:,} missing ratings the ETL set to 'g'.")
+    filled = {f["file"]: f["count"] for f in data.etl_report["fixes"]
+              if f["column"] == "rating" and f["fix"].startswith("missing maturity rating")}
+    hulu_filled = filled.get(f"titles/{PLATFORMS['hulu'][1]}", 0)
+    numbers["maturity_ratings"] = {"distinct": int(len(table)), "filled_in_as_g": int(sum(filled.values())),
+                                   "filled_in_as_g_per_file": filled}
+    caption = (f"Amazon mostly uses its own age scale (13+, 16+, 18+, all), the others US TV and film ratings; "
+               f"Hulu's large 'g' share is mostly the {hulu_filled:,} missing ratings the ETL set to 'g'.")
     return Plot("maturity_ratings", title, caption, fig)
 
 
@@ -535,7 +541,7 @@ def plot_rating_timestamps(data: EdaData, numbers: dict) -> Plot:
     ax.hist(data.rating_years, bins=years, alpha=0.7, color="#4c72b0", label="year of the rating")
     ax.hist(data.rated_release_years, bins=years, histtype="step", linewidth=1.6, color="#d62728",
             label="release year of the rated title")
-    ax.set_xlabel("year")
+    ax.set_xlabel("year (from 1990)")
     ax.set_ylabel("timestamped ratings")
     ax.legend(loc="upper left")
     before = float(np.mean(data.rating_years < data.rated_release_years))
@@ -559,8 +565,8 @@ def plot_title_wordcloud(data: EdaData, numbers: dict) -> Plot:
     fig.tight_layout()
     top = list(frequencies)[:8]
     numbers["title_top_words"] = top
-    caption = (f"Word size shows how often a word occurs in titles; the most frequent: {', '.join(top[:6])} "
-               f"(series, seasonal specials and kids' content).")
+    caption = (f"Word size shows how often a word occurs in titles (plurals merged, test rows left out); the most "
+               f"frequent: {', '.join(top[:6])}.")
     return Plot("title_wordcloud", title, caption, fig)
 
 
@@ -568,7 +574,8 @@ def plot_etl_fixes(data: EdaData, numbers: dict) -> Plot:
     fixes = pd.DataFrame(data.etl_report["fixes"])
     fixes["file"] = fixes["file"].str.replace("titles/", "").str.replace(r"_titles\.csv|_plus|_prime", "", regex=True)
     fixes = (fixes[fixes["fix"] != "text lower-cased"]
-             .assign(label=lambda f: f["file"] + " " + f["column"] + ": " + f["fix"].str.slice(0, 55))
+             .assign(label=lambda f: (f["file"] + " " + f["column"] + ": " + f["fix"]).map(
+                 lambda text: textwrap.shorten(text, width=70, placeholder=" …")))
              .sort_values("count", ascending=False).head(30))
     title = "Quirks the ETL found and fixed (top 30 by count)"
     fig, ax = _figure(title, size=(9, 8.5))
@@ -595,7 +602,8 @@ def plot_item_signal_shuffle(data: EdaData, numbers: dict) -> Plot:
     fig, (left, right) = _figure(title, ncols=2)
     for ax, who, observed, null in ((left, "title", s["title_mean_std"], s["title_mean_std_shuffled"]),
                                     (right, "user", s["user_mean_std"], s["user_mean_std_shuffled"])):
-        ax.hist(null, bins=10, color="lightgrey", edgecolor="grey", label=f"{len(null)} seeded shuffles")
+        ax.hist(null, bins=6, color="lightgrey", edgecolor="grey", label=f"{len(null)} seeded shuffles")
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.axvline(observed, color="#d62728", linewidth=2, label=f"observed {observed:.4f}")
         ax.set_xlabel(f"std of per-{who} mean rating")
         ax.set_ylabel("shuffles")
@@ -604,11 +612,11 @@ def plot_item_signal_shuffle(data: EdaData, numbers: dict) -> Plot:
     left.legend(fontsize=8, loc="upper center")
     left.set_title(f"titles: observed / shuffled = {s['title_mean_std_ratio']:.3f}", fontsize=10)
     right.set_title(f"users: observed / shuffled = {s['user_mean_std_ratio']:.1f}", fontsize=10)
-    right.set_xscale("log")
+    right.set_xlim(0, s["user_mean_std"] * 1.15)
     fig.tight_layout()
     caption = (f"Titles' mean ratings spread no more than random ({s['title_mean_std']:.4f} vs "
                f"{s['title_mean_std_shuffled_mean']:.4f} shuffled): no title is better than another. Users' means "
-               f"spread {s['user_mean_std_ratio']:.0f}x more than shuffled: the user signal is real.")
+               f"spread {s['user_mean_std_ratio']:.1f}x more than shuffled: the user signal is real.")
     return Plot("item_signal_shuffle", title, caption, fig)
 
 
@@ -691,7 +699,7 @@ def markdown(numbers: dict, figures: list[dict]) -> str:
         f"(user, title) pairs ({s['title_mean_std_shuffled_mean']:.4f}, ratio {s['title_mean_std_ratio']:.3f}). "
         f"Splitting each title's ratings at random into two halves, the two half-means agree with r = "
         f"{s['split_half_r_titles']:.3f}, i.e. not at all. The same tests on users show a real signal: user means "
-        f"spread {s['user_mean_std_ratio']:.0f} times more than shuffled and their halves agree with r = "
+        f"spread {s['user_mean_std_ratio']:.1f} times more than shuffled and their halves agree with r = "
         f"{s['split_half_r_users']:.2f}. The counts say the same: every title has "
         f"{per_title['min']}-{per_title['max']} ratings, exactly the narrow spread random assignment produces, and "
         f"{numbers['timestamped_ratings_before_release_share']:.0%} of the timestamped ratings predate their title's "
