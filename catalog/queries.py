@@ -32,6 +32,7 @@ REQUIRED_COLUMNS = [COL_ID, COL_PLATFORM, "type", "title", "cast", "country", "r
 MOVIE = "movie"
 # A word of a title: letters and digits (any script). "spider-man" is the words "spider" and "man".
 WORD_RE = re.compile(r"[^\W_]+")
+NON_WORD_RE = re.compile(r"[^\w\n]+|_+")
 # Country names people type that the catalog spells out.
 COUNTRY_ALIASES = {"usa": "united states", "us": "united states", "u.s.": "united states",
                    "u.s.a.": "united states", "america": "united states", "united states of america": "united states",
@@ -39,9 +40,9 @@ COUNTRY_ALIASES = {"usa": "united states", "us": "united states", "u.s.": "unite
                    "great britain": "united kingdom"}
 
 
-def _split_list(value: object) -> list[str]:
-    """A ", "-separated catalog field (the ETL's contract) as a list of distinct items; missing -> []."""
-    return list(dict.fromkeys(value.split(", "))) if isinstance(value, str) and value else []
+def _split_list(value: object) -> set[str]:
+    """A ", "-separated catalog field (the ETL's contract) as a set of items; missing -> empty."""
+    return set(value.split(", ")) if isinstance(value, str) and value else set()
 
 
 def _mask_int(rows: np.ndarray, n: int) -> int:
@@ -164,13 +165,14 @@ class Catalog:
         self._platform_mask = {p: _mask_int(np.flatnonzero(platform == p), self._n) for p in PLATFORM_KEYS}
 
     def _build_word_index(self) -> None:
-        # (platform, word) -> rows in title order; the word sequence per row checks phrases.
-        self._words: list[tuple[str, ...]] = [tuple(WORD_RE.findall(t)) for t in self._title]
-        self._rows_of_word: dict[tuple[str, str], list[int]] = {}
-        for row, words in enumerate(self._words):
-            platform = self._platform[row]
-            for word in set(words):
-                self._rows_of_word.setdefault((platform, word), []).append(row)
+        # platform -> word -> rows in title order. One regex pass over all titles joined is 2x faster
+        # than one per title: every run of non-letters/digits becomes a space.
+        lines = NON_WORD_RE.sub(" ", "\n".join(t.replace("\n", " ") for t in self._title)).split("\n")
+        self._rows_of_word: dict[str, dict[str, list[int]]] = {p: {} for p in PLATFORM_KEYS}
+        for row, (platform, line) in enumerate(zip(self._platform, lines)):
+            rows_of_word = self._rows_of_word.setdefault(platform, {})
+            for word in set(line.split()):
+                rows_of_word.setdefault(word, []).append(row)
 
     # ---------------------------------------------------------------- helpers
 
@@ -282,14 +284,14 @@ class Catalog:
         words = tuple(WORD_RE.findall(keyword))
         if not words:
             raise InputError(f"keyword must contain a letter or a digit; got {keyword!r}.")
-        postings = sorted((self._rows_of_word.get((platform, w), []) for w in set(words)), key=len)
+        rows_of_word = self._rows_of_word.get(platform, {})
+        postings = sorted((rows_of_word.get(w, []) for w in set(words)), key=len)
         if len(words) == 1:
             rows = postings[0]
-        else:
+        else:  # titles with every word, then the words in order with only non-letters between them
+            phrase = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])")
             common = set(postings[0]).intersection(*postings[1:])
-            k = len(words)
-            rows = sorted(r for r in common
-                          if any(self._words[r][i:i + k] == words for i in range(len(self._words[r]) - k + 1)))
+            rows = sorted(r for r in common if phrase.search(self._title[r]))
         message = None if rows else f"No {platform} titles contain the word '{' '.join(words)}'."
         return {COL_PLATFORM: platform, "keyword": keyword, "count": len(rows), "items": self._items(rows),
                 "message": message}
