@@ -193,7 +193,9 @@ class Catalog:
         """
         year = parse_optional_year(year, self.year_range)
         platform = None if is_blank(platform) else parse_platform(platform)
-        duration_type = parse_duration_type(duration_type)
+        # Left empty (None or "") means the default unit, minutes.
+        duration_type = parse_duration_type("min" if duration_type is None or not str(duration_type).strip()
+                                            else duration_type)
         row = self._max_duration.get((year, platform, duration_type))
         if row is None:
             where = "".join([f" on {platform}" if platform else "",

@@ -123,6 +123,8 @@ def test_get_max_duration(small_catalog):
 def test_get_max_duration_blank_filters_mean_any(small_catalog):
     assert small_catalog.get_max_duration("", "", "min")["title"] == "epsilon"
     assert small_catalog.get_max_duration(None, "all")["title"] == "epsilon"
+    assert small_catalog.get_max_duration(2019, "hulu", "")["message"].endswith("in minutes.")
+    assert small_catalog.get_max_duration(2019, "hulu", None)["duration_type"] == "min"
 
 
 def test_get_max_duration_no_match_is_an_answer(small_catalog):
