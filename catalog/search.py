@@ -43,7 +43,7 @@ _APOSTROPHES = re.compile(r"['’`´]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
-def normalize_text(text: str) -> str:
+def search_key(text: str) -> str:
     """Lower case, accents removed, apostrophes dropped, other punctuation as single spaces.
 
     "Amélie" -> "amelie", "Don’t Tell" -> "dont tell", "Toy Story: 4" -> "toy story 4".
@@ -63,7 +63,7 @@ class TitleIndex:
         self._platforms = titles[COL_PLATFORM].astype(str).to_numpy()
         self._years = titles["release_year"].to_numpy()
         self._types = titles["type"].astype(str).to_numpy()
-        self._norm = [normalize_text(t) for t in self._titles]
+        self._norm = [search_key(t) for t in self._titles]
         self._row_of_id = {id_: i for i, id_ in enumerate(self._ids)}
         self._rows_of_title: dict[str, list[int]] = {}
         for i, norm in enumerate(self._norm):
@@ -89,7 +89,7 @@ class TitleIndex:
         Each item: id, title, platform, release_year, type, score (0..1: mean of the n-gram cosine and the
         difflib ratio to the query) and match ("exact", "prefix", "word" or "fuzzy": why it ranks where it does).
         """
-        q = normalize_text(query)
+        q = search_key(query)
         if not q or limit < 1:
             return []
         sims = (self._vectorizer.transform([q]) @ self._ngrams_by_title).toarray().ravel()
@@ -123,7 +123,7 @@ class TitleIndex:
             raise InputError("empty title: give a catalog title (e.g. 'toy story') or a title id (e.g. 'ds1378')")
         if raw.lower() in self._row_of_id:
             return raw.lower()
-        rows = self._rows_of_title.get(normalize_text(raw), [])
+        rows = self._rows_of_title.get(search_key(raw), [])
         if len(rows) == 1:
             return str(self._ids[rows[0]])
         if len(rows) > 1:

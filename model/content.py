@@ -1,0 +1,161 @@
+"""Content-based title similarity, built offline: TF-IDF over each title's text, top-k cosine neighbours.
+
+Ratings carry no item signal (movie ids were assigned to titles at random), so "similar titles" must come
+from what the catalog says about each title. Every title becomes one sparse vector made of weighted blocks,
+each block TF-IDF and L2-normalised on its own so that no field drowns the others:
+
+    genres (listed_in, with the four platforms' vocabularies mapped onto shared words: "comedies",
+    "stand-up comedy" and "stand up" all give "comedy"/"standup"), description (words), cast and director
+    (one token per person), country (one token per country), type (movie / tv show) and audience (kids,
+    teens or adults, from the maturity rating).
+
+`build_neighbours(titles)` returns pickle-free numpy arrays (see `NEIGHBOUR_ARRAYS`): the top-k neighbours
+of every title with their cosine similarity, plus the sparse feature matrix itself so the serving side
+(`model.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
+asked among the stored k. A title is never its own neighbour, and neither are its other listings (the same
+film on another platform): they would fill the top with similarity ~1 and say nothing new; the serving side
+shows them as `also_on` instead.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+from tqdm import tqdm
+
+from config import COL_ID
+from model.similar import NEIGHBOUR_ARRAYS, group_members, is_placeholder, listing_groups
+
+# Relative weight of each field in the cosine similarity (applied to L2-normalised blocks).
+FIELD_WEIGHTS = {"genres": 1.0, "description": 1.0, "cast": 0.5, "director": 0.5, "country": 0.3, "type": 0.4,
+                 "audience": 0.8}
+
+# Maturity rating -> audience: the one family/adult signal shared by all four platforms (Netflix has no
+# "animation" genre, Disney+ no "children & family movies"). Caveat: the ETL fills a missing rating with
+# "g", so some Hulu/Amazon titles carry a false "kids"; the weight stays modest for that reason.
+AUDIENCE = {
+    **dict.fromkeys(("tv-y", "tv-y7", "tv-y7-fv", "tv-g", "g", "all", "7+"), "kids"),
+    **dict.fromkeys(("pg", "tv-pg", "pg-13", "tv-14", "13+", "16+"), "teens"),
+    **dict.fromkeys(("r", "nc-17", "tv-ma", "18+"), "adults"),
+}
+
+# Terms in more than this many titles are multiplied as dense columns in build_neighbours.
+DENSE_TERM_MIN_TITLES = 500
+
+# Genre phrases first (before splitting into words), then single words, mapped onto a shared vocabulary.
+_GENRE_PHRASES = {
+    "stand-up": "standup", "stand up": "standup", "sci-fi": "scifi", "science fiction": "scifi",
+    "kids' tv": "kids", "action-adventure": "action adventure", "talk show": "talkshow",
+    "game show": "gameshow", "game shows": "gameshow", "late night": "talkshow",
+}
+_GENRE_WORDS = {
+    "comedies": "comedy", "dramas": "drama", "documentaries": "documentary", "docuseries": "documentary",
+    "thrillers": "thriller", "romantic": "romance", "mysteries": "mystery", "musicals": "musical",
+    "children": "kids", "cartoons": "animation", "features": "", "lgbtq+": "lgbtq",
+}
+# Words that say nothing about content (type is its own block).
+_GENRE_STOP = {"", "tv", "movies", "movie", "shows", "show", "series", "and", "&", "/", "of", "the"}
+# Stand-up specials are described as "stand-up", "stand up" or "standup": one token for all.
+_STANDUP = re.compile(r"\bstand[\s-]?up\b")
+
+
+def genre_tokens(listed_in: str) -> list[str]:
+    """Shared genre words for a ', '-separated listed_in: 'stand-up comedy & talk shows' -> standup, comedy, talkshow."""
+    tokens: list[str] = []
+    for label in str(listed_in or "").split(","):
+        label = label.strip().lower()
+        for phrase, replacement in _GENRE_PHRASES.items():
+            label = label.replace(phrase, replacement)
+        for word in re.split(r"[\s&/,-]+", label):
+            word = _GENRE_WORDS.get(word, word)
+            if word not in _GENRE_STOP:
+                tokens.append(word)
+    return tokens
+
+
+def _list_tokens(value: str) -> list[str]:
+    """One token per ', '-separated entry (a person, a country)."""
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+def _one_token(value: str) -> list[str]:
+    return [str(value)] if value else []
+
+
+def _description_text(value: str) -> str:
+    return _STANDUP.sub("standup", str(value or "").lower())
+
+
+def title_features(titles: pd.DataFrame) -> sp.csr_matrix:
+    """One L2-normalised sparse row per title: the weighted field blocks described in the module docstring."""
+    text = titles.fillna({c: "" for c in ("listed_in", "description", "cast", "director", "country")})
+    vectorizers = {
+        "genres": (TfidfVectorizer(analyzer=genre_tokens, dtype=np.float32), text["listed_in"]),
+        "description": (TfidfVectorizer(preprocessor=_description_text, stop_words="english", min_df=2,
+                                        max_df=0.3, sublinear_tf=True, dtype=np.float32), text["description"]),
+        # People and countries seen once cannot link two titles: min_df=2 keeps the matrix small.
+        "cast": (TfidfVectorizer(analyzer=_list_tokens, min_df=2, dtype=np.float32), text["cast"]),
+        "director": (TfidfVectorizer(analyzer=_list_tokens, min_df=2, dtype=np.float32), text["director"]),
+        "country": (TfidfVectorizer(analyzer=_list_tokens, min_df=2, dtype=np.float32), text["country"]),
+        "type": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32), text["type"]),
+        "audience": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32),
+                     titles["rating"].map(AUDIENCE).fillna("")),
+    }
+    blocks = [FIELD_WEIGHTS[name] * normalize(vec.fit_transform(column))
+              for name, (vec, column) in vectorizers.items()]
+    return normalize(sp.hstack(blocks, format="csr", dtype=np.float32))
+
+
+def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) -> dict[str, np.ndarray]:
+    """The k most similar titles of every title, as pickle-free arrays (names in `NEIGHBOUR_ARRAYS`).
+
+    Row i of `similar_idx` / `similar_score` belongs to `titles` row i (ids in `similar_ids`); indices point
+    into the same row order; scores are cosine similarities, best first (equal scores by row index); the same
+    input always gives the same arrays. Never the title itself nor its other listings (same title, type and year on another platform).
+    """
+    n = len(titles)
+    if n < 2:
+        raise ValueError(f"need at least 2 titles to find neighbours, got {n}")
+    k = min(k, n - 1)
+    features = title_features(titles)
+    # Terms shared by many titles (genres, type, audience, big countries) would make the sparse product
+    # nearly dense and slow: their columns are multiplied densely (BLAS), the long tail sparsely.
+    titles_per_term = np.diff(features.tocsc().indptr)
+    is_common = titles_per_term > DENSE_TERM_MIN_TITLES
+    common = features[:, np.flatnonzero(is_common)].toarray()
+    rare = features[:, np.flatnonzero(~is_common)].tocsr()
+    rare_t = rare.T.tocsr()
+    groups = listing_groups(titles)
+    rows_of_group = group_members(groups)
+    placeholder = is_placeholder(titles)
+
+    idx = np.empty((n, k), dtype=np.int32)
+    score = np.empty((n, k), dtype=np.float32)
+    for start in tqdm(range(0, n, chunk_size), desc="similar titles", unit="chunk", leave=False):
+        stop = min(start + chunk_size, n)
+        sims = common[start:stop] @ common.T
+        sims += (rare[start:stop] @ rare_t).toarray()
+        sims[:, placeholder] = -np.inf  # test rows are nobody's neighbour
+        for r in range(start, stop):  # the title and its other listings are never neighbours
+            sims[r - start, rows_of_group[groups[r]]] = -np.inf
+        top = np.argpartition(sims, -k, axis=1)[:, -k:]  # (not on -sims: that copy costs as much again)
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        order = np.lexsort((top, -top_sims), axis=1)  # best first, ties by row index: deterministic
+        idx[start:stop] = np.take_along_axis(top, order, axis=1)
+        score[start:stop] = np.take_along_axis(top_sims, order, axis=1)
+    arrays = {
+        "similar_ids": titles[COL_ID].astype(str).to_numpy().astype(np.str_),
+        "similar_idx": idx,
+        "similar_score": np.maximum(score, 0),
+        "similar_features_data": features.data.astype(np.float32),
+        "similar_features_indices": features.indices.astype(np.int32),
+        "similar_features_indptr": features.indptr.astype(np.int64),
+        "similar_features_shape": np.array(features.shape, dtype=np.int64),
+    }
+    assert tuple(arrays) == NEIGHBOUR_ARRAYS  # the serving side reads exactly these
+    return arrays
+
