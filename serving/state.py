@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,16 +22,19 @@ from typing import Any
 import pandas as pd
 
 import config
-from catalog.queries import Catalog, load_catalog
+from catalog.queries import Catalog
 from catalog.search import TitleIndex
 from config import COL_ID
-from model.artifacts import Artifacts, load_artifacts
+from errors import InputError
+from model.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
 from model.predictor import Predictor
 from model.similar import SimilarTitles
 
 log = logging.getLogger(__name__)
 
 BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then restart the app"
+# How long start-up may wait for each Hub repo before using the cached or local copy.
+HUB_TIMEOUT = float(os.environ.get("APP_HUB_TIMEOUT", "5"))
 TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
 
 
@@ -43,13 +47,14 @@ class Source:
     """Where one piece came from, for /health and the Data tab."""
 
     kind: str                       # "hub", "hub cache", "local" or "missing"
-    location: str                   # Hub repo id or local directory
-    revision: str | None = None     # Hub commit, when from the Hub
+    location: str                   # the directory the files are read from
+    revision: str | None = None     # Hub commit, when from the Hub or its cache
+    repo: str | None = None         # Hub repo id, when one is configured
     built_at: str | None = None     # when the artifacts or data were built
     checksums: dict[str, str] = field(default_factory=dict)  # file -> sha256 (from the manifest)
 
     def describe(self) -> str:
-        where = f"Hub repo `{self.location}`" if self.kind.startswith("hub") else f"`{self.location}`"
+        where = f"Hub repo `{self.repo}`" if self.kind.startswith("hub") else f"`{self.location}`"
         rev = f" at revision `{self.revision[:12]}`" if self.revision else ""
         built = f", built {self.built_at}" if self.built_at else ""
         return f"{self.kind}: {where}{rev}{built}"
@@ -72,6 +77,7 @@ class AppState:
     model_source: Source | None = None
     data_error: str | None = None
     model_error: str | None = None
+    similar_error: str | None = None
     notices: list[str] = field(default_factory=list)
     load_seconds: float = 0.0
 
@@ -93,7 +99,7 @@ class AppState:
     def require_similar(self) -> SimilarTitles:
         self.require_model()
         if self.similar is None:
-            raise Unavailable(f"Similar titles are not available ({self.model_error}). To build them, {BUILD_HINT}.")
+            raise Unavailable(f"Similar titles are not available ({self.similar_error}). To build them, {BUILD_HINT}.")
         return self.similar
 
     # ---- lookups
@@ -124,7 +130,7 @@ class AppState:
             if s is None:
                 return {"loaded": False, "error": error}
             return {"loaded": error is None, "error": error, "kind": s.kind, "location": s.location,
-                    "revision": s.revision, "built_at": s.built_at, "checksums": s.checksums}
+                    "repo": s.repo, "revision": s.revision, "built_at": s.built_at, "checksums": s.checksums}
 
         model = source(self.model_source, self.model_error)
         if self.predictor is not None:
@@ -140,40 +146,33 @@ def _manifest_checksums(manifest: dict) -> dict[str, str]:
     return {name: entry.get("sha256", "") for name, entry in manifest.get("files", {}).items()}
 
 
-def _data_checksums(processed_dir: Path) -> dict[str, str]:
-    """sha256 of the processed files as recorded by the model manifest or the ETL report (not recomputed:
-    hashing 100 MB of ratings would cost a second of start-up for nothing the app reads)."""
-    report = processed_dir / config.ETL_REPORT_FILE
+def _pull(repo: str | None, repo_type: str, local: Path, required: str) -> tuple[Source, str | None]:
+    """One Hub repo via model.hub (bounded wait; else its cache, else `local`) as a Source and a notice."""
+    if not repo:
+        return Source("local", str(local)), None
+    from model import hub  # the Hub client is imported only when a repo is configured
+
     try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    sums = data.get("outputs") or data.get("checksums") or {}
-    return {k: (v.get("sha256") if isinstance(v, dict) else v) for k, v in sums.items()} if isinstance(sums, dict) else {}
+        pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=HUB_TIMEOUT)
+    except ArtifactError as exc:  # nothing usable anywhere: the loader below says what is missing
+        return Source("missing", str(local), repo=repo), str(exc)
+    kind = {"hub": "hub", "cache": "hub cache"}.get(pulled.origin, "local")
+    revision = pulled.path.name if kind != "local" else None  # snapshot folders are named by their commit
+    notice = None if kind == "hub" else f"Using the {pulled.where}: {pulled.why}."
+    return Source(kind, str(pulled.path), revision, repo=repo), notice
 
 
 def resolve_sources(processed_dir: Path, artifacts_dir: Path) -> tuple[Source, Source, list[str]]:
-    """Where data and model come from: the Hub (HF_DATASET_REPO / HF_MODEL_REPO) or local directories."""
-    notices: list[str] = []
-    data = Source("local", str(processed_dir))
-    model = Source("local", str(artifacts_dir))
-    model_repo, data_repo = os.environ.get("HF_MODEL_REPO"), os.environ.get("HF_DATASET_REPO")
-    if model_repo or data_repo:
-        from model import hub  # imported only when asked for: no Hub client otherwise
+    """Where data and model come from: the Hub (HF_DATASET_REPO / HF_MODEL_REPO) or local directories.
 
-        for repo, repo_type, local, target in ((data_repo, "dataset", processed_dir, data),
-                                               (model_repo, "model", artifacts_dir, model)):
-            if not repo:
-                continue
-            pulled = hub.pull(repo, repo_type=repo_type, local_dir=local)
-            target.kind, target.location, target.revision = pulled.kind, pulled.location, pulled.revision
-            if pulled.notice:
-                notices.append(pulled.notice)
-            if repo_type == "dataset":
-                data.location = str(pulled.directory)
-            else:
-                model.location = str(pulled.directory)
-    return data, model, notices
+    Both repos are pulled at once, each within HUB_TIMEOUT seconds, so an unreachable Hub costs a few
+    seconds of start-up at most.
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        data = pool.submit(_pull, os.environ.get("HF_DATASET_REPO"), "dataset", processed_dir, config.TITLES_FILE)
+        model = pool.submit(_pull, os.environ.get("HF_MODEL_REPO"), "model", artifacts_dir, MANIFEST_FILE)
+        (data_source, data_notice), (model_source, model_notice) = data.result(), model.result()
+    return data_source, model_source, [n for n in (data_notice, model_notice) if n]
 
 
 def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: str | os.PathLike | None = None,
@@ -193,6 +192,8 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
     state.data_source, state.model_source = data_source, model_source
     titles = _load_data(state, Path(data_source.location))
     _load_model(state, Path(model_source.location), titles)
+    if state.catalog is None or state.predictor is None:
+        state.notices.append(f"To build what is missing, {BUILD_HINT}.")
     state.load_seconds = time.perf_counter() - start
     log.info("loaded in %.2f s; data: %s; model: %s", state.load_seconds, data_source.describe(),
              model_source.describe())
@@ -203,17 +204,17 @@ def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     """Catalog, search index and title table; returns the full titles table (None when missing)."""
     titles_path = processed_dir / config.TITLES_FILE
     try:
-        state.catalog = load_catalog(processed_dir)
+        if not titles_path.is_file():
+            raise InputError(f"{titles_path} not found: build it with `python -m etl`.")
         titles = pd.read_parquet(titles_path)
-    except Exception as exc:  # missing or unreadable: the message already says how to rebuild
+        state.catalog = Catalog(titles)
+    except Exception as exc:  # missing or unreadable: the message says how to rebuild
         state.data_error = str(exc)
-        state.data_source.kind = "missing"
-        state.notices.append(f"No catalog data: {exc} To build it, {BUILD_HINT}.")
+        state.notices.append(f"No catalog data: {exc}")
         return None
     state.index = TitleIndex(titles)
     state.titles = titles[TITLE_COLUMNS].set_index(titles[COL_ID].astype(str), drop=False)
     state.data_source.built_at = state.data_source.built_at or _etl_time(processed_dir)
-    state.data_source.checksums = _data_checksums(processed_dir)
     return titles
 
 
@@ -233,15 +234,18 @@ def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | Non
     except Exception as exc:  # ArtifactError names the file and how to rebuild
         state.artifacts = None
         state.model_error = str(exc)
-        if state.model_source.kind == "local":
-            state.model_source.kind = "missing"
-        state.notices.append(f"No model: {exc}. To build it, {BUILD_HINT}.")
+        state.notices.append(f"No model: {exc}")
         return
     state.model_source.built_at = state.predictor.built_at
     state.model_source.checksums = _manifest_checksums(state.predictor.manifest)
+    # The data files the model was trained on, as the trainer recorded them.
+    if state.data_source.kind != "missing":
+        state.data_source.checksums = dict(state.predictor.manifest.get("inputs_sha256", {}))
     if titles is None:
+        state.similar_error = "the catalog is not loaded"
         return
     try:
         state.similar = SimilarTitles(titles, state.artifacts.arrays, index=state.index)
     except Exception as exc:
+        state.similar_error = str(exc)
         state.notices.append(f"Similar titles unavailable: {exc}")

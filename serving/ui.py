@@ -95,7 +95,7 @@ def answer_markdown(answer: dict) -> str:
 
 
 def recommend_markdown(answer: dict) -> str:
-    verdict = "✅ Recommend" if answer["recommend"] else "❌ Don't recommend"
+    verdict = "Recommend" if answer["recommend"] else "Don't recommend"
     title = f"{title_case(answer['title'])} [{answer['title_id']}]"
     text = (f"## {verdict}\n**{title}** for user **{answer['user_id']}**: predicted rating "
             f"**{answer['predicted_rating']:.2f}** against the threshold **{answer['threshold']:g}**.\n\n"
@@ -174,9 +174,9 @@ def title_picker(state: AppState, search_fn: Callable, api_name: str | None, lab
     """
     query = gr.Textbox(label="Find a title", placeholder="type part of a title, e.g. toy story",
                        value="toy story")
-    first = service.search(state, "toy story", 20) if state.index is not None else {}
+    choices = _choices(service.search(state, "toy story", 20)["items"]) if state.index is not None else []
     title = gr.Dropdown(label=label, allow_custom_value=True, info="the title, or its id, e.g. ds1378",
-                        choices=fill_titles(first).choices, value=fill_titles(first).value)
+                        choices=choices, value=choices[0][1] if choices else None)
     matches = gr.JSON(visible=False)
     visibility = {"api_name": api_name} if api_name else {"api_visibility": "private"}
     query.submit(search_fn, query, matches, **visibility).then(fill_titles, matches, title,
@@ -185,6 +185,12 @@ def title_picker(state: AppState, search_fn: Callable, api_name: str | None, lab
                 api_visibility="private").then(fill_titles, matches, title, api_visibility="private",
                                                show_progress="hidden")
     return title
+
+
+def json_answer() -> gr.JSON:
+    """The answer as the REST API gives it, folded away under the readable one."""
+    with gr.Accordion("JSON answer", open=False):
+        return gr.JSON(label="JSON answer")
 
 
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown]:
@@ -215,7 +221,7 @@ def query_tab(state: AppState, spec: QuerySpec) -> None:
             inputs = [param_input(state, p) for p in spec.params]
         button = gr.Button("Ask", variant="primary")
         answer = gr.Markdown(label="answer", elem_classes=["answer"])
-        raw = gr.JSON(label="JSON answer", open=False)
+        raw = json_answer()
         button.click(fn, inputs, [answer, raw], api_name=spec.api_name.lstrip("/"))
         gr.Examples([["" if v is None else str(v) for v in row] for row in spec.examples], inputs, [answer, raw],
                     fn=fn, run_on_click=True, cache_examples=False, api_name=f"{spec.api_name.lstrip('/')}_example")
@@ -228,7 +234,7 @@ def build_ui(state: AppState) -> gr.Blocks:
         gr.Markdown("# Streaming recommender\nFour catalogs (Amazon Prime Video, Disney+, Hulu, Netflix), "
                     "an SVD model of 11 million ratings, and the catalog's questions.")
         if state.notices:
-            gr.Markdown("\n".join(f"> ⚠️ {n}" for n in state.notices), elem_id="notices")
+            gr.Markdown("\n".join(f"> **Note:** {n}" for n in state.notices), elem_id="notices")
         with gr.Tab("Recommend"):
             with gr.Row():
                 user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
@@ -236,7 +242,7 @@ def build_ui(state: AppState) -> gr.Blocks:
                     title = title_picker(state, handlers["search_titles"], "search_titles", "Title")
             button = gr.Button("Recommend?", variant="primary")
             verdict = gr.Markdown(label="answer", elem_classes=["answer"])
-            raw = gr.JSON(label="JSON answer", open=False)
+            raw = json_answer()
             button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
         with gr.Tab("For you"):
             with gr.Row():
@@ -246,7 +252,7 @@ def build_ui(state: AppState) -> gr.Blocks:
             button = gr.Button("Show top picks", variant="primary")
             head = gr.Markdown(label="answer", elem_classes=["answer"])
             table = gr.Dataframe(label="Top picks", interactive=False)
-            raw = gr.JSON(label="JSON answer", open=False)
+            raw = json_answer()
             button.click(handlers["top_n"], [user_n, platform, type_, n], [head, table, raw], api_name="top_n")
         with gr.Tab("Similar titles"):
             with gr.Row():
@@ -257,10 +263,11 @@ def build_ui(state: AppState) -> gr.Blocks:
             button = gr.Button("Show similar titles", variant="primary")
             head = gr.Markdown(label="answer", elem_classes=["answer"])
             table = gr.Dataframe(label="Similar titles", interactive=False)
-            raw = gr.JSON(label="JSON answer", open=False)
+            raw = json_answer()
             button.click(handlers["similar"], [seed, platform, type_, n], [head, table, raw], api_name="similar")
-        for spec in QUERIES:
-            query_tab(state, spec)
+        with gr.Tab("Catalog questions"):
+            for spec in QUERIES:
+                query_tab(state, spec)
         with gr.Tab("Data and model"):
             data_tab(state)
     return demo
@@ -276,19 +283,22 @@ def _strip_front_matter(text: str) -> str:
 
 
 def metrics_table(metrics: Any) -> pd.DataFrame | None:
-    """metrics.json as a table: one row per model when it maps model -> {metric: value}."""
-    if isinstance(metrics, dict):
-        nested = {k: v for k, v in metrics.items() if isinstance(v, dict)}
-        for key in ("models", "test", "metrics"):
-            if isinstance(metrics.get(key), dict):
-                nested = {k: v for k, v in metrics[key].items() if isinstance(v, dict)} or nested
-        if nested and all(all(not isinstance(x, (dict, list)) for x in v.values()) for v in nested.values()):
-            return pd.DataFrame.from_dict(nested, orient="index").rename_axis("model").reset_index().round(4)
-    return None
+    """The manifest's metrics ({data set: {model: {metric: value}}}) as one row per data set and model."""
+    rows = []
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if isinstance(node, dict) and node and all(not isinstance(v, (dict, list)) for v in node.values()):
+            rows.append({"data": " / ".join(path[:-1]) or "-", "model": path[-1] if path else "-", **node})
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, str(key)))
+
+    walk(metrics, ())
+    return pd.DataFrame(rows).round(4) if rows else None
 
 
-def eda_figures(reports_dir: Path) -> list[tuple[str, str]]:
-    """(png path, "title: caption") for each EDA figure, in the order reports/eda.json lists them."""
+def eda_figures(reports_dir: Path) -> list[tuple[str, str, str]]:
+    """(png path, title, caption) for each EDA figure, in the order reports/eda.json lists them."""
     figures_dir = reports_dir / "figures"
     try:
         listed = json.loads((reports_dir / "eda.json").read_text(encoding="utf-8")).get("figures", [])
@@ -298,15 +308,11 @@ def eda_figures(reports_dir: Path) -> list[tuple[str, str]]:
     for fig in listed if isinstance(listed, list) else []:
         if not isinstance(fig, dict):
             continue
-        name = fig.get("file") or fig.get("path") or fig.get("name") or ""
-        path = Path(name) if Path(name).is_absolute() else figures_dir / Path(name).name
-        if path.suffix != ".png":
-            path = path.with_suffix(".png")
-        if path.is_file():
-            caption = ": ".join(str(x) for x in (fig.get("title"), fig.get("caption")) if x)
-            out.append((str(path), caption))
+        path = reports_dir / str(fig.get("file", ""))
+        if path.suffix == ".png" and path.is_file():
+            out.append((str(path), str(fig.get("title") or path.stem), str(fig.get("caption") or "")))
     if not out and figures_dir.is_dir():
-        out = [(str(p), p.stem.replace("_", " ")) for p in sorted(figures_dir.glob("*.png"))]
+        out = [(str(p), p.stem.replace("_", " "), "") for p in sorted(figures_dir.glob("*.png"))]
     return out
 
 
@@ -323,13 +329,10 @@ def data_tab(state: AppState) -> None:
     gr.Markdown("\n".join(lines), elem_id="artifacts-info")
 
     gr.Markdown("### Evaluation")
-    metrics_text = state.artifact_text("metrics.json")
-    metrics = json.loads(metrics_text) if metrics_text else None
-    table = metrics_table(metrics)
+    table = metrics_table(state.predictor.manifest.get("metrics")) if state.predictor is not None else None
     if table is not None:
+        gr.Markdown("Held-out evaluation (the model card below says how it was measured).")
         gr.Dataframe(table, interactive=False, label="Held-out metrics")
-    elif metrics is not None:
-        gr.JSON(metrics, label="metrics.json")
     else:
         gr.Markdown("No metrics: the model is not built.")
 
@@ -342,6 +345,11 @@ def data_tab(state: AppState) -> None:
     gr.Markdown("### Exploratory data analysis")
     figures = eda_figures(state.reports_dir)
     if figures:
-        gr.Gallery(figures, columns=2, height="auto", label="EDA figures", object_fit="contain")
+        for start in range(0, len(figures), 2):
+            with gr.Row(equal_height=False):
+                for path, title, caption in figures[start:start + 2]:
+                    with gr.Column():
+                        gr.Image(path, label=title, interactive=False, buttons=["fullscreen"])
+                        gr.Markdown(caption)
     else:
         gr.Markdown("No EDA figures: run `python -m etl.eda`.")
