@@ -33,6 +33,8 @@ MAX_LITERAL_MATCHES = 3000
 # How many of the best candidates are re-scored with difflib (about 15 µs each).
 N_RESCORED = 50
 N_SUGGESTIONS = 5
+# Suggestions below this score are noise ("qqqqqq" -> "secrets of the saqqara tomb"): better none at all.
+MIN_SUGGESTION_SCORE = 0.3
 
 # Rank tiers: a literal match beats any amount of n-gram similarity.
 TIER_EXACT, TIER_PREFIX, TIER_WORD, TIER_FUZZY = 3, 2, 1, 0
@@ -136,7 +138,7 @@ class TitleIndex:
         if _ID_PATTERN.match(str(text).strip().lower()):
             return (f"unknown title id '{text}': no catalog title has this id "
                     "(ids are a platform initial a/d/h/n + 's' + show number, e.g. 'ns123')")
-        suggestions = self.search(text, limit=N_SUGGESTIONS)
+        suggestions = [s for s in self.search(text, limit=N_SUGGESTIONS) if s["score"] >= MIN_SUGGESTION_SCORE]
         if not suggestions:
             return f"unknown title '{text}': no catalog title looks like it; try part of the title"
         listed = "; ".join(self._describe(self._row_of_id[s[COL_ID]]) for s in suggestions)

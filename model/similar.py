@@ -23,11 +23,11 @@ from catalog.platforms import parse_platform
 from catalog.search import TitleIndex, search_key
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
+from model.predictor import parse_n
 
 # The arrays model.content.build_neighbours writes and SimilarTitles reads (saved via model.artifacts).
 NEIGHBOUR_ARRAYS = ("similar_ids", "similar_idx", "similar_score", "similar_features_data",
                     "similar_features_indices", "similar_features_indptr", "similar_features_shape")
-MAX_N = 100
 
 
 def listing_groups(titles: pd.DataFrame) -> np.ndarray:
@@ -101,7 +101,7 @@ class SimilarTitles:
         also_on (other platforms listing the same title). Fewer than n only when fewer titles match at all.
         """
         row = self._row_of_id[self.index.resolve(title)]
-        n = _parse_n(n)
+        n = parse_n(n)
         allowed = self._shown.copy()
         if not is_blank(platform):
             allowed &= self._platform == parse_platform(platform)
@@ -149,13 +149,3 @@ class SimilarTitles:
                 "listed_in": None if pd.isna(listed_in) else str(listed_in), "score": score,
                 "also_on": sorted({str(self._platform[r]) for r in others})}
 
-
-def _parse_n(n: object) -> int:
-    """How many results: a whole number 1..MAX_N (also from '10' or 10.0)."""
-    try:
-        value = float(str(n).strip())
-    except ValueError:
-        value = float("nan")
-    if not value.is_integer() or not 1 <= value <= MAX_N:
-        raise InputError(f"n must be a whole number from 1 to {MAX_N}; got {n!r}")
-    return int(value)

@@ -97,3 +97,70 @@ def real_catalog(processed_dir: Path):
     from catalog import load_catalog
 
     return load_catalog(processed_dir)
+
+
+# --- title search, similar titles, cold start (tests/test_search.py, test_similar.py, test_coldstart.py) ---
+
+@pytest.fixture(scope="session")
+def title_index(titles):
+    """TitleIndex over the real processed catalog."""
+    from catalog.search import TitleIndex
+
+    return TitleIndex(titles)
+
+
+@pytest.fixture(scope="session")
+def neighbour_arrays(titles):
+    """model.content.build_neighbours on the full real catalog (about half a minute)."""
+    from model.content import build_neighbours
+
+    return build_neighbours(titles)
+
+
+@pytest.fixture(scope="session")
+def similar_titles(titles, neighbour_arrays, title_index):
+    """SimilarTitles serving the full real catalog's neighbours."""
+    from model.similar import SimilarTitles
+
+    return SimilarTitles(titles, neighbour_arrays, index=title_index)
+
+
+# ---- the app served on loopback (tests/test_app_api.py, test_app_client.py, test_browser.py) ----------
+
+APP_SAMPLE_USERS = 2000  # enough users for real answers; trains in about a minute with the content neighbours
+
+
+@pytest.fixture(scope="session")
+def app_artifacts(processed_dir: Path, tmp_path_factory) -> Path:
+    """Model artifacts trained once per session by the real trainer on a user sample of the real data."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("app") / "artifacts"
+    result = subprocess.run([sys.executable, "-m", "model.train", "--processed-dir", str(processed_dir),
+                             "--out", str(out), "--sample-users", str(APP_SAMPLE_USERS), "--search-users", "500",
+                             "--skip-movielens"], cwd=config.PROJ_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def served_app(processed_dir: Path, app_artifacts: Path, tmp_path_factory):
+    """`python app.py` on 127.0.0.1 (a free port) over the session's data and artifacts; stopped at the end."""
+    from serving.launcher import AppProcess
+
+    app = AppProcess(artifacts_dir=app_artifacts, processed_dir=processed_dir,
+                     log_path=tmp_path_factory.mktemp("app-log") / "app.log")
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def known_user(app_artifacts: Path) -> int:
+    """A user the sample model was trained on (the one with the most ratings)."""
+    import numpy as np
+
+    ids = np.load(app_artifacts / "user_ids.npy", allow_pickle=False)
+    indptr = np.load(app_artifacts / "rated_indptr.npy", allow_pickle=False)
+    return int(ids[int(np.argmax(np.diff(indptr)))])
