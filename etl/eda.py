@@ -345,14 +345,13 @@ def plot_durations(data: EdaData, numbers: dict) -> Plot:
     left.hist(minutes, bins=np.arange(0, minutes.max() + 10, 10), color="#4c72b0")
     left.set_yscale("log")
     left.axvline(high, color="grey", linestyle="--", linewidth=1)
-    left.text(high + 8, 0.02, f"far-out fence {high:.0f} min", fontsize=8, color="grey",
-              transform=left.get_xaxis_transform())
     left.set_xlabel("movie duration (minutes)")
     left.set_ylabel("movies (log scale)")
     left.set_title(f"{len(movies):,} movies (median {np.median(minutes):.0f} min)", fontsize=10)
     lines = "\n".join(f"{int(r['duration_int'])} min  {r['title'][:30]} ({r[COL_PLATFORM]})"
                       for _, r in longest.iterrows())
-    left.text(0.98, 0.75, "longest:\n" + lines, transform=left.transAxes, ha="right", va="top", fontsize=7,
+    left.set_ylim(top=left.get_ylim()[1] * 60)  # headroom for the names
+    left.text(0.98, 0.97, f"dashed: far-out fence, {high:.0f} min\nlongest:\n" + lines, transform=left.transAxes, ha="right", va="top", fontsize=7,
               bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "lightgrey"})
 
     seasons = shows["duration_int"].astype(int)
@@ -364,6 +363,7 @@ def plot_durations(data: EdaData, numbers: dict) -> Plot:
     right.set_title(f"{len(shows):,} TV shows ({(seasons == 1).mean():.0%} have one season)", fontsize=10)
     lines = "\n".join(f"{int(r['duration_int'])}  {r['title'][:24]} ({r[COL_PLATFORM]})"
                       for _, r in most_seasons.iterrows())
+    right.set_ylim(top=right.get_ylim()[1] * 30)
     right.text(0.98, 0.97, "most seasons:\n" + lines, transform=right.transAxes, ha="right", va="top", fontsize=7,
                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "lightgrey"})
     fig.tight_layout()
@@ -379,9 +379,12 @@ def plot_durations(data: EdaData, numbers: dict) -> Plot:
         "titles_without_duration": {f"{p} {t}": int(n) for (p, t), n in no_duration.items()},
     }
     top = longest.iloc[0]
-    caption = (f"{int((minutes > high).sum())} movies run longer than {high:.0f} min, all Amazon ambient/sleep "
-               f"videos (longest: '{top['title']}', {int(top['duration_int'])} min); {len(zero)} movies say 0 min; "
-               f"'{most_seasons.iloc[0]['title']}' has the most seasons ({int(most_seasons.iloc[0]['duration_int'])}).")
+    very_long = movies[movies["duration_int"] > 450]
+    numbers["durations"]["movies_over_450_min_per_platform"] = very_long.groupby(COL_PLATFORM).size().to_dict()
+    caption = (f"{int((minutes > high).sum())} movies run past {high:.0f} min: long epics, and {len(very_long)} "
+               f"ambient/sleep videos over 450 min ({', '.join(sorted(set(very_long[COL_PLATFORM])))}; longest: '{top['title']}', {int(top['duration_int'])} "
+               f"min); {len(zero)} movies say 0 min; '{most_seasons.iloc[0]['title']}' has the most seasons "
+               f"({int(most_seasons.iloc[0]['duration_int'])}).")
     return Plot("durations", title, caption, fig)
 
 
@@ -607,7 +610,7 @@ def plot_item_signal_shuffle(data: EdaData, numbers: dict) -> Plot:
         ax.axvline(observed, color="#d62728", linewidth=2, label=f"observed {observed:.4f}")
         ax.set_xlabel(f"std of per-{who} mean rating")
         ax.set_ylabel("shuffles")
-        ax.legend(fontsize=8, loc="upper center")
+        ax.legend(fontsize=8, loc="upper center" if who == "title" else "upper left")
     left.axvline(s["title_mean_std_expected"], color="black", linestyle=":", label="expected if no title effect")
     left.legend(fontsize=8, loc="upper center")
     left.set_title(f"titles: observed / shuffled = {s['title_mean_std_ratio']:.3f}", fontsize=10)
