@@ -1,0 +1,140 @@
+"""Where the app gets its model and catalog: the Hugging Face Hub, else the local cache, else local files.
+
+    source = load_sources()          # repos from HF_MODEL_REPO / HF_DATASET_REPO, endpoint from HF_ENDPOINT
+    predictor = Predictor.from_dir(source.artifacts_dir)
+    titles = pd.read_parquet(source.processed_dir / "titles.parquet")
+    print(source.notice)             # e.g. "model: hub me/svd@3f2a1c0 (built 2026-11-22T16:40:00+00:00); ..."
+
+Each repo is pulled with `snapshot_download` into the Hugging Face cache inside a bounded wait (a daemon
+thread with a deadline, plus huggingface_hub's own etag timeout), so an unreachable Hub never hangs the app.
+When the Hub cannot be reached (offline, timeout, error) the last cached snapshot is used
+(`local_files_only=True`), and without one the local `artifacts/` and `data/processed/`. The notice says
+which copy was used and why. Checksums are verified later by `Predictor.from_dir` (model.artifacts).
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from config import ARTIFACTS_DIR, PROCESSED_DATA_DIR, TITLES_FILE
+from model.artifacts import MANIFEST_FILE, ArtifactError
+
+DEFAULT_TIMEOUT = 20.0  # seconds for the whole pull of one repo
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """One repo's files: where they are, where they came from ("hub", "cache" or "local") and why."""
+
+    path: Path
+    origin: str
+    where: str        # e.g. "hub model me/svd@3f2a1c0", "cached copy of me/svd@3f2a1c0", "local artifacts"
+    why: str = ""     # why not the Hub, when it was not
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The model artifacts and the processed catalog the app should load, with a notice for people."""
+
+    artifacts_dir: Path
+    processed_dir: Path
+    model: Pulled
+    dataset: Pulled
+    built_at: str | None
+
+    @property
+    def notice(self) -> str:
+        built = f", built {self.built_at}" if self.built_at else ""
+        parts = [f"model: {self.model.where}{built}", f"catalog: {self.dataset.where}"]
+        parts += sorted({p.why for p in (self.model, self.dataset) if p.why})
+        return "; ".join(parts)
+
+
+def load_sources(model_repo: str | None = None, dataset_repo: str | None = None, *, revision: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, endpoint: str | None = None, token: str | None = None,
+                 cache_dir: str | os.PathLike | None = None, local_artifacts: Path = ARTIFACTS_DIR,
+                 local_processed: Path = PROCESSED_DATA_DIR) -> Sources:
+    """Pull the model repo and the dataset repo (or fall back); raises ArtifactError when nothing is usable."""
+    model_repo = model_repo or os.environ.get("HF_MODEL_REPO") or None
+    dataset_repo = dataset_repo or os.environ.get("HF_DATASET_REPO") or None
+    kwargs = dict(revision=revision, timeout=timeout, endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None,
+                  token=token or os.environ.get("HF_TOKEN") or None, cache_dir=cache_dir)
+    model = pull(model_repo, "model", local=Path(local_artifacts), required=MANIFEST_FILE, **kwargs)
+    dataset = pull(dataset_repo, "dataset", local=Path(local_processed), required=TITLES_FILE, **kwargs)
+    return Sources(model.path, dataset.path, model, dataset, _built_at(model.path))
+
+
+def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str, revision: str | None = None,
+         timeout: float = DEFAULT_TIMEOUT, endpoint: str | None = None, token: str | None = None,
+         cache_dir: str | os.PathLike | None = None) -> Pulled:
+    """One repo from the Hub within `timeout` seconds, else its cached snapshot, else `local`."""
+    if not repo_id:
+        why = f"no HF_{repo_type.upper()}_REPO set"
+    else:
+        from huggingface_hub import HfApi, snapshot_download
+
+        common = dict(repo_id=repo_id, repo_type=repo_type, cache_dir=cache_dir, endpoint=endpoint, token=token)
+
+        def online() -> tuple[str, str]:
+            # repo_info first: snapshot_download silently returns the cache when the Hub is unreachable,
+            # and the notice must say which copy it is. The snapshot folder is named by its commit.
+            HfApi(endpoint=endpoint, token=token).repo_info(repo_id, repo_type=repo_type, revision=revision,
+                                                            timeout=timeout)
+            path = snapshot_download(revision=revision, etag_timeout=timeout, **common)
+            return path, Path(path).name
+
+        try:
+            path, sha = _with_deadline(online, timeout)
+            if (Path(path) / required).is_file():
+                return Pulled(Path(path), "hub", f"hub {repo_type} {repo_id}@{sha[:7]}")
+            why = f"hub {repo_type} {repo_id} has no {required}"
+        except Exception as exc:  # any failure (offline, timeout, HTTP error) falls back, and says so
+            why = f"hub {repo_type} {repo_id} unreachable ({_short(exc)})"
+        try:
+            path = snapshot_download(revision=revision, local_files_only=True, **common)
+            if (Path(path) / required).is_file():
+                sha = Path(path).name
+                return Pulled(Path(path), "cache", f"cached copy of {repo_id}@{sha[:7]}", why)
+        except Exception:  # no usable cached snapshot
+            pass
+        why += ", no cached copy"
+    if (local / required).is_file():
+        return Pulled(local, "local", f"local {local}", why)
+    raise ArtifactError(f"{local / required}: missing, and no {repo_type} from the Hub ({why}). "
+                        + ("Run `python -m model.train`." if repo_type == "model" else "Run `python -m etl`."))
+
+
+def _with_deadline(fn: Callable[[], Any], timeout: float) -> Any:
+    """fn() in a daemon thread; TimeoutError when it has not finished within `timeout` seconds."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = fn()
+        except BaseException as exc:  # handed to the caller
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="hub-pull")
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def _built_at(artifacts_dir: Path) -> str | None:
+    try:
+        return json.loads((artifacts_dir / MANIFEST_FILE).read_text()).get("created_at")
+    except (OSError, ValueError):
+        return None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{exc.__class__.__name__}: {text[:160]}" if text else exc.__class__.__name__

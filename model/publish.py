@@ -1,0 +1,105 @@
+"""`python -m model.publish`: push the model artifacts and the processed catalog to the Hugging Face Hub.
+
+    HF_TOKEN=... python -m model.publish --model-repo me/streaming-svd --dataset-repo me/streaming-catalog
+
+- model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
+  after verifying their checksums, so a corrupt or half-written model is never published;
+- dataset repo: data/processed/titles.parquet (+ etl_report.json when present) with a dataset card.
+Repo ids come from the options or HF_MODEL_REPO / HF_DATASET_REPO, the token from HF_TOKEN, the endpoint
+from HF_ENDPOINT. Repos are created when missing (`create_repo(exist_ok=True)`), files go up with
+`upload_folder`. Bad options or inputs: one line and exit 2; a Hub failure: one line and exit 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import config
+from errors import InputError
+from model.artifacts import MANIFEST_FILE, verify_artifacts
+from model.card import dataset_card
+
+
+def publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_dir: Path, *,
+            token: str, endpoint: str | None = None, private: bool = False) -> dict[str, str]:
+    """Create both repos if needed and upload; returns {"model": commit url, "dataset": commit url}."""
+    from huggingface_hub import HfApi
+
+    manifest = verify_artifacts(artifacts_dir)  # ArtifactError (an InputError) naming a bad file
+    titles_path = Path(processed_dir) / config.TITLES_FILE
+    if not titles_path.is_file():
+        raise InputError(f"{titles_path}: missing; build it with `python -m etl` (or pass --processed-dir)")
+    try:
+        titles = pd.read_parquet(titles_path)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise InputError(f"{titles_path}: not a readable parquet file ({exc.__class__.__name__})") from None
+
+    api = HfApi(endpoint=endpoint, token=token)
+    api.create_repo(model_repo, repo_type="model", exist_ok=True, private=private)
+    api.create_repo(dataset_repo, repo_type="dataset", exist_ok=True, private=private)
+    model_files = [*manifest["files"], MANIFEST_FILE]
+    model_commit = api.upload_folder(
+        repo_id=model_repo, repo_type="model", folder_path=artifacts_dir, allow_patterns=model_files,
+        commit_message=f"SVD model built {manifest.get('created_at', '')}")
+
+    report_path = Path(processed_dir) / config.ETL_REPORT_FILE
+    report = json.loads(report_path.read_text()) if report_path.is_file() else None
+    with tempfile.TemporaryDirectory() as staging:
+        shutil.copy2(titles_path, Path(staging) / config.TITLES_FILE)
+        if report_path.is_file():
+            shutil.copy2(report_path, Path(staging) / config.ETL_REPORT_FILE)
+        (Path(staging) / "README.md").write_text(dataset_card(titles, report), encoding="utf-8")
+        dataset_commit = api.upload_folder(repo_id=dataset_repo, repo_type="dataset", folder_path=staging,
+                                           commit_message="Processed catalog")
+    return {"model": model_commit.commit_url, "dataset": dataset_commit.commit_url}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line + exit 2
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _Parser(prog="python -m model.publish", description=__doc__.split("\n")[0])
+    p.add_argument("--model-repo", default=os.environ.get("HF_MODEL_REPO"), help="default HF_MODEL_REPO")
+    p.add_argument("--dataset-repo", default=os.environ.get("HF_DATASET_REPO"), help="default HF_DATASET_REPO")
+    p.add_argument("--artifacts-dir", type=Path, default=config.ARTIFACTS_DIR)
+    p.add_argument("--processed-dir", type=Path, default=config.PROCESSED_DATA_DIR)
+    p.add_argument("--private", action="store_true", help="create the repos as private")
+    args = p.parse_args(argv)
+    missing = [name for name, value in (("--model-repo / HF_MODEL_REPO", args.model_repo),
+                                        ("--dataset-repo / HF_DATASET_REPO", args.dataset_repo)) if not value]
+    token = os.environ.get("HF_TOKEN")
+    if not token:
+        missing.append("HF_TOKEN (a write token)")
+    if missing:
+        print(f"error: missing {', '.join(missing)}", file=sys.stderr)
+        return 2
+    for repo in (args.model_repo, args.dataset_repo):
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            print(f"error: repo id must look like 'owner/name', got {repo!r}", file=sys.stderr)
+            return 2
+    try:
+        urls = publish(args.model_repo, args.dataset_repo, args.artifacts_dir, args.processed_dir,
+                       token=token, endpoint=os.environ.get("HF_ENDPOINT") or None, private=args.private)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # network / Hub errors: one readable line, not a trace
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"error: publishing failed: {exc.__class__.__name__}: {first}", file=sys.stderr)
+        return 1
+    print(f"model:   {urls['model']}\ndataset: {urls['dataset']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""model.predictor: exactly surprise's SVD estimates, fallbacks, clipping, decisions and vectorized top-N.
+
+The model under test is trained with scikit-surprise on a sample of the real processed ratings; the
+clipping case uses a tiny hand-made data set whose estimates overshoot the rating scale on purpose.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from surprise import SVD
+
+import config
+from config import COL_ITEM, COL_RATING, COL_USER
+from errors import InputError
+from model.artifacts import ArtifactError, save_artifacts
+from model.predictor import Predictor, parse_user_id
+from model.train import build_trainset, export_arrays, load_ratings
+
+UNKNOWN_USER = 10**9
+UNKNOWN_TITLE = "ns999999"
+
+
+def _fit(df: pd.DataFrame, titles: pd.DataFrame | None, out, **params) -> tuple[SVD, Predictor]:
+    enc = build_trainset(df)
+    algo = SVD(random_state=config.SEED, **params).fit(enc.trainset)
+    save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5, "rating_scale": [0.5, 5.0]})
+    return algo, Predictor.from_dir(out)
+
+
+@pytest.fixture(scope="module")
+def model(processed_dir, titles, tmp_path_factory):
+    df = load_ratings(processed_dir, sample_users=300, seed=config.SEED)
+    algo, predictor = _fit(df, titles, tmp_path_factory.mktemp("svd") / "artifacts", n_factors=8, n_epochs=5)
+    return df, algo, predictor
+
+
+def test_known_pairs_equal_surprise_exactly(model):
+    df, algo, predictor = model
+    rng = np.random.default_rng(0)
+    users = rng.choice(predictor.user_ids, 40)
+    titles = rng.choice(predictor.item_ids, 40)
+    for user, title in zip(users.tolist(), titles.tolist()):
+        ours = predictor.predict(user, title)
+        assert ours.rating == algo.predict(user, title).est  # bit-for-bit, not approximately
+        assert ours.explanation.fallback is None and ours.recommend == (ours.rating >= 3.5)
+
+
+def test_unknown_user_and_title_fall_back_like_surprise(model):
+    df, algo, predictor = model
+    user, title = int(predictor.user_ids[3]), str(predictor.item_ids[7])
+    cases = {(UNKNOWN_USER, title): "unknown user", (user, UNKNOWN_TITLE): "unknown title",
+             (UNKNOWN_USER, UNKNOWN_TITLE): "unknown user and title"}
+    for (u, t), fallback in cases.items():
+        ours = predictor.predict(u, t)
+        assert ours.rating == algo.predict(u, t).est
+        assert ours.explanation.fallback == fallback
+    e = predictor.predict(UNKNOWN_USER, title).explanation
+    assert e.user_bias == 0 and e.factor_term == 0 and e.user_n_ratings == 0
+    assert predictor.predict(UNKNOWN_USER, UNKNOWN_TITLE).rating == pytest.approx(predictor.global_mean)
+
+
+def test_explanation_adds_up(model):
+    df, algo, predictor = model
+    user = int(predictor.user_ids[0])
+    p = predictor.predict(user, str(predictor.item_ids[0]))
+    e = p.explanation
+    assert e.global_mean + e.user_bias + e.title_bias + e.factor_term == pytest.approx(e.raw_estimate, abs=1e-12)
+    assert e.user_n_ratings == int((df[COL_USER] == user).sum()) and e.known_user and e.known_title
+    assert p.to_dict()["explanation"]["user_n_ratings"] == e.user_n_ratings
+
+
+def test_clipping_matches_surprise(tmp_path):
+    # User 1 loves everything, user 2 hates everything, user 3 splits: estimates overshoot both ends.
+    rows = [(1, f"ns{i}", 5.0) for i in range(1, 6)] + [(2, f"ns{i}", 0.5) for i in range(1, 6)]
+    rows += [(3, "ns1", 5.0), (3, "ns2", 5.0), (3, "ns3", 0.5), (3, "ns4", 0.5), (3, "ns5", 0.5)]
+    df = pd.DataFrame(rows, columns=[COL_USER, COL_ITEM, COL_RATING])
+    algo, predictor = _fit(df, None, tmp_path / "a", n_factors=2, n_epochs=200, lr_all=0.05, reg_all=0.0)
+    raws = []
+    for user in (1, 2, 3, UNKNOWN_USER):
+        for title in [f"ns{i}" for i in range(1, 6)] + [UNKNOWN_TITLE]:
+            ours = predictor.predict(user, title)
+            assert ours.rating == algo.predict(user, title).est
+            raws.append(ours.explanation.raw_estimate)
+            assert ours.explanation.clipped == (not 0.5 <= ours.explanation.raw_estimate <= 5.0)
+    assert max(raws) > 5.0 and min(raws) < 0.5  # both clipping directions were exercised
+
+
+def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
+    df, algo, predictor = model
+    user = int(predictor.user_ids[5])
+    rated = set(df.loc[df[COL_USER] == user, COL_ITEM])
+    assert set(predictor.rated_titles(user).tolist()) == rated
+    loop = sorted(((-algo.predict(user, t).est, t) for t in predictor.item_ids.tolist() if t not in rated))[:10]
+    top = predictor.top_n(user, 10)
+    assert top[config.COL_ID].tolist() == [t for _, t in loop]
+    np.testing.assert_allclose(top["predicted_rating"], [-s for s, _ in loop], rtol=0, atol=1e-12)
+    assert not rated & set(top[config.COL_ID]) and list(top.columns) == ["id", "predicted_rating", "recommend"]
+
+
+def test_top_n_filters_by_platform_and_type(model, titles):
+    df, algo, predictor = model
+    user = str(int(predictor.user_ids[1])) + ".0"  # as a UI sends it
+    top = predictor.top_n(user, 25, platform="Disney+", type="TV Show")
+    kinds = titles.set_index(config.COL_ID).loc[top[config.COL_ID], "type"]
+    assert len(top) == 25 and top[config.COL_ID].str.startswith("d").all() and (kinds == "tv show").all()
+    assert predictor.top_n(user, 5, platform="NETFLIX")[config.COL_ID].str.startswith("n").all()
+    assert predictor.top_n(user, 3, platform="", type=None).shape[0] == 3
+
+
+def test_top_n_for_an_unknown_user_is_the_cold_start_ranking(model):
+    df, algo, predictor = model
+    top = predictor.top_n(UNKNOWN_USER, 5)
+    best = predictor.item_ids[np.lexsort((predictor.item_ids, -np.clip(predictor.global_mean + predictor.item_bias,
+                                                                          0.5, 5.0)))[:5]]
+    assert top[config.COL_ID].tolist() == best.tolist()
+
+
+@pytest.mark.parametrize("value", [7, 7.0, "7", " 7.0 ", np.int64(7), np.float32(7)])
+def test_user_ids_arrive_in_many_shapes(value):
+    assert parse_user_id(value) == 7
+
+
+@pytest.mark.parametrize("value", ["abc", "7.5", "", None, True, -1, 0, "nan", float("inf"), "1e400", [7]])
+def test_malformed_user_ids_are_input_errors(model, value):
+    df, algo, predictor = model
+    with pytest.raises(InputError, match="user id"):
+        predictor.predict(value, str(predictor.item_ids[0]))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 0}, "n must be"), ({"n": "ten"}, "n must be"), ({"n": 2.5}, "n must be"),
+    ({"platform": "netflx"}, "Did you mean 'netflix'"), ({"type": "podcast"}, "type must be"),
+])
+def test_bad_top_n_arguments_are_input_errors(model, kwargs, message):
+    df, algo, predictor = model
+    with pytest.raises(InputError, match=message):
+        predictor.top_n(int(predictor.user_ids[0]), **{"n": 5, **kwargs})
+
+
+def test_malformed_title_ids_are_input_errors(model):
+    with pytest.raises(InputError, match="title id"):
+        model[2].predict(int(model[2].user_ids[0]), "the office")
+
+
+def test_threshold_is_configurable(model):
+    df, algo, predictor = model
+    strict = Predictor(predictor.artifacts, threshold=5.0)
+    p = strict.predict(int(predictor.user_ids[0]), str(predictor.item_ids[0]))
+    assert p.threshold == 5.0 and p.recommend == (p.rating >= 5.0)
+
+
+def test_corrupt_artifact_is_refused_by_name(model, tmp_path):
+    import shutil
+
+    copy = tmp_path / "artifacts"
+    shutil.copytree(model[2].artifacts.directory, copy)
+    with open(copy / "user_factors.npy", "r+b") as f:
+        f.seek(-8, 2)
+        f.write(b"\x00" * 8)
+    with pytest.raises(ArtifactError, match=r"user_factors\.npy: corrupt"):
+        Predictor.from_dir(copy)
+
+
+def test_serving_does_not_import_surprise():
+    code = "import sys, model.predictor, model.hub; assert 'surprise' not in sys.modules, 'surprise imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=config.PROJ_ROOT)
