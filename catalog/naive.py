@@ -79,7 +79,11 @@ def second_score(df: pd.DataFrame, platform: str) -> str | None:
 
 def listedin(df: pd.DataFrame, genre: str) -> tuple[str, int] | None:
     labels = _exploded(df, "listed_in")
-    rows = labels[labels.str.contains(genre, regex=False)].index.unique()
+    # Singular or plural: comedy/comedies, drama/dramas.
+    other = {genre[:-3] + "y"} if genre.endswith("ies") else {genre[:-1] + "ies"} if genre.endswith("y") else \
+        {genre[:-1]} if re.search(r"[^s]s$", genre) and len(genre) > 3 else set()
+    pattern = r"(?<![^\W_])(?:" + "|".join(re.escape(g) for g in {genre} | other) + ")"  # at a word start
+    rows = labels[labels.str.contains(pattern, regex=True)].index.unique()
     counts = df.loc[rows, COL_PLATFORM].value_counts()
     if counts.empty:
         return None

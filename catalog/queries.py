@@ -45,6 +45,17 @@ def _split_list(value: object) -> set[str]:
     return set(value.split(", ")) if isinstance(value, str) and value else set()
 
 
+def _singular_and_plural(word: str) -> tuple[str, ...]:
+    """The word and its other number, the way the platforms' genre labels differ: comedy/comedies, drama/dramas."""
+    if word.endswith("ies"):
+        return word, word[:-3] + "y"
+    if word.endswith("y"):
+        return word, word[:-1] + "ies"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word, word[:-1]
+    return (word,)
+
+
 def _mask_int(rows: np.ndarray, n: int) -> int:
     """Row numbers as one Python int bitmask: OR/AND/bit_count on it take microseconds."""
     bits = np.zeros(n, dtype=bool)
@@ -314,11 +325,13 @@ class Catalog:
 
     def get_listedin(self, genre: str) -> dict:
         """The platform with the most titles (movies and TV shows) of the genre `genre`, and that
-        number. A title counts when one of its genre labels contains `genre`, any case ("comed"
-        counts "comedy", "comedies" and "stand-up comedy"). Ties are broken alphabetically by platform.
+        number. A title counts when one of its genre labels has a word starting with `genre`, in the
+        singular or the plural, any case: "comedy" counts "comedy", "comedies" and "stand-up comedy";
+        "documentar" counts "documentary" and "documentaries". Ties are broken alphabetically by platform.
         """
         genre = parse_text(genre, "genre")
-        matched = [g for g in self.genres if genre in g]
+        starts_a_word = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, _singular_and_plural(genre))) + ")")
+        matched = [g for g in self.genres if starts_a_word.search(g)]
         mask = 0
         for g in matched:
             mask |= self._genre_mask[g]

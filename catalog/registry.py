@@ -100,7 +100,7 @@ QUERIES: list[QuerySpec] = [
         (("netflix",), ("disney",), ("hulu",))),
     QuerySpec(
         "get_listedin", "/listedin", "Platform with most titles of a genre",
-        (ParamSpec("genre", str, "Genre, or part of one: comedy, documentar, horror...",
+        (ParamSpec("genre", str, "Genre, or the start of one, singular or plural: comedy, documentar, horror...",
                    catalog_values="genres"),),
         (("comedy",), ("documentar",), ("horror",))),
 ]

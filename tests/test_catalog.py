@@ -250,6 +250,12 @@ def test_get_listedin(small_catalog):
     assert (comed["genre"], comed["platform"], comed["count"]) == ("comed", "netflix", 3)
     assert comed["counts"] == {"amazon": 2, "disney": 0, "hulu": 1, "netflix": 3}
     assert comed["matched_genres"] == ["comedies", "comedy", "tv comedies"]
+    # Singular and plural count alike: netflix says "comedies", amazon and hulu "comedy".
+    for form in ("comedy", "Comedies"):
+        answer = c.get_listedin(form)
+        assert answer["matched_genres"] == ["comedies", "comedy", "tv comedies"] and answer["count"] == 3
+    assert c.get_listedin("dramas")["matched_genres"] == ["drama", "dramas"]
+    assert c.get_listedin("documentary")["matched_genres"] == ["documentaries"]
     assert (c.get_listedin("drama")["platform"], c.get_listedin("drama")["count"]) == ("amazon", 2)  # tie: a < n
     assert c.get_listedin("HORROR")["platform"] == "hulu"
     assert c.get_listedin("family")["count"] == 2
