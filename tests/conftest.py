@@ -55,7 +55,8 @@ SMALL_TITLES_COLUMNS = ["id", "platform", "type", "title", "cast", "country", "r
                         "duration_int", "duration_type", "listed_in", "score"]
 # 13 titles, small enough to compute every answer by hand (see the expectations in tests/test_catalog.py).
 SMALL_TITLES_ROWS = [
-    ("ns1", "netflix", "movie", "alpha", "ann lee, bob ray", "india", 2020, "tv-ma", 120, "min", "dramas, comedies", 4.0),
+    ("ns1", "netflix", "movie", "alpha", "ann lee, bob ray", "india", 2020, "tv-ma", 120, "min", "dramas, comedies",
+     4.0),
     ("ns2", "netflix", "movie", "beta love", "bob ray, cara sun", "india, united states", 2020, "tv-ma", 150, "min",
      "comedies", 3.0),
     ("ns3", "netflix", "tv show", "gamma", "cara sun, ann lee", "united states", 2020, "tv-14", 3, "season",
@@ -65,7 +66,8 @@ SMALL_TITLES_ROWS = [
     ("ns6", "netflix", "movie", "spider-man: far", "ann lee", "united states", 1990, "pg-13", 100, "min",
      "action & adventure", 2.5),
     ("as1", "amazon", "movie", "epsilon", "ann lee", "india", 2020, "18+", 200, "min", "comedy, drama", 3.5),
-    ("as2", "amazon", "movie", "zeta love story", "ann lee, zed", "united kingdom", 2021, "18+", 90, "min", "comedy", 2.0),
+    ("as2", "amazon", "movie", "zeta love story", "ann lee, zed", "united kingdom", 2021, "18+", 90, "min", "comedy",
+     2.0),
     ("as3", "amazon", "tv show", "eta", "zed", "india", 2020, "tv-ma", 10, "season", "drama", 3.9),
     ("hs1", "hulu", "movie", "theta", None, "united states", 2020, "r", 95, "min", "horror", 4.8),
     ("hs2", "hulu", "tv show", "iota", None, None, 2019, "tv-ma", 2, "season", "comedy, horror", 3.2),
