@@ -659,11 +659,7 @@ def _write_png(figure: plt.Figure, path: Path) -> None:
     buffer = bytes_io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     plt.close(figure)
-    io._atomic(path, lambda tmp: Path(tmp).write_bytes(buffer.getvalue()))
-
-
-def _write_text(text: str, path: Path) -> None:
-    io._atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    io.write_bytes(buffer.getvalue(), path)
 
 
 def markdown(numbers: dict, figures: list[dict]) -> str:
@@ -741,7 +737,7 @@ def run(processed_dir: Path, out_dir: Path, quiet: bool = False) -> dict:
     public = {**numbers, "item_signal": {k: v for k, v in numbers["item_signal"].items() if not k.startswith("_")}}
     result = {"numbers": public, "figures": figures}
     io.write_json(result, out_dir / "eda.json")
-    _write_text(markdown(numbers, figures), out_dir / "eda.md")
+    io.write_text(markdown(numbers, figures), out_dir / "eda.md")
     return result
 
 

@@ -71,6 +71,7 @@ def _atomic(path: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -84,6 +85,14 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     _atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    _atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def write_text(text: str, path: Path) -> None:
+    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def write_json(data: dict, path: Path) -> None:
