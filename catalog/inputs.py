@@ -10,6 +10,7 @@ import difflib
 import math
 from collections.abc import Iterable
 
+from config import RATING_MAX, RATING_MIN
 from errors import InputError
 
 # Spellings accepted for each duration unit (the catalog stores "min" or "season").
@@ -83,7 +84,7 @@ def parse_optional_year(value: object, year_range: tuple[int, int], name: str = 
     return None if is_blank(value) else parse_year(value, year_range, name)
 
 
-def parse_score(value: object, name: str = "scored", lo: float = 0.5, hi: float = 5.0) -> float:
+def parse_score(value: object, name: str = "scored", lo: float = RATING_MIN, hi: float = RATING_MAX) -> float:
     """A score threshold: a number (3.5 or "3.5") within lo..hi, the range of the ratings."""
     accepted = f"a number from {lo} to {hi}, e.g. 3.5"
     if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):

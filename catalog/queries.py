@@ -224,7 +224,7 @@ class Catalog:
         ratings, 0.5-5.0) is strictly greater than `scored`.
         """
         platform = parse_platform(platform)
-        scored = parse_score(scored, "scored", config.RATING_MIN, config.RATING_MAX)
+        scored = parse_score(scored, "scored")
         year = self._parse_year(year)
         scores = self._scores.get((platform, year), [])
         count = len(scores) - bisect_right(scores, scored)
