@@ -21,6 +21,8 @@ DEFAULT_MATURITY_RATING = "G"
 # Spellings of one maturity rating that the platforms write differently.
 MATURITY_SPELLINGS = {"AGES_18_": "18+", "AGES_16_": "16+", "16": "16+", "ALL_AGES": "ALL",
                       "NOT_RATE": "NR", "NOT RATED": "NR", "UR": "UNRATED"}
+# A Hulu genre whose name has commas in it, which would split it into three genres.
+GENRES_WITH_COMMAS = {"Arts, Entertainment, and Culture": "Arts & Entertainment & Culture"}
 DURATION_RE = re.compile(r"^(\d+)\s*(min|mins|minutes?|seasons?)$", re.IGNORECASE)
 # Amazon's catalog holds upload test entries: cast "1" or "1, 2, 3", or test wording in a text field.
 PLACEHOLDER_CAST_RE = r"^\d+(?:, ?\d+)*$"
@@ -97,6 +99,11 @@ def _normalise_maturity_rating(df: pd.DataFrame, file: str, report: Report) -> N
 
 
 def _normalise_lists(df: pd.DataFrame, file: str, report: Report) -> None:
+    for label, one_item in GENRES_WITH_COMMAS.items():
+        hit = df["listed_in"].fillna("").str.contains(label, regex=False)
+        df.loc[hit, "listed_in"] = df.loc[hit, "listed_in"].str.replace(label, one_item, regex=False)
+        report.add_fix(file, "listed_in", f"genre '{label}' holds commas: written '{one_item}' so that it stays "
+                       "one genre", int(hit.sum()))
     for col in LIST_COLUMNS:
         before = df[col]
         after = before.str.split(",").map(

@@ -64,7 +64,7 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
     hulu = HEADER + (
         # duration in the rating column, and a TV show typed Movie (it runs in seasons)
         's1,Movie,Show One,,,,"October 24, 2021",2021,2 Seasons,,Comedy,A show.\n'
-        's2,Movie,Film Two,,,,"October 24, 2021",2020,89 min,,Drama,A film.\n'
+        's2,Movie,Film Two,,,,"October 24, 2021",2020,89 min,,"Arts, Entertainment, and Culture, Drama",A film.\n'
         # the description copied into the director column
         's3,Movie,The Nightingale,"Director Jennifer Kent (""The Babadook"") tells a tale.",,,'
         '"May 1, 2021",2019,R,136 min,Drama,"Director Jennifer Kent (""The Babadook"") tells a tale."\n'
@@ -85,6 +85,7 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
     assert (t.loc["hs1", "type"], t.loc["hs1", "duration_int"], t.loc["hs1", "duration_type"]) == ("tv show", 2, "season")
     assert t.loc["hs1", "rating"] == "g" and t.loc["hs2", "duration_int"] == 89 and t.loc["hs2", "type"] == "movie"
     assert t.loc["hs3", "director"] == "jennifer kent"
+    assert t.loc["hs2", "listed_in"] == "arts & entertainment & culture, drama"
     assert t.loc["ns1", "title"] == "blood & water" and t.loc["ns1", "country"] == "south korea"
     assert t.loc["ns1", "date_added"] == "2017-08-04" and t.loc["ns1", "duration_type"] == "season"
     assert bool(t.loc["as1", "is_placeholder"]) and pd.isna(t.loc["as1", "cast"]) and pd.isna(t.loc["as1", "description"])
