@@ -56,11 +56,13 @@ def decision_metrics(y_true: np.ndarray, y_pred: np.ndarray,
     truth = y_true >= threshold
     decision = y_pred >= threshold
     auc = float(skm.roc_auc_score(truth, y_pred)) if 0 < truth.sum() < truth.size else float("nan")
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(truth, decision, average="binary",
+                                                                   zero_division=0)
     return {
         "accuracy": float(skm.accuracy_score(truth, decision)),
-        "precision": float(skm.precision_score(truth, decision, zero_division=0)),
-        "recall": float(skm.recall_score(truth, decision, zero_division=0)),
-        "f1": float(skm.f1_score(truth, decision, zero_division=0)),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
         "roc_auc": auc,
     }
 
@@ -89,12 +91,11 @@ def evaluate_predictions(rating_true: pd.DataFrame, y_pred: np.ndarray,
     """All metrics for one model: `y_pred` holds the predicted rating of each row of `rating_true`."""
     y_true = rating_true[COL_RATING].to_numpy(dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
-    rating_pred = rating_true[[COL_USER, COL_ITEM]].assign(**{COL_PREDICTION: y_pred})
     return {
         "rmse": rmse(y_true, y_pred),
         "mae": mae(y_true, y_pred),
         **decision_metrics(y_true, y_pred, threshold),
-        **_ranking_metrics(rating_true, rating_pred, k, threshold),
+        **_ranking(rating_true[COL_USER].to_numpy(), y_true, y_pred, k, threshold),
     }
 
 
@@ -127,16 +128,24 @@ def _pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _ranking_metrics(rating_true: pd.DataFrame, rating_pred: pd.DataFrame, k: int,
                      threshold: float) -> dict[str, float]:
+    """Joins predictions to the truth on (user, title), then `_ranking`."""
+    df = rating_true[[COL_USER, COL_ITEM, COL_RATING]].merge(
+        rating_pred[[COL_USER, COL_ITEM, COL_PREDICTION]], on=[COL_USER, COL_ITEM], how="inner", sort=False)
+    return _ranking(df[COL_USER].to_numpy(), df[COL_RATING].to_numpy(dtype=np.float64),
+                    df[COL_PREDICTION].to_numpy(dtype=np.float64), k, threshold)
+
+
+def _ranking(users: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, k: int,
+             threshold: float) -> dict[str, float]:
     """precision@k, recall@k, ndcg@k and the number of users they cover, vectorized over all users."""
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    df = rating_true[[COL_USER, COL_ITEM, COL_RATING]].merge(
-        rating_pred[[COL_USER, COL_ITEM, COL_PREDICTION]], on=[COL_USER, COL_ITEM], how="inner", sort=False)
-    users = df[COL_USER].to_numpy()
     # Rank each user's titles by prediction, best first; lexsort is stable so ties keep the row order.
-    order = np.lexsort((-df[COL_PREDICTION].to_numpy(dtype=np.float64), users))
-    users = users[order]
-    relevant = df[COL_RATING].to_numpy(dtype=np.float64)[order] >= threshold
+    order = np.lexsort((-np.asarray(y_pred, dtype=np.float64), users))
+    users = np.asarray(users)[order]
+    relevant = np.asarray(y_true, dtype=np.float64)[order] >= threshold
+    if users.size == 0:
+        return {"precision@k": float("nan"), "recall@k": float("nan"), "ndcg@k": float("nan"), "ranking_users": 0}
     starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
     counts = np.diff(np.r_[starts, users.size])
     rank = np.arange(users.size) - np.repeat(starts, counts)  # 0-based rank within the user

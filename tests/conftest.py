@@ -166,3 +166,12 @@ def known_user(app_artifacts: Path) -> int:
     ids = np.load(app_artifacts / "user_ids.npy", allow_pickle=False)
     indptr = np.load(app_artifacts / "rated_indptr.npy", allow_pickle=False)
     return int(ids[int(np.argmax(np.diff(indptr)))])
+
+
+@pytest.fixture()
+def hub_server():
+    """A Hub-compatible HTTP server on loopback (tests/hub_server.py), recording requests; token 'test-token'."""
+    from tests.hub_server import HubServer
+
+    with HubServer(token="test-token") as hub:
+        yield hub

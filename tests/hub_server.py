@@ -135,11 +135,13 @@ def _handler(hub: HubServer):
                 data = json.loads(body)
                 repo_type = data.get("type") or "model"
                 repo_id = f"{data.get('organization')}/{data['name']}" if data.get("organization") else data["name"]
+                url = f"{hub.url}/{PREFIX[repo_type]}{repo_id}"
                 with hub.lock:
-                    if (repo_type, repo_id) in hub.repos:
-                        return self._error(409, "You already created this repo")
+                    if (repo_type, repo_id) in hub.repos:  # like the Hub: 409, still with the repo's url
+                        return self._send(409, {"error": "You already created this repo", "url": url},
+                                          {"X-Error-Message": "You already created this repo"})
                     hub.repos[(repo_type, repo_id)] = Repo()
-                return self._send(200, {"url": f"{hub.url}/{PREFIX[repo_type]}{repo_id}"})
+                return self._send(200, {"url": url})
             parsed = self._api_repo(path)
             if parsed is None:
                 return self._error(404, f"no route for POST {path}")

@@ -1,0 +1,158 @@
+"""Publish to and pull from a Hub-compatible server on loopback (huggingface_hub's real client code).
+
+Checks byte-identical round trips, what was requested, and the fallbacks: cached copy when the Hub is
+gone, local files when nothing is cached, a bounded wait when the Hub is slow.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+import config
+from model.artifacts import ArtifactError, save_artifacts
+from model.hub import load_sources
+from model.predictor import Predictor
+from model.publish import main as publish_main
+
+
+@pytest.fixture(scope="module")
+def artifacts_dir(processed_dir, titles, tmp_path_factory):
+    """A small real model: SVD on 150 users of the processed ratings, exported like model.train does."""
+    from surprise import SVD
+
+    from model.train import build_trainset, export_arrays, load_ratings
+
+    enc = build_trainset(load_ratings(processed_dir, sample_users=150))
+    algo = SVD(n_factors=4, n_epochs=3, random_state=0).fit(enc.trainset)
+    out = tmp_path_factory.mktemp("model") / "artifacts"
+    return save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5},
+                          files={"README.md": "---\ntags: [\"recommender-system\"]\n---\n# card\n"})
+
+
+@pytest.fixture()
+def hub_env(hub_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_TOKEN", hub_server.token)
+    monkeypatch.setenv("HF_ENDPOINT", hub_server.url)
+    monkeypatch.delenv("HF_MODEL_REPO", raising=False)
+    monkeypatch.delenv("HF_DATASET_REPO", raising=False)
+    return tmp_path / "hf-cache"
+
+
+def _publish(artifacts_dir, processed_dir) -> int:
+    return publish_main(["--model-repo", "me/svd", "--dataset-repo", "me/catalog",
+                         "--artifacts-dir", str(artifacts_dir), "--processed-dir", str(processed_dir)])
+
+
+def _same_files(local, pulled, names):
+    for name in names:
+        assert (pulled / name).read_bytes() == (local / name).read_bytes(), name
+
+
+def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artifacts_dir, processed_dir, tmp_path):
+    assert _publish(artifacts_dir, processed_dir) == 0
+    model_files = sorted(p.name for p in artifacts_dir.iterdir())
+    assert sorted(hub_server.files("model", "me/svd")) == model_files
+    assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", "etl_report.json", "titles.parquet"]
+
+    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env, local_artifacts=tmp_path / "none",
+                          local_processed=tmp_path / "none")
+    assert source.model.origin == source.dataset.origin == "hub"
+    _same_files(artifacts_dir, source.artifacts_dir, model_files)
+    _same_files(processed_dir, source.processed_dir, ["titles.parquet", "etl_report.json"])
+    assert "datasets" in str(source.processed_dir) and str(hub_env) in str(source.artifacts_dir)
+    sha = hub_server.repos[("model", "me/svd")].sha
+    assert f"hub model me/svd@{sha[:7]}" in source.notice and "built" in source.notice
+    Predictor.from_dir(source.artifacts_dir)  # checksums verified after the trip
+
+    requested = hub_server.requests
+    posts = [p for m, p, _ in requested if m == "POST"]
+    assert posts.count("/api/repos/create") == 2
+    for prefix in ("/api/models/me/svd", "/api/datasets/me/catalog"):
+        assert f"{prefix}/preupload/main" in posts and f"{prefix}/commit/main" in posts
+    gets = hub_server.paths_requested("GET")
+    assert "/api/models/me/svd/revision/main" in gets and "/api/datasets/me/catalog/revision/main" in gets
+    downloaded = {p.rsplit("/", 1)[1] for p in gets if "/resolve/" in p and p.startswith("/me/svd/")}
+    assert downloaded == set(model_files)
+    assert all("/resolve/" not in p or p.startswith(("/me/svd/", "/datasets/me/catalog/")) for p in gets)
+
+
+def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env, artifacts_dir, processed_dir,
+                                                             tmp_path):
+    assert _publish(artifacts_dir, processed_dir) == 0
+    first = hub_server.repos[("model", "me/svd")].sha
+    changed = tmp_path / "artifacts"
+    arrays = {p.stem: np.load(p, allow_pickle=False) for p in artifacts_dir.glob("*.npy")}
+    arrays["global_mean"] = arrays["global_mean"] + 0.25
+    save_artifacts(changed, arrays, meta={"threshold": 3.5})
+    assert _publish(changed, processed_dir) == 0  # create_repo(exist_ok=True) on an existing repo
+    second = hub_server.repos[("model", "me/svd")].sha
+    assert second != first
+    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env)
+    assert f"@{second[:7]}" in source.notice
+    assert Predictor.from_dir(source.artifacts_dir).global_mean == pytest.approx(float(arrays["global_mean"]))
+
+
+def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, artifacts_dir, processed_dir,
+                                                          tmp_path):
+    assert _publish(artifacts_dir, processed_dir) == 0
+    online = load_sources("me/svd", "me/catalog", cache_dir=hub_env)
+    hub_server.stop()
+    offline = load_sources("me/svd", "me/catalog", cache_dir=hub_env, timeout=5,
+                           local_artifacts=tmp_path / "none", local_processed=tmp_path / "none")
+    assert offline.model.origin == offline.dataset.origin == "cache"
+    assert offline.artifacts_dir == online.artifacts_dir
+    assert "cached copy of me/svd@" in offline.notice and "unreachable" in offline.notice
+
+
+def test_nothing_cached_falls_back_to_local_files(hub_server, hub_env, artifacts_dir, processed_dir):
+    hub_server.stop()
+    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env, timeout=5,
+                          local_artifacts=artifacts_dir, local_processed=processed_dir)
+    assert (source.model.origin, source.dataset.origin) == ("local", "local")
+    assert source.artifacts_dir == artifacts_dir and "no cached copy" in source.notice
+
+
+def test_no_repo_configured_uses_local_files(hub_env, artifacts_dir, processed_dir):
+    source = load_sources(local_artifacts=artifacts_dir, local_processed=processed_dir, cache_dir=hub_env)
+    assert source.model.origin == "local" and "no HF_MODEL_REPO set" in source.notice
+
+
+def test_slow_hub_is_abandoned_after_the_deadline(hub_server, hub_env, artifacts_dir, processed_dir):
+    hub_server.delay = 5.0
+    start = time.perf_counter()
+    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env, timeout=1.0,
+                          local_artifacts=artifacts_dir, local_processed=processed_dir)
+    assert time.perf_counter() - start < 4.5  # two repos, each given up after ~1 s instead of 5+
+    assert source.model.origin == "local" and "TimeoutError" in source.notice
+
+
+def test_nothing_anywhere_is_a_clear_error(hub_server, hub_env, tmp_path):
+    with pytest.raises(ArtifactError, match=r"manifest\.json: missing, and no model from the Hub"):
+        load_sources("me/nothing", "me/catalog", cache_dir=hub_env, local_artifacts=tmp_path / "a",
+                     local_processed=tmp_path / "p")
+
+
+def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env, artifacts_dir, processed_dir,
+                                                            tmp_path, capsys):
+    import shutil
+
+    broken = tmp_path / "artifacts"
+    shutil.copytree(artifacts_dir, broken)
+    (broken / "item_bias.npy").write_bytes(b"garbage")
+    assert _publish(broken, processed_dir) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "item_bias.npy" in err
+    assert hub_server.paths_requested("POST") == []
+
+
+def test_publish_option_and_auth_errors(hub_server, hub_env, artifacts_dir, processed_dir, monkeypatch, capsys):
+    assert publish_main(["--artifacts-dir", str(artifacts_dir)]) == 2
+    assert "HF_MODEL_REPO" in capsys.readouterr().err
+    assert publish_main(["--model-repo", "no-owner", "--dataset-repo", "me/c"]) == 2
+    assert "owner/name" in capsys.readouterr().err
+    monkeypatch.setenv("HF_TOKEN", "wrong")
+    assert _publish(artifacts_dir, processed_dir) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: publishing failed") and err.count("\n") == 0
