@@ -14,7 +14,6 @@ import difflib
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
