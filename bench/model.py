@@ -28,22 +28,19 @@ import config  # noqa: E402
 
 ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 
-# Child-process snippets: report seconds and memory growth of one load, as JSON on stdout.
-_LOAD_OURS = """
-import json, resource, sys, time
+# Child-process snippets: seconds and memory of one load (growth of the peak resident set, VmHWM), as JSON.
+_MEASURE = """
+import json, sys, time
 sys.path.insert(0, {root!r})
-from model.predictor import Predictor
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter(); p = Predictor.from_dir({path!r}); s = time.perf_counter() - t
-print(json.dumps({{"seconds": s, "mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024}}))
+def peak_mb():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+{imports}
+base = peak_mb()
+t = time.perf_counter(); loaded = {load}; s = time.perf_counter() - t
+print(json.dumps({{"seconds": s, "mb": peak_mb() - base}}))
 """
-_LOAD_DUMP = """
-import json, resource, time
-from surprise import dump
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter(); _, algo = dump.load({path!r}); s = time.perf_counter() - t
-print(json.dumps({{"seconds": s, "mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024}}))
-"""
+_LOAD_OURS = dict(imports="from model.predictor import Predictor", load="Predictor.from_dir({path!r})")
+_LOAD_DUMP = dict(imports="from surprise import dump", load="dump.load({path!r})")
 
 
 def run_train(processed_dir: Path, out: Path) -> dict:
@@ -54,6 +51,10 @@ def run_train(processed_dir: Path, out: Path) -> dict:
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest child so far
     return {"seconds": seconds, "peak_mb": peak_mb}
+
+
+def _script(kind: dict, path: str) -> str:
+    return _MEASURE.format(root=str(ROOT), imports=kind["imports"], load=kind["load"].format(path=path))
 
 
 def child(code: str) -> dict:
@@ -98,9 +99,8 @@ def main() -> int:
         dump_path = str(Path(tmp) / "svd.dump")
         dump.dump(dump_path, algo=algo)
         dump_mb = Path(dump_path).stat().st_size / 2**20
-        ours = min((child(_LOAD_OURS.format(root=str(ROOT), path=str(args.out))) for _ in range(3)),
-                   key=lambda r: r["seconds"])
-        theirs = child(_LOAD_DUMP.format(path=dump_path))
+        ours = min((child(_script(_LOAD_OURS, str(args.out))) for _ in range(3)), key=lambda r: r["seconds"])
+        theirs = child(_script(_LOAD_DUMP, dump_path))
     rows += [
         ("artifacts: size on disk", f"{dir_mb(args.out):.0f} MB", f"surprise.dump {dump_mb:.0f} MB"),
         ("artifacts: load time (verified)", f"{ours['seconds']:.3f} s",

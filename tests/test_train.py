@@ -1,0 +1,93 @@
+"""`python -m model.train` end to end on a user sample of the real processed data, and the MovieLens benchmark."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import config
+from model.artifacts import load_artifacts, sha256_file
+from model.predictor import Predictor
+
+ENV_KEYS = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+def _train(*args: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "model.train", *args], cwd=config.PROJ_ROOT,
+                          env={**os.environ, **ENV_KEYS}, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def trained(processed_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("train") / "artifacts"
+    result = _train("--processed-dir", str(processed_dir), "--out", str(out), "--sample-users", "1500",
+                    "--search-users", "1500", "--skip-movielens", "--skip-content")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, result
+
+
+def test_train_writes_verified_artifacts_metrics_and_card(trained, processed_dir):
+    out, result = trained
+    artifacts = load_artifacts(out)
+    m = artifacts.manifest
+    assert m["inputs_sha256"] == {config.RATINGS_FILE: sha256_file(processed_dir / config.RATINGS_FILE),
+                                  config.TITLES_FILE: sha256_file(processed_dir / config.TITLES_FILE)}
+    assert set(m["hyperparameters"]) == {"n_factors", "n_epochs", "lr_all", "reg_bu", "reg_bi", "reg_factors"}
+    assert m["library_versions"]["scikit-surprise"] == "1.1.5" and m["threshold"] == 3.5
+    assert m["n_users"] == 1500 and "README.md" in m["files"] and "metrics.json" in m["files"]
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    table = metrics["ours"]["table"]
+    assert set(table) == {"SVD", "BaselineOnly", "NormalPredictor", "GlobalMean"}
+    assert {"rmse", "mae", "accuracy", "precision", "recall", "f1", "roc_auc", "precision@k", "recall@k",
+            "ndcg@k"} <= set(table["SVD"])
+    # The issue's bar on our ratings: SVD no worse than BaselineOnly by more than 0.002 held-out RMSE.
+    assert table["SVD"]["rmse"] <= table["BaselineOnly"]["rmse"] + 0.002
+    assert table["SVD"]["rmse"] < table["GlobalMean"]["rmse"] < table["NormalPredictor"]["rmse"]
+    assert len(metrics["ours"]["search"]) >= 10 and m["hyperparameters"] == metrics["ours"]["hyperparameters"]
+
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\n") and "\ntags: " in card and "\nmetrics: " in card and "\ndatasets: " in card
+    assert "| SVD |" in card and "Why the two results differ" in card and "Limitations" in card
+    assert "| SVD |" in result.stdout  # the table is printed too
+    Predictor.from_dir(out).top_n(int(artifacts.arrays["user_ids"][0]), 10)
+
+
+def test_training_is_reproducible(processed_dir):
+    from model.train import benchmark, load_ratings
+
+    df = load_ratings(processed_dir, sample_users=200, seed=7)
+    first = benchmark(df, seed=7, threshold=3.5, search_users=200, name="a")
+    second = benchmark(df, seed=7, threshold=3.5, search_users=200, name="b")
+    assert first["table"] == second["table"] and first["hyperparameters"] == second["hyperparameters"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threshold", "7"], "--threshold"),
+    (["--sample-users", "0"], "--sample-users"),
+    (["--bogus"], "unrecognized"),
+    (["--processed-dir", "/nonexistent"], "/nonexistent/"),
+])
+def test_bad_options_exit_2_in_one_line_and_keep_artifacts(trained, args, message):
+    out, _ = trained
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = _train("--out", str(out), "--skip-movielens", "--skip-content", *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and message in result.stderr and "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_movielens_benchmark_reaches_the_target(raw_dir):
+    result = _train("--movielens", "--raw-dir", str(raw_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    svd_rmse = json.loads(result.stdout.strip().splitlines()[-1])["svd_rmse"]
+    assert svd_rmse <= 0.850
+    rows = {line.split("|")[1].strip(): float(line.split("|")[2]) for line in result.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| model")}
+    assert rows["SVD"] < rows["BaselineOnly"] < rows["GlobalMean"] < rows["NormalPredictor"]
+    assert np.isclose(rows["SVD"], svd_rmse, atol=1e-4)
