@@ -170,7 +170,8 @@ def fill_titles(answer: dict) -> gr.Dropdown:
 def title_picker(state: AppState, search_fn: Callable, api_name: str | None, label: str) -> gr.Dropdown:
     """A search box and the dropdown of matching titles it fills; returns the dropdown (its value is an id).
 
-    The search event answers JSON (clean for gradio_client); a chained step fills the dropdown in the page.
+    Enter runs the search event, which answers JSON (clean for gradio_client), and a chained step fills the
+    dropdown; typing runs search and fill in one step.
     """
     query = gr.Textbox(label="Find a title", placeholder="type part of a title, e.g. toy story",
                        value="toy story")
@@ -181,9 +182,9 @@ def title_picker(state: AppState, search_fn: Callable, api_name: str | None, lab
     visibility = {"api_name": api_name} if api_name else {"api_visibility": "private"}
     query.submit(search_fn, query, matches, **visibility).then(fill_titles, matches, title,
                                                                 api_visibility="private")
-    query.input(search_fn, query, matches, trigger_mode="always_last", show_progress="hidden",
-                api_visibility="private").then(fill_titles, matches, title, api_visibility="private",
-                                               show_progress="hidden")
+    # As you type: one step (search + fill), so answers cannot overtake each other (always_last).
+    query.input(lambda text: fill_titles(search_fn(text)), query, title, trigger_mode="always_last",
+                show_progress="hidden", api_visibility="private")
     return title
 
 
@@ -194,8 +195,9 @@ def json_answer() -> gr.JSON:
 
 
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown]:
-    platform = gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Platform")
-    type_ = gr.Dropdown([ANY, *TYPES], value=ANY, label="Type")
+    # Custom values allowed: the parsers accept aliases ("Disney+", "series") and explain bad ones.
+    platform = gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Platform", allow_custom_value=True)
+    type_ = gr.Dropdown([ANY, *TYPES], value=ANY, label="Type", allow_custom_value=True)
     return platform, type_
 
 

@@ -1,0 +1,215 @@
+"""The REST API of the served app (python app.py on loopback), called over HTTP: every route, good and bad input.
+
+Good answers are checked against the real catalog and the trained artifacts; bad input must be a 4xx with
+{"error", "detail"} whose detail says what was wrong, never a 500.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+import httpx
+import numpy as np
+import pytest
+
+from catalog.registry import QUERIES
+
+# Bad input for every catalog route: (url, expected status, words the detail must contain).
+BAD_QUERIES = {
+    "/max_duration": [("/max_duration?year=abc", 400, "year must be a whole number"),
+                      ("/max_duration?duration_type=hours", 400, "duration_type must be one of"),
+                      ("/max_duration?platform=hbo", 400, "Unknown platform")],
+    "/score_count": [("/score_count?platform=netflix&scored=9&year=2018", 400, "scored must be a number from 0.5"),
+                     ("/score_count?platform=netflix&scored=3.5", 422, "year (query): Field required")],
+    "/count_platform": [("/count_platform/netflx", 400, "Did you mean 'netflix'")],
+    "/actor": [("/actor?platform=netflix&year=1800", 400, "outside the catalog's range"),
+               ("/actor?year=2019", 422, "platform (query): Field required")],
+    "/contents": [("/contents/xx-99", 400, "rating must be one of")],
+    "/prod_per_county": [("/prod_per_county?tipo=cartoon&pais=india&anio=2019", 400, "tipo must be one of"),
+                         ("/prod_per_county?tipo=movie&pais=india&anio=20x9", 400, "anio must be a whole number")],
+    "/word_count": [("/word_count?platform=netflix&keyword=%20", 400, "keyword is required"),
+                    ("/word_count?platform=netflix&keyword=!!", 400, "keyword must contain a letter")],
+    "/second_score": [("/second_score/hbo", 400, "Unknown platform")],
+    "/listedin": [("/listedin/%20", 400, "genre is required")],
+}
+
+
+def query_url(spec, row: tuple) -> str:
+    """The REST URL of a catalog question: one parameter in the path, several as query parameters."""
+    if len(spec.params) == 1:
+        return f"{spec.api_name}/{quote(str(row[0]))}"
+    params = {p.name: v for p, v in zip(spec.params, row) if v is not None}
+    return f"{spec.api_name}?{urlencode(params)}"
+
+
+@pytest.fixture(scope="module")
+def http(served_app):
+    with httpx.Client(base_url=served_app.url, timeout=30) as client:
+        yield client
+
+
+def assert_error(response: httpx.Response, status: int, words: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "detail"}, body
+    assert words in str(body["detail"]), body
+
+
+# ---- service routes ------------------------------------------------------------------------------------
+def test_health_lists_loaded_artifacts_with_checksums(http, app_artifacts):
+    body = http.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["model"]["loaded"] and body["data"]["loaded"] and body["similar_titles"]
+    assert body["model"]["kind"] == "local" and body["model"]["location"] == str(app_artifacts)
+    assert body["model"]["format_version"] == 1 and body["model"]["built_at"]
+    assert {"user_factors.npy", "item_factors.npy", "similar_idx.npy"} <= set(body["model"]["checksums"])
+    assert all(len(sha) == 64 for sha in body["model"]["checksums"].values())
+    assert set(body["data"]["checksums"]) == {"titles.parquet", "ratings.parquet"}
+
+
+def test_docs_and_openapi_document_every_route(http):
+    assert http.get("/docs").status_code == 200
+    paths = set(http.get("/openapi.json").json()["paths"])
+    expected = {"/health", "/recommend", "/top_n", "/similar", "/search"}
+    expected |= {spec.api_name + (f"/{{{spec.params[0].name}}}" if len(spec.params) == 1 else "") for spec in QUERIES}
+    assert expected <= paths, expected - paths
+
+
+def test_unknown_route_and_method_are_json_404(http):
+    assert_error(http.get("/no_such_route"), 404, "no route GET /no_such_route")
+    assert_error(http.get("/count_platform/"), 404, "see /docs")
+    assert_error(http.post("/health"), 404, "no route POST /health")
+
+
+# ---- the catalog questions -------------------------------------------------------------------------------
+@pytest.mark.parametrize("spec", QUERIES, ids=[s.api_name for s in QUERIES])
+def test_catalog_route_answers_like_the_catalog(http, real_catalog, spec):
+    for row in spec.examples:
+        response = http.get(query_url(spec, row))
+        assert response.status_code == 200, response.text
+        assert response.json() == spec.run(real_catalog, *row)
+        assert response.json()["message"] is None
+
+
+def test_catalog_answer_shapes(http, real_catalog):
+    longest = http.get("/max_duration?year=2018&platform=netflix&duration_type=min").json()
+    assert {"title", "id", "platform", "release_year", "duration_int", "duration_type"} <= set(longest)
+    assert (longest["platform"], longest["release_year"], longest["duration_type"]) == ("netflix", 2018, "min")
+    count = http.get("/count_platform/Netflix").json()
+    assert count == {"platform": "netflix", "count": real_catalog.get_count_platform("netflix")["count"],
+                     "message": None}
+    scored = http.get("/score_count?platform=netflix&scored=3.5&year=2018").json()
+    assert {"count", "platform", "scored", "year"} <= set(scored) and scored["count"] > 0
+    actor = http.get("/actor?platform=netflix&year=2019").json()
+    assert {"actor", "count", "platform", "year"} <= set(actor) and actor["count"] > 1
+    listed = http.get("/contents/tv-ma").json()
+    assert listed["count"] == len(listed["items"]) > 0 and {"id", "title"} <= set(listed["items"][0])
+
+
+@pytest.mark.parametrize("api_name", sorted(BAD_QUERIES))
+def test_catalog_route_bad_input_is_a_readable_4xx(http, api_name):
+    for url, status, words in BAD_QUERIES[api_name]:
+        assert_error(http.get(url), status, words)
+
+
+def test_every_catalog_route_has_bad_input_cases():
+    assert set(BAD_QUERIES) == {spec.api_name for spec in QUERIES}
+
+
+# ---- the model routes ----------------------------------------------------------------------------------
+def test_recommend_known_user(http, known_user):
+    body = http.get("/recommend", params={"user_id": known_user, "title_id": "ds1378"}).json()
+    assert {"user_id", "title_id", "title", "predicted_rating", "threshold", "recommend", "explanation"} <= set(body)
+    assert (body["user_id"], body["title_id"], body["title"]) == (known_user, "ds1378", "toy story")
+    assert isinstance(body["recommend"], bool) and body["threshold"] == 3.5
+    assert 0.5 <= body["predicted_rating"] <= 5.0
+    assert body["recommend"] == (body["predicted_rating"] >= body["threshold"])
+    assert body["known_user"] and "this user rates" in body["explanation"] and "threshold" in body["explanation"]
+    # The explanation's terms add up to the prediction (the SVD estimate, unclipped here).
+    t = body["terms"]
+    assert t["global_mean"] + t["user_bias"] + t["title_bias"] + t["factor_term"] == pytest.approx(t["raw_estimate"])
+
+
+def test_recommend_by_exact_title_and_any_case(http, known_user):
+    body = http.get("/recommend", params={"user_id": f" {known_user} ", "title_id": "Toy Story"}).json()
+    assert body["title_id"] == "ds1378"
+
+
+def test_recommend_unknown_user_gets_cold_start_notice_and_alternatives(http):
+    body = http.get("/recommend", params={"user_id": 999_999_999, "title_id": "ds1378"}).json()
+    assert body["known_user"] is False and "no ratings" in body["notice"]
+    assert len(body["alternatives"]) == 5 and {"id", "title"} <= set(body["alternatives"][0])
+
+
+@pytest.mark.parametrize("params, status, words", [
+    ({"user_id": "abc", "title_id": "ds1378"}, 400, "user id must be a positive whole number"),
+    ({"user_id": "-3", "title_id": "ds1378"}, 400, "user id must be"),
+    ({"title_id": "ds1378"}, 422, "user_id (query): Field required"),
+    ({"user_id": "1"}, 422, "title_id (query): Field required"),
+    ({"user_id": "1", "title_id": "toy storz"}, 400, "did you mean: 'toy story'"),
+    ({"user_id": "1", "title_id": "ns99999"}, 400, "unknown title id 'ns99999'"),
+    ({"user_id": "1", "title_id": " "}, 400, "empty title"),
+])
+def test_recommend_bad_input(http, params, status, words):
+    assert_error(http.get("/recommend", params=params), status, words)
+
+
+def test_top_n_filters_and_leaves_out_rated_titles(http, known_user, app_artifacts):
+    body = http.get("/top_n", params={"user_id": known_user, "n": 7, "platform": "Disney+", "type": "movie"}).json()
+    items = body["items"]
+    assert len(items) == 7 and body["platform"] == "disney" and body["type"] == "movie"
+    assert all(i["platform"] == "disney" and i["type"] == "movie" and i["title"] for i in items)
+    ratings = [i["predicted_rating"] for i in items]
+    assert ratings == sorted(ratings, reverse=True)
+    ids = np.load(app_artifacts / "user_ids.npy")
+    indptr, rated = np.load(app_artifacts / "rated_indptr.npy"), np.load(app_artifacts / "rated_items.npy")
+    item_ids = np.load(app_artifacts / "item_ids.npy")
+    u = int(np.searchsorted(ids, known_user))
+    rated_ids = set(item_ids[rated[indptr[u]:indptr[u + 1]]].tolist())
+    assert body["n_rated"] == len(rated_ids) > 0
+    every = http.get("/top_n", params={"user_id": known_user, "n": 1000}).json()["items"]
+    assert not rated_ids & {i["id"] for i in every}
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"user_id": "1", "n": "0"}, "n must be a whole number from 1"),
+    ({"user_id": "1", "n": "ten"}, "n must be a whole number"),
+    ({"user_id": "1", "platform": "hbo"}, "Unknown platform"),
+    ({"user_id": "1", "type": "cartoon"}, "type must be one of"),
+    ({"user_id": "x"}, "user id must be"),
+])
+def test_top_n_bad_input(http, params, words):
+    assert_error(http.get("/top_n", params=params), 400, words)
+
+
+def test_similar_titles(http):
+    body = http.get("/similar", params={"title_id": "ds1378", "n": 5}).json()
+    assert body["title_id"] == "ds1378" and body["title"] == "toy story" and len(body["items"]) == 5
+    assert "ds1378" not in {i["id"] for i in body["items"]}
+    assert "toy story 2" in {i["title"] for i in body["items"]}
+    netflix = http.get("/similar", params={"title_id": "toy story", "n": 3, "platform": "netflix"}).json()
+    assert len(netflix["items"]) == 3 and {i["platform"] for i in netflix["items"]} == {"netflix"}
+
+
+@pytest.mark.parametrize("params, status, words", [
+    ({"title_id": "toy storz"}, 400, "did you mean"),
+    ({"title_id": "ds1378", "n": "5000"}, 400, "n must be a whole number from 1"),
+    ({"title_id": "ds1378", "platform": "hbo"}, 400, "Unknown platform"),
+    ({"n": "3"}, 422, "title_id (query): Field required"),
+])
+def test_similar_bad_input(http, params, status, words):
+    assert_error(http.get("/similar", params=params), status, words)
+
+
+def test_search(http):
+    body = http.get("/search", params={"q": "TOY STOR", "limit": 3}).json()
+    assert body["query"] == "TOY STOR" and len(body["items"]) == 3
+    assert body["items"][0]["id"] == "ds1378" and {"id", "title"} <= set(body["items"][0])
+
+
+@pytest.mark.parametrize("params, status, words", [
+    ({"q": "  "}, 400, "q is required"),
+    ({}, 422, "q (query): Field required"),
+    ({"q": "toy", "limit": "0"}, 400, "limit must be a whole number from 1 to 50"),
+])
+def test_search_bad_input(http, params, status, words):
+    assert_error(http.get("/search", params=params), status, words)
