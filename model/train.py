@@ -75,7 +75,7 @@ def load_ratings(processed_dir: Path, sample_users: int | None = None, seed: int
     except Exception as exc:  # pyarrow raises several types for a bad file
         raise InputError(f"{path}: not a readable ratings parquet with {COL_USER}, {COL_ITEM}, {COL_RATING} "
                          f"({exc.__class__.__name__}: {exc})") from None
-    return _checked(df, path, sample_users, seed)
+    return sample_users_of(_checked(df, path), sample_users, seed)
 
 
 def load_movielens(raw_dir: Path) -> pd.DataFrame:
@@ -86,17 +86,22 @@ def load_movielens(raw_dir: Path) -> pd.DataFrame:
     df = pd.read_csv(path, usecols=["userId", "movieId", "rating"])
     df = df.rename(columns={"userId": COL_USER, "movieId": COL_ITEM, "rating": COL_RATING})
     df[COL_ITEM] = df[COL_ITEM].astype(str)
-    return _checked(df, path, None, config.SEED)
+    return _checked(df, path)
 
 
-def _checked(df: pd.DataFrame, path: Path, sample_users: int | None, seed: int) -> pd.DataFrame:
+def _checked(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     ratings = df[COL_RATING].to_numpy(dtype=np.float64)
     if len(df) == 0 or not np.all((ratings >= RATING_MIN) & (ratings <= RATING_MAX)):
         raise InputError(f"{path}: need ratings within {RATING_MIN}..{RATING_MAX} (found {len(df)} rows)")
-    if sample_users is not None:
+    return df
+
+
+def sample_users_of(df: pd.DataFrame, n_users: int | None, seed: int) -> pd.DataFrame:
+    """The ratings of a seeded random sample of `n_users` users (all rows when None or not fewer users)."""
+    if n_users is not None:
         users = np.sort(df[COL_USER].unique())
-        if sample_users < users.size:
-            chosen = np.random.default_rng(seed).choice(users, sample_users, replace=False)
+        if n_users < users.size:
+            chosen = np.random.default_rng(seed).choice(users, n_users, replace=False)
             df = df[df[COL_USER].isin(chosen)]
     return df.reset_index(drop=True)
 
@@ -175,7 +180,7 @@ def svd_predictions(algo: SVD | BaselineOnly, enc: Encoded, test: pd.DataFrame) 
 
 def search(train: pd.DataFrame, seed: int, search_users: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Greedy coordinate search on a user sample of the training part; returns (best params, trials)."""
-    sample = _checked(train, Path("<training part>"), search_users, seed)
+    sample = sample_users_of(train, search_users, seed)
     fit_part, val_part = split(sample, seed + 1)
     enc = build_trainset(fit_part)
     trials: dict[tuple, dict[str, Any]] = {}
