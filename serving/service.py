@@ -11,6 +11,7 @@ from catalog.inputs import is_blank, parse_content_type
 from catalog.platforms import parse_platform
 from config import COL_ID
 from errors import InputError
+from model.coldstart import cold_start
 from model.predictor import parse_n, parse_user_id
 from serving.explain import explain, verdict
 from serving.state import AppState
@@ -26,18 +27,14 @@ def _type_or_none(value: object) -> str | None:
     return None if is_blank(value) else parse_content_type(value, name="type")
 
 
-def cold_start_notice(user_id: int) -> str:
-    return (f"User {user_id} has no ratings the model learned from, so it cannot personalise: every "
-            "prediction is the average rating plus the title's offset. Rate a few titles, or start with "
-            "the best-rated titles overall.")
-
-
-def cold_start(state: AppState, user_id: int, n: int = 5) -> dict:
-    """For a user the model never saw: why, and what to show them instead (the best-rated titles)."""
-    alternatives = state.require_model().top_n(user_id, n)  # unknown user: mean + title bias
-    items = [{**state.title_info(str(row[COL_ID])), "predicted_rating": round(float(row["predicted_rating"]), 4)}
-             for _, row in alternatives.iterrows()]
-    return {"notice": cold_start_notice(user_id), "alternatives": items}
+def cold_start_answer(state: AppState, user: int, seed_title: str | None = None, n: int = 5,
+                      platform: str | None = None, type: str | None = None) -> dict:
+    """For a user the model never saw (model.coldstart): a notice and titles to show instead."""
+    if state.similar is None:  # no content neighbours loaded: the notice alone
+        return {"notice": f"User {user} has no ratings yet, so the rating model cannot personalise for them.",
+                "basis": None, "items": []}
+    answer = cold_start(user, state.similar, seed_title=seed_title, n=n, platform=platform, type=type)
+    return {"notice": answer["notice"], "basis": answer["basis"], "items": answer["items"]}
 
 
 def recommend(state: AppState, user_id: object, title: object) -> dict:
@@ -55,8 +52,9 @@ def recommend(state: AppState, user_id: object, title: object) -> dict:
         "explanation": explain(prediction), "terms": asdict(prediction.explanation),
         "known_user": prediction.explanation.known_user,
     }
-    if not prediction.explanation.known_user:
-        answer.update(cold_start(state, user))
+    if not prediction.explanation.known_user:  # titles like the one they asked about, instead
+        alternatives = cold_start_answer(state, user, seed_title=title_id)
+        answer.update(notice=alternatives["notice"], basis=alternatives["basis"], alternatives=alternatives["items"])
     return answer
 
 
@@ -66,14 +64,14 @@ def top_n(state: AppState, user_id: object, n: object = 10, platform: object = N
     n = parse_n(n)
     platform, type = _platform_or_none(platform), _type_or_none(type)
     predictor = state.require_model()
+    answer = {"user_id": user, "n": n, "platform": platform, "type": type, "known_user": predictor.is_known_user(user),
+              "n_rated": int(len(predictor.rated_titles(user))), "notice": None, "basis": "predicted_rating"}
+    if not answer["known_user"]:  # no ratings: the model would rank every user alike; show the cold-start list
+        answer.update(cold_start_answer(state, user, n=n, platform=platform, type=type))
+        return answer
     ranked = predictor.top_n(user, n, platform, type)
-    items = [{**state.title_info(str(row[COL_ID])), "predicted_rating": round(float(row["predicted_rating"]), 4),
-              "recommend": bool(row["recommend"])} for _, row in ranked.iterrows()]
-    known = predictor.is_known_user(user)
-    answer = {"user_id": user, "n": n, "platform": platform, "type": type, "known_user": known,
-              "n_rated": int(len(predictor.rated_titles(user))), "items": items, "notice": None}
-    if not known:
-        answer["notice"] = cold_start_notice(user)
+    answer["items"] = [{**state.title_info(str(row[COL_ID])), "predicted_rating": round(float(row["predicted_rating"]), 4),
+                        "recommend": bool(row["recommend"])} for _, row in ranked.iterrows()]
     return answer
 
 

@@ -128,10 +128,11 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
     @readable_errors
     def top_n(user_id: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
         answer = service.top_n(state, user_id, n, platform, type)
-        head = (f"Top {len(answer['items'])} for user **{answer['user_id']}** "
-                f"(leaving out the {answer['n_rated']} titles they rated).")
-        if answer["notice"]:
-            head += f"\n\n> {answer['notice']}"
+        if answer["notice"]:  # cold start: no ratings to rank by
+            head = f"> {answer['notice']}"
+        else:
+            head = (f"Top {len(answer['items'])} for user **{answer['user_id']}** "
+                    f"(leaving out the {answer['n_rated']} titles they rated).")
         return head, items_table(answer["items"]), answer
 
     @readable_errors

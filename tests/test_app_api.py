@@ -137,7 +137,14 @@ def test_recommend_by_exact_title_and_any_case(http, known_user):
 def test_recommend_unknown_user_gets_cold_start_notice_and_alternatives(http):
     body = http.get("/recommend", params={"user_id": 999_999_999, "title_id": "ds1378"}).json()
     assert body["known_user"] is False and "no ratings" in body["notice"]
-    assert len(body["alternatives"]) == 5 and {"id", "title"} <= set(body["alternatives"][0])
+    assert body["basis"] == "similar_to_seed"  # titles like the one asked about
+    assert len(body["alternatives"]) == 5 and "toy story 2" in {i["title"] for i in body["alternatives"]}
+
+
+def test_top_n_unknown_user_gets_cold_start_list(http):
+    body = http.get("/top_n", params={"user_id": 999_999_999, "n": 6, "platform": "hulu"}).json()
+    assert body["known_user"] is False and body["basis"] == "newest_titles" and "no ratings" in body["notice"]
+    assert len(body["items"]) == 6 and {i["platform"] for i in body["items"]} == {"hulu"}
 
 
 @pytest.mark.parametrize("params, status, words", [
