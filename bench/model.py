@@ -75,7 +75,6 @@ def main() -> int:
     args = p.parse_args()
 
     import numpy as np
-    import pandas as pd
     from surprise import SVD, dump
 
     from model.predictor import Predictor

@@ -19,6 +19,7 @@ Bad options or inputs print one line and exit with status 2; earlier artifacts s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import platform as py_platform
@@ -168,6 +169,15 @@ def make_svd(params: dict[str, Any], seed: int, verbose: bool = False) -> SVD:
                reg_qi=params["reg_factors"], random_state=seed, verbose=verbose)
 
 
+def fit_with_progress(algo: SVD, enc: Encoded) -> SVD:
+    """Fit with surprise's per-epoch messages as progress, on stderr so stdout keeps only the results."""
+    algo.verbose = True
+    with contextlib.redirect_stdout(sys.stderr):
+        algo.fit(enc.trainset)
+    algo.verbose = False
+    return algo
+
+
 def svd_predictions(algo: SVD | BaselineOnly, enc: Encoded, test: pd.DataFrame) -> np.ndarray:
     """surprise's estimate for every test row, vectorized (the same code the Predictor serves with)."""
     u = encode(test[COL_USER].to_numpy(), enc.user_ids)
@@ -226,7 +236,7 @@ def evaluate_split(train: pd.DataFrame, test: pd.DataFrame, params: dict[str, An
     enc = build_trainset(train)
     predictions: dict[str, np.ndarray] = {}
     log(f"{name}: fitting SVD {params}")
-    predictions["SVD"] = svd_predictions(make_svd(params, seed, verbose=False).fit(enc.trainset), enc, test)
+    predictions["SVD"] = svd_predictions(fit_with_progress(make_svd(params, seed), enc), enc, test)
     log(f"{name}: fitting BaselineOnly")
     predictions["BaselineOnly"] = svd_predictions(BaselineOnly(verbose=False).fit(enc.trainset), enc, test)
     log(f"{name}: fitting NormalPredictor")
@@ -318,7 +328,7 @@ def train(processed_dir: Path, out_dir: Path, threshold: float, seed: int, sampl
     params = ours["hyperparameters"]
     log(f"refitting SVD on all {len(df):,} ratings")
     enc = build_trainset(df)
-    algo = make_svd(params, seed).fit(enc.trainset)
+    algo = fit_with_progress(make_svd(params, seed), enc)
     arrays = export_arrays(algo, enc, titles)
     del enc, algo
     if with_content:

@@ -10,7 +10,6 @@ import time
 import numpy as np
 import pytest
 
-import config
 from model.artifacts import ArtifactError, save_artifacts
 from model.hub import load_sources
 from model.predictor import Predictor
