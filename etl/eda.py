@@ -30,7 +30,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from config import (COL_ID, COL_ITEM, COL_PLATFORM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE,  # noqa: E402
@@ -75,22 +74,6 @@ class Plot:
 
 # ----------------------------------------------------------------------------------------------------- loading
 
-def _read_parquet(path: Path, columns: list[str], **kwargs) -> pa.Table:
-    """A processed parquet file with its columns, or an InputError naming the file."""
-    io.check_file(path)
-    try:
-        names = pq.read_schema(path).names
-        io.require_columns(path, names, columns)
-        table = pq.read_table(path, columns=[c for c in columns if c in names], **kwargs)
-    except InputError:
-        raise
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path}: unreadable parquet file ({str(exc).splitlines()[0]})") from None
-    if table.num_rows == 0:
-        raise InputError(f"{path}: file has no rows")
-    return table
-
-
 def _item_codes(items: pa.ChunkedArray, ids: pa.Array, path: Path) -> np.ndarray:
     """Row of the titles table for every rating, mapping each chunk's small dictionary instead of 11M strings."""
     codes = np.empty(len(items), dtype=np.int32)
@@ -120,7 +103,7 @@ def load(processed_dir: Path) -> EdaData:
     if not processed_dir.is_dir():
         raise InputError(f"{processed_dir}: processed-data directory not found (build it with `python -m etl`)")
     titles_path, ratings_path, report_path = (processed_dir / f for f in (TITLES_FILE, RATINGS_FILE, ETL_REPORT_FILE))
-    titles = _read_parquet(titles_path, TITLE_COLUMNS).to_pandas()
+    titles = io.read_table(titles_path, TITLE_COLUMNS).to_pandas()
     if titles[COL_ID].duplicated().any():
         raise InputError(f"{titles_path}: {COL_ID} values are not unique; rebuild with `python -m etl`")
 
@@ -132,7 +115,8 @@ def load(processed_dir: Path) -> EdaData:
     if not isinstance(etl_report, dict) or not isinstance(etl_report.get("fixes"), list):
         raise InputError(f"{report_path}: expected an object with a 'fixes' list (the ETL's report)")
 
-    table = _read_parquet(ratings_path, [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP], read_dictionary=[COL_ITEM])
+    table = io.read_table(ratings_path, [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP],
+                          read_dictionary=[COL_ITEM])
     ids = pa.array(titles[COL_ID].to_numpy(), pa.string())
     items = _item_codes(table[COL_ITEM], ids, ratings_path)
     if table[COL_USER].null_count or table[COL_RATING].null_count:
