@@ -153,7 +153,8 @@ def _pull(repo: str | None, repo_type: str, local: Path, required: str) -> tuple
     from model import hub  # the Hub client is imported only when a repo is configured
 
     try:
-        pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=HUB_TIMEOUT)
+        pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=HUB_TIMEOUT,
+                          endpoint=os.environ.get("HF_ENDPOINT") or None, token=os.environ.get("HF_TOKEN") or None)
     except ArtifactError as exc:  # nothing usable anywhere: the loader below says what is missing
         return Source("missing", str(local), repo=repo), str(exc)
     kind = {"hub": "hub", "cache": "hub cache"}.get(pulled.origin, "local")
