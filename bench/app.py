@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"Gradio queue: {gradio['users']} users at once, all answered in",
          f"{gradio['all_at_once_s']:.2f} s (one alone {gradio['one_call_s']:.2f} s)", "-", None),
     ]
-    print(f"\n| measure | measured | target | ratio |\n|---|---|---|---|")
+    print("\n| measure | measured | target | ratio |\n|---|---|---|---|")
     for name, measured, target, ratio in rows:
         print(f"| {name} | {measured} | {target} | {'' if ratio is None else f'{ratio:.2f}'} |")
     ok = (max(starts) <= TARGETS["cold_start_s"] and max(rss_values) <= TARGETS["rss_mb"]

@@ -138,7 +138,8 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
     @readable_errors
     def similar(title: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
         answer = service.similar(state, title, n, platform, type)
-        head = f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, description, cast, director and country."
+        head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
+                "description, cast, director and country.")
         return head, items_table(answer["items"]), answer
 
     return {"search_titles": search_titles, "recommend": recommend, "top_n": top_n, "similar": similar}
@@ -151,7 +152,7 @@ def query_handler(state: AppState, spec: QuerySpec) -> Callable:
         """(markdown, json) answer of the catalog question."""
         # A blank optional field means its default (None: no filter); a blank required one is an error.
         args = {p.name: p.default if not p.required and (v is None or str(v).strip() == "") else v
-                for p, v in zip(spec.params, values)}
+                for p, v in zip(spec.params, values, strict=True)}
         answer = spec.run(state.require_catalog(), **args)
         return answer_markdown(answer), answer
     run.__name__ = spec.name

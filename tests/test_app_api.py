@@ -37,7 +37,7 @@ def query_url(spec, row: tuple) -> str:
     """The REST URL of a catalog question: one parameter in the path, several as query parameters."""
     if len(spec.params) == 1:
         return f"{spec.api_name}/{quote(str(row[0]))}"
-    params = {p.name: v for p, v in zip(spec.params, row) if v is not None}
+    params = {p.name: v for p, v in zip(spec.params, row, strict=True) if v is not None}
     return f"{spec.api_name}?{urlencode(params)}"
 
 
