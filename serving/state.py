@@ -69,7 +69,7 @@ class AppState:
     reports_dir: Path
     catalog: Catalog | None = None
     index: TitleIndex | None = None
-    titles: pd.DataFrame | None = None          # TITLE_COLUMNS, indexed by id
+    title_cards: dict[str, dict] = field(default_factory=dict)  # id -> TITLE_COLUMNS values
     artifacts: Artifacts | None = None
     predictor: Predictor | None = None
     similar: SimilarTitles | None = None
@@ -105,11 +105,8 @@ class AppState:
     # ---- lookups
     def title_info(self, title_id: str) -> dict:
         """id, title, platform, type, release_year of a catalog title (id only when the catalog is missing)."""
-        if self.titles is not None and title_id in self.titles.index:
-            row = self.titles.loc[title_id]
-            return {COL_ID: title_id, "title": str(row["title"]), config.COL_PLATFORM: str(row[config.COL_PLATFORM]),
-                    "type": str(row["type"]), "release_year": int(row["release_year"])}
-        return {COL_ID: title_id, "title": None}
+        card = self.title_cards.get(title_id)
+        return dict(card) if card else {COL_ID: title_id, "title": None}
 
     def artifact_text(self, name: str) -> str | None:
         """An extra text file of the model artifacts (README.md model card, metrics.json), if present."""
@@ -118,7 +115,9 @@ class AppState:
         path = Path(self.artifacts.directory) / name
         return path.read_text(encoding="utf-8") if path.is_file() else None
 
-    def report_json(self, path: Path) -> Any:
+    @staticmethod
+    def report_json(path: Path) -> Any:
+        """A JSON report file, or None when it is missing or unreadable."""
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -214,7 +213,7 @@ def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
         state.notices.append(f"No catalog data: {exc}")
         return None
     state.index = TitleIndex(titles)
-    state.titles = titles[TITLE_COLUMNS].set_index(titles[COL_ID].astype(str), drop=False)
+    state.title_cards = {str(card[COL_ID]): card for card in titles[TITLE_COLUMNS].to_dict("records")}
     state.data_source.built_at = state.data_source.built_at or _etl_time(processed_dir)
     return titles
 
