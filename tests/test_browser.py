@@ -2,7 +2,8 @@
 
 It picks a title through the search box, asks for a recommendation, sees a readable error for a bad user
 id, runs a catalog question by clicking an example and by filling its form, and opens the Data tab. The
-screenshots it takes are the ones the README shows (docs/screenshots/).
+screenshots it takes are the ones the README shows (docs/screenshots/, refreshed by running it with
+UPDATE_SCREENSHOTS=1).
 """
 from __future__ import annotations
 
@@ -18,8 +19,18 @@ from serving.ui import title_case
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = config.PROJ_ROOT / "docs" / "screenshots"
+# The README's screenshots: refreshed with UPDATE_SCREENSHOTS=1, else written to a temporary folder so
+# that a test run leaves the work tree clean.
+README_SCREENSHOTS = config.PROJ_ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return README_SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +43,6 @@ def page(served_app):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)  # a loaded 2-core machine can take seconds per event
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -46,7 +56,7 @@ def visible(locator):
     return locator.filter(visible=True)
 
 
-def test_recommend_tab(page, served_app, known_user):
+def test_recommend_tab(page, served_app, known_user, screenshots):
     from playwright.sync_api import expect
 
     expect(page.get_by_role("button", name="Recommend?")).to_be_visible()
@@ -65,19 +75,20 @@ def test_recommend_tab(page, served_app, known_user):
     assert text.startswith("Recommend" if expected["recommend"] else "Don't recommend")
     assert "Toy Story 2 [ds1379]" in text and f"{expected['predicted_rating']:.2f}" in text
     assert expected["explanation"] in text
-    page.screenshot(path=SCREENSHOTS / "recommend.png", full_page=True)
+    page.screenshot(path=screenshots / "recommend.png", full_page=True)
 
     # Bad input: a readable message, not a stack trace.
     visible(page.get_by_label("User id")).fill("abc")
     page.get_by_role("button", name="Recommend?").click()
     expect(page.get_by_text("user id must be a positive whole number").first).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "error.png")
+    page.wait_for_timeout(1000)  # let the pop-up finish sliding in before the picture
+    page.screenshot(path=screenshots / "error.png")
     for close in page.locator(".toast-close").all():
         close.click()
     expect(page.get_by_text("user id must be a positive whole number")).to_have_count(0)
 
 
-def test_catalog_question_tab(page, real_catalog):
+def test_catalog_question_tab(page, real_catalog, screenshots):
     from playwright.sync_api import expect
 
     page.get_by_role("tab", name="Catalog questions").click()
@@ -88,7 +99,7 @@ def test_catalog_question_tab(page, real_catalog):
     answer = visible(page.locator(".prose.answer"))
     expect(answer).to_contain_text(title_case(expected["title"]))
     expect(answer).to_contain_text(str(expected["duration_int"]))
-    page.screenshot(path=SCREENSHOTS / "catalog_question.png", full_page=True)
+    page.screenshot(path=screenshots / "catalog_question.png", full_page=True)
 
     # The form: movies on Disney+.
     page.get_by_role("tab", name="Movies per platform").click()
@@ -100,7 +111,7 @@ def test_catalog_question_tab(page, real_catalog):
     expect(visible(page.locator(".prose.answer"))).to_contain_text(f"count: {count}")
 
 
-def test_data_tab(page):
+def test_data_tab(page, screenshots):
     from playwright.sync_api import expect
 
     page.get_by_role("tab", name="Data and model").click()
@@ -108,4 +119,4 @@ def test_data_tab(page):
     expect(info).to_contain_text("Model")
     expect(info).to_contain_text("SVD model")
     expect(visible(page.get_by_text("Held-out evaluation"))).to_be_visible()
-    page.screenshot(path=SCREENSHOTS / "data_and_model.png", full_page=True)
+    page.screenshot(path=screenshots / "data_and_model.png", full_page=True)
