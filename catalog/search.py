@@ -121,7 +121,7 @@ class TitleIndex:
         Raises InputError for an empty, unknown or ambiguous title, listing the best matches with their ids.
         """
         raw = str(text or "").strip()
-        if not raw:
+        if not search_key(raw):
             raise InputError("empty title: give a catalog title (e.g. 'toy story') or a title id (e.g. 'ds1378')")
         if raw.lower() in self._row_of_id:
             return raw.lower()

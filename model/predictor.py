@@ -66,22 +66,26 @@ class Prediction:
         return asdict(self)
 
 
+# Digits, optionally followed by ".0" as number widgets send them; no exponents, no signs.
+USER_ID_TEXT = re.compile(r"^(\d{1,16})(?:\.0*)?$")
+MAX_USER_ID = 2**53  # the largest whole number a float (and so a JSON number) holds exactly
+
+
 def parse_user_id(value: object) -> int:
     """A user id as UIs send it (7, 7.0, "7", " 7.0 ") -> 7; anything else is an InputError."""
-    accepted = "a positive whole number, e.g. 42"
+    accepted = f"a positive whole number up to {MAX_USER_ID:,}, e.g. 42"
     if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
         raise InputError(f"user id is required: give {accepted}.")
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, str):
+        match = USER_ID_TEXT.match(value.strip())
+        number = int(match.group(1)) if match else 0
+    elif isinstance(value, (int, np.integer)):
+        number = int(value)
+    elif isinstance(value, (float, np.floating)) and math.isfinite(value) and value == int(value):
         number = int(value)
     else:
-        try:
-            as_float = float(value.strip()) if isinstance(value, str) else float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"user id must be {accepted}; got {value!r}.") from None
-        if not math.isfinite(as_float) or as_float != int(as_float):
-            raise InputError(f"user id must be {accepted}; got {value!r}.")
-        number = int(as_float)
-    if number < 1:
+        number = 0
+    if not 1 <= number <= MAX_USER_ID:
         raise InputError(f"user id must be {accepted}; got {value!r}.")
     return number
 

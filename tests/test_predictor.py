@@ -124,7 +124,8 @@ def test_user_ids_arrive_in_many_shapes(value):
     assert parse_user_id(value) == 7
 
 
-@pytest.mark.parametrize("value", ["abc", "7.5", "", None, True, -1, 0, "nan", float("inf"), "1e400", [7]])
+@pytest.mark.parametrize("value", ["abc", "7.5", "", None, True, -1, 0, "nan", float("inf"), "1e400", [7], "1e3",
+                                   "99999999999999999999", 2**60, "+7", "0x7"])
 def test_malformed_user_ids_are_input_errors(model, value):
     df, algo, predictor = model
     with pytest.raises(InputError, match="user id"):

@@ -88,6 +88,7 @@ def test_resolve_ambiguous_title_lists_every_listing(title_index):
 
 @pytest.mark.parametrize("text, expected", [
     ("", "empty title"),
+    ("🎬 ?!", "empty title"),
     ("ns99999999", "unknown title id 'ns99999999'"),
     ("qqqqqqqqqqqqqqqqqqq", "no catalog title looks like it"),
 ])
