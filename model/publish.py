@@ -4,7 +4,8 @@
 
 - model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
   after verifying their checksums, so a corrupt or half-written model is never published;
-- dataset repo: data/processed/titles.parquet (+ etl_report.json when present) with a dataset card.
+- dataset repo: data/processed/titles.parquet (+ etl_report.json and the EDA in reports/ when present) with a
+  dataset card.
 Repo ids come from the options or HF_MODEL_REPO / HF_DATASET_REPO, the token from HF_TOKEN, the endpoint
 from HF_ENDPOINT. Repos are created when missing (`create_repo(exist_ok=True)`), files go up with
 `upload_folder`. Bad options or inputs: one line and exit 2; a Hub failure: one line and exit 1.
@@ -28,7 +29,8 @@ from model.card import dataset_card
 
 
 def publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_dir: Path, *,
-            token: str, endpoint: str | None = None, private: bool = False) -> dict[str, str]:
+            token: str, endpoint: str | None = None, private: bool = False,
+            reports_dir: Path = config.REPORTS_DIR) -> dict[str, str]:
     """Create both repos if needed and upload; returns {"model": commit url, "dataset": commit url}."""
     from huggingface_hub import HfApi
 
@@ -55,6 +57,9 @@ def publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_d
         shutil.copy2(titles_path, Path(staging) / config.TITLES_FILE)
         if report_path.is_file():
             shutil.copy2(report_path, Path(staging) / config.ETL_REPORT_FILE)
+        if (Path(reports_dir) / "eda.json").is_file():  # the EDA, so that a Space's Data tab can show it
+            shutil.copytree(reports_dir, Path(staging) / "reports",
+                            ignore=shutil.ignore_patterns(".*"))
         (Path(staging) / "README.md").write_text(dataset_card(titles, report), encoding="utf-8")
         dataset_commit = api.upload_folder(repo_id=dataset_repo, repo_type="dataset", folder_path=staging,
                                            commit_message="Processed catalog")
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dataset-repo", default=os.environ.get("HF_DATASET_REPO"), help="default HF_DATASET_REPO")
     p.add_argument("--artifacts-dir", type=Path, default=config.ARTIFACTS_DIR)
     p.add_argument("--processed-dir", type=Path, default=config.PROCESSED_DATA_DIR)
+    p.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR, help="the EDA (python -m etl.eda)")
     p.add_argument("--private", action="store_true", help="create the repos as private")
     args = p.parse_args(argv)
     missing = [name for name, value in (("--model-repo / HF_MODEL_REPO", args.model_repo),
@@ -89,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         urls = publish(args.model_repo, args.dataset_repo, args.artifacts_dir, args.processed_dir,
-                       token=token, endpoint=os.environ.get("HF_ENDPOINT") or None, private=args.private)
+                       token=token, endpoint=os.environ.get("HF_ENDPOINT") or None, private=args.private,
+                       reports_dir=args.reports_dir)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -175,14 +175,17 @@ def resolve_sources(processed_dir: Path, artifacts_dir: Path) -> tuple[Source, S
     return data_source, model_source, [n for n in (data_notice, model_notice) if n]
 
 
+PUBLISHED_REPORTS_DIR = "reports"  # where `python -m model.publish` puts the EDA in the dataset repo
+
+
 def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: str | os.PathLike | None = None,
                reports_dir: str | os.PathLike | None = None) -> AppState:
     """Load everything once. Never raises for missing or broken pieces: they become notices."""
     start = time.perf_counter()
     processed_dir = Path(processed_dir or os.environ.get("PROCESSED_DIR") or config.PROCESSED_DATA_DIR)
     artifacts_dir = Path(artifacts_dir or os.environ.get("ARTIFACTS_DIR") or config.ARTIFACTS_DIR)
-    reports_dir = Path(reports_dir or os.environ.get("REPORTS_DIR") or config.REPORTS_DIR)
-    state = AppState(processed_dir, artifacts_dir, reports_dir)
+    explicit_reports = reports_dir or os.environ.get("REPORTS_DIR")
+    state = AppState(processed_dir, artifacts_dir, Path(explicit_reports or config.REPORTS_DIR))
     try:
         data_source, model_source, notices = resolve_sources(processed_dir, artifacts_dir)
     except Exception as exc:  # the Hub must never stop the app: fall back to the local directories
@@ -190,6 +193,9 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
         notices = [f"Could not reach the Hugging Face Hub ({exc}); using local files."]
     state.notices.extend(notices)
     state.data_source, state.model_source = data_source, model_source
+    published_reports = Path(data_source.location) / PUBLISHED_REPORTS_DIR
+    if not explicit_reports and data_source.kind.startswith("hub") and published_reports.is_dir():
+        state.reports_dir = published_reports  # the EDA published beside the catalog (a Space has no reports/)
     titles = _load_data(state, Path(data_source.location))
     _load_model(state, Path(model_source.location), titles)
     if state.catalog is None or state.predictor is None:

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -20,17 +21,24 @@ import serving.state
 from serving.api import create_api
 from serving.launcher import AppProcess
 from serving.state import load_state
+from serving.ui import eda_figures
 
 
 def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts, processed_dir, tmp_path):
     from model.publish import main as publish
 
     env = {"HF_ENDPOINT": hub_server.url, "HF_TOKEN": hub_server.token, "HF_HOME": str(tmp_path / "hf")}
+    reports = tmp_path / "reports"  # a one-figure EDA: a Space has no reports/ of its own
+    (reports / "figures").mkdir(parents=True)
+    (reports / "figures" / "one.png").write_bytes(PNG_1X1)
+    (reports / "eda.json").write_text(json.dumps({"figures": [
+        {"file": "figures/one.png", "title": "One", "caption": "What to see."}]}))
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
         assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir",
-                        str(app_artifacts), "--processed-dir", str(processed_dir)]) == 0
+                        str(app_artifacts), "--processed-dir", str(processed_dir),
+                        "--reports-dir", str(reports)]) == 0
     # Local directories that do not exist: everything must come from the Hub.
     env.update(HF_MODEL_REPO="me/svd", HF_DATASET_REPO="me/catalog")
     with AppProcess(artifacts_dir=tmp_path / "no-artifacts", processed_dir=tmp_path / "no-data", env=env) as app:
@@ -54,6 +62,12 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
     assert state.predictor is not None and state.catalog is not None
     assert state.model_source.kind == "hub cache" and state.model_source.revision == health["model"]["revision"]
     assert len(state.notices) == 2 and all("cached copy" in n and "unreachable" in n for n in state.notices)
+    assert state.reports_dir.is_relative_to(tmp_path / "hf" / "hub")  # the EDA published beside the catalog
+    assert [(title, caption) for _, title, caption in eda_figures(state.reports_dir)] == [("One", "What to see.")]
+    assert (state.reports_dir / "figures" / "one.png").read_bytes() == PNG_1X1
+
+PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c"
+                        "6360000002000001e221bc330000000049454e44ae426082")
 
 
 def _closed_port() -> int:
