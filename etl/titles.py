@@ -21,7 +21,7 @@ DEFAULT_MATURITY_RATING = "G"
 # Spellings of one maturity rating that the platforms write differently.
 MATURITY_SPELLINGS = {"AGES_18_": "18+", "AGES_16_": "16+", "16": "16+", "ALL_AGES": "ALL",
                       "NOT_RATE": "NR", "NOT RATED": "NR", "UR": "UNRATED"}
-# A Hulu genre whose name has commas in it, which would split it into three genres.
+# An Amazon genre whose name has commas in it, which would split it into three genres.
 GENRES_WITH_COMMAS = {"Arts, Entertainment, and Culture": "Arts & Entertainment & Culture"}
 DURATION_RE = re.compile(r"^(\d+)\s*(min|mins|minutes?|seasons?)$", re.IGNORECASE)
 # Amazon's catalog holds upload test entries: cast "1" or "1, 2, 3", or test wording in a text field.
