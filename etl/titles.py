@@ -128,6 +128,10 @@ def _split_duration(df: pd.DataFrame, file: str, report: Report) -> None:
     df["duration_type"] = np.where(unit.str.startswith("season"), "season",
                                    np.where(unit.str.startswith("min"), "min", None))
     df["duration_type"] = df["duration_type"].astype(object).where(unit.notna(), None)
+    zero = df["duration_int"] == 0
+    df.loc[zero, "duration_int"] = pd.NA
+    report.add_fix(file, "duration", "duration of 0 left out of duration_int (no title runs 0 minutes)",
+                   int(zero.sum()))
     unparsed = df["duration"].notna() & parts[0].isna()
     report.add_fix(file, "duration", "unrecognised duration left out of duration_int", int(unparsed.sum()))
     report.add_fix(file, "duration", "'Seasons' and 'Season' both mapped to duration_type 'season'",

@@ -77,7 +77,7 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
         # an upload test row, a placeholder description, rating spellings, a missing rating
         's1,Movie,ACT 2 - TITLE 9,1,1,,,2021,,61 min,Action,1\n'
         's2,Movie,Simple Gifts,Habib Azar,,,,2016,AGES_18_,84 min,Documentary,a\n'
-        's3,Movie,Other,,,,,2016,NOT_RATE,84 min,Documentary,Plot.\n'
+        's3,Movie,Other,,,,,2016,NOT_RATE,0 min,Documentary,Plot.\n'
     )
     titles, _, report = etl(write_raw(tmp_path / "raw", {"hulu": hulu, "netflix": netflix, "amazon": amazon}),
                             tmp_path / "out")
@@ -90,6 +90,7 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
     assert t.loc["ns1", "date_added"] == "2017-08-04" and t.loc["ns1", "duration_type"] == "season"
     assert bool(t.loc["as1", "is_placeholder"]) and pd.isna(t.loc["as1", "cast"]) and pd.isna(t.loc["as1", "description"])
     assert not t.loc["as2", "is_placeholder"] and pd.isna(t.loc["as2", "description"])
+    assert pd.isna(t.loc["as3", "duration_int"]) and t.loc["as3", "duration"] == "0 min"
     assert t.loc["as2", "rating"] == "18+" and t.loc["as3", "rating"] == "nr" and t.loc["as1", "rating"] == "g"
 
     hulu_fixes = {f["fix"]: f["count"] for f in report["fixes"] if f["file"] == "titles/hulu_titles.csv"}
