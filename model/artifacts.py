@@ -31,7 +31,7 @@ import pandas as pd
 
 from errors import InputError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: item_recommendable
 MANIFEST_FILE = "manifest.json"
 _RESERVED = {MANIFEST_FILE}
 

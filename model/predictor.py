@@ -30,7 +30,7 @@ from model.artifacts import Artifacts, ArtifactError, load_artifacts
 
 # The arrays this module needs (written by model.train).
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
-                   "item_factors", "rated_indptr", "rated_items", "item_types")
+                   "item_factors", "rated_indptr", "rated_items", "item_types", "item_recommendable")
 TITLE_ID_PATTERN = re.compile(r"^[adhn]s\d+$")  # platform initial + show_id, e.g. "ns123"
 MAX_N = 1000
 
@@ -149,6 +149,7 @@ class Predictor:
         self.rated_indptr: np.ndarray = a["rated_indptr"]
         self.rated_items: np.ndarray = a["rated_items"]
         self.item_types: np.ndarray = a["item_types"]
+        self.item_recommendable: np.ndarray = a["item_recommendable"]  # False for the catalog's test rows
         self._check_shapes()
         lo, hi = self.manifest.get("rating_scale", [0.5, 5.0])
         self.rating_min, self.rating_max = float(lo), float(hi)
@@ -221,7 +222,7 @@ class Predictor:
         return np.clip(est, self.rating_min, self.rating_max)
 
     def top_n(self, user: object, n: object = 10, platform: object = None, type: object = None) -> pd.DataFrame:
-        """The user's n best titles over the whole catalog, leaving out titles they already rated.
+        """The user's n best titles over the whole catalog, leaving out titles they already rated (and test rows).
 
         platform: amazon/disney/hulu/netflix or a full name, any case (None/"" for all);
         type: movie or tv show (and their usual spellings; None/"" for both).
@@ -229,7 +230,7 @@ class Predictor:
         """
         n = parse_n(n)
         u = self.user_index(user)
-        keep = np.ones(self.item_ids.size, dtype=bool)
+        keep = self.item_recommendable.copy()
         if not is_blank(platform):
             keep &= self.item_platform_letter == PLATFORMS[parse_platform(platform)][0]
         if not is_blank(type):
@@ -265,6 +266,7 @@ class Predictor:
         n_users, n_items = self.user_ids.size, self.item_ids.size
         expected = {
             "user_bias": (n_users,), "item_bias": (n_items,), "item_types": (n_items,),
+            "item_recommendable": (n_items,),
             "rated_indptr": (n_users + 1,),
         }
         for name, shape in expected.items():

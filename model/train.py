@@ -273,14 +273,18 @@ def movielens_benchmark(raw_dir: Path, seed: int, threshold: float) -> dict[str,
 
 # ---- export --------------------------------------------------------------------------------------------
 def export_arrays(algo: SVD, enc: Encoded, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The Predictor's arrays: factors, biases, id maps, each user's rated titles (CSR), title types."""
+    """The Predictor's arrays: factors, biases, id maps, each user's rated titles (CSR), title types and
+    which titles may be recommended."""
     order = np.lexsort((enc.item_idx, enc.user_idx))
     indptr = np.searchsorted(enc.user_idx[order], np.arange(enc.user_ids.size + 1)).astype(np.int64)
     item_dtype = np.int16 if enc.item_ids.size <= np.iinfo(np.int16).max else np.int32
     types = np.full(enc.item_ids.size, "", dtype="<U8")
+    recommendable = np.ones(enc.item_ids.size, dtype=bool)
     if titles is not None:
-        known = titles.set_index(COL_ID)["type"].astype(str)
-        types = known.reindex(enc.item_ids).fillna("").to_numpy().astype("<U8")
+        by_id = titles.set_index(COL_ID)
+        types = by_id["type"].astype(str).reindex(enc.item_ids).fillna("").to_numpy().astype("<U8")
+        if "is_placeholder" in by_id:  # the catalog's upload test rows are never recommended
+            recommendable = ~by_id["is_placeholder"].reindex(enc.item_ids).fillna(False).to_numpy(dtype=bool)
     return {
         "global_mean": np.array(enc.trainset.global_mean, dtype=np.float64),
         "user_ids": enc.user_ids.astype(np.int64),
@@ -292,6 +296,7 @@ def export_arrays(algo: SVD, enc: Encoded, titles: pd.DataFrame | None) -> dict[
         "rated_indptr": indptr,
         "rated_items": enc.item_idx[order].astype(item_dtype),
         "item_types": types,
+        "item_recommendable": recommendable,
     }
 
 

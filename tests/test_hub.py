@@ -39,9 +39,11 @@ def hub_env(hub_server, monkeypatch, tmp_path):
     return tmp_path / "hf-cache"
 
 
-def _publish(artifacts_dir, processed_dir) -> int:
+def _publish(artifacts_dir, processed_dir, reports_dir=None) -> int:
+    """Publish; without reports_dir, from a reports folder that does not exist (no EDA to publish)."""
     return publish_main(["--model-repo", "me/svd", "--dataset-repo", "me/catalog",
-                         "--artifacts-dir", str(artifacts_dir), "--processed-dir", str(processed_dir)])
+                         "--artifacts-dir", str(artifacts_dir), "--processed-dir", str(processed_dir),
+                         "--reports-dir", str(reports_dir or artifacts_dir / "no-reports")])
 
 
 def _same_files(local, pulled, names):

@@ -94,7 +94,8 @@ def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
     user = int(predictor.user_ids[5])
     rated = set(df.loc[df[COL_USER] == user, COL_ITEM])
     assert set(predictor.rated_titles(user).tolist()) == rated
-    loop = sorted(((-algo.predict(user, t).est, t) for t in predictor.item_ids.tolist() if t not in rated))[:10]
+    shown = predictor.item_ids[predictor.item_recommendable].tolist()
+    loop = sorted(((-algo.predict(user, t).est, t) for t in shown if t not in rated))[:10]
     top = predictor.top_n(user, 10)
     assert top[config.COL_ID].tolist() == [t for _, t in loop]
     np.testing.assert_allclose(top["predicted_rating"], [-s for s, _ in loop], rtol=0, atol=1e-12)
@@ -111,12 +112,20 @@ def test_top_n_filters_by_platform_and_type(model, titles):
     assert predictor.top_n(user, 3, platform="", type=None).shape[0] == 3
 
 
+def test_top_n_never_offers_the_catalogs_test_rows(model, titles):
+    df, algo, predictor = model
+    placeholders = set(titles.loc[titles["is_placeholder"], config.COL_ID]) & set(predictor.item_ids)
+    assert set(predictor.item_ids[~predictor.item_recommendable]) == placeholders and placeholders
+    for user in predictor.user_ids[:5].tolist():
+        assert not placeholders & set(predictor.top_n(user, 1000, platform="amazon")[config.COL_ID])
+
+
 def test_top_n_for_an_unknown_user_is_the_cold_start_ranking(model):
     df, algo, predictor = model
     top = predictor.top_n(UNKNOWN_USER, 5)
-    best = predictor.item_ids[np.lexsort((predictor.item_ids, -np.clip(predictor.global_mean + predictor.item_bias,
-                                                                          0.5, 5.0)))[:5]]
-    assert top[config.COL_ID].tolist() == best.tolist()
+    order = np.lexsort((predictor.item_ids, -np.clip(predictor.global_mean + predictor.item_bias, 0.5, 5.0)))
+    best = [t for t in predictor.item_ids[order] if t in set(predictor.item_ids[predictor.item_recommendable])][:5]
+    assert top[config.COL_ID].tolist() == best
 
 
 @pytest.mark.parametrize("value", [7, 7.0, "7", " 7.0 ", np.int64(7), np.float32(7)])
