@@ -353,7 +353,8 @@ def data_tab(state: AppState) -> None:
             with gr.Row(equal_height=False):
                 for path, title, caption in figures[start:start + 2]:
                     with gr.Column():
-                        gr.Image(path, label=title, interactive=False, buttons=["fullscreen"])
+                        # The figure carries its own title; a label box would cover it.
+                        gr.Image(path, label=title, show_label=False, interactive=False, buttons=["fullscreen"])
                         gr.Markdown(caption)
     else:
         gr.Markdown("No EDA figures: run `python -m etl.eda`.")
