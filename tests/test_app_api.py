@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from catalog.registry import QUERIES
+from model.artifacts import FORMAT_VERSION
 
 # Bad input for every catalog route: (url, expected status, words the detail must contain).
 BAD_QUERIES = {
@@ -60,7 +61,7 @@ def test_health_lists_loaded_artifacts_with_checksums(http, app_artifacts):
     assert body["status"] == "ok"
     assert body["model"]["loaded"] and body["data"]["loaded"] and body["similar_titles"]
     assert body["model"]["kind"] == "local" and body["model"]["location"] == str(app_artifacts)
-    assert body["model"]["format_version"] == 1 and body["model"]["built_at"]
+    assert body["model"]["format_version"] == FORMAT_VERSION and body["model"]["built_at"]
     assert {"user_factors.npy", "item_factors.npy", "similar_idx.npy"} <= set(body["model"]["checksums"])
     assert all(len(sha) == 64 for sha in body["model"]["checksums"].values())
     assert set(body["data"]["checksums"]) == {"titles.parquet", "ratings.parquet"}
