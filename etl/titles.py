@@ -94,6 +94,7 @@ def _normalise_maturity_rating(df: pd.DataFrame, file: str, report: Report) -> N
         df.loc[hit, "rating"] = canonical
         report.add_fix(file, "rating", f"maturity rating '{spelling}' spelled '{canonical}'", int(hit.sum()))
     missing = df["rating"].isna()
+    df["rating_filled"] = missing  # so that a filled-in 'g' is not read as "for kids"
     df.loc[missing, "rating"] = DEFAULT_MATURITY_RATING
     report.add_fix(file, "rating", f"missing maturity rating set to '{DEFAULT_MATURITY_RATING}'", int(missing.sum()))
 
@@ -201,5 +202,6 @@ def build_titles(raw_dir: Path, report: Report, progress=None) -> pd.DataFrame:
         raise InputError(f"titles: duplicate ids {titles.loc[duplicated, COL_ID].head().tolist()}")
     for col in TEXT_COLUMNS + [COL_PLATFORM, "duration_type"]:
         titles[col] = titles[col].astype("str")
-    titles["is_placeholder"] = titles["is_placeholder"].astype(bool)
+    for flag in ("is_placeholder", "rating_filled"):
+        titles[flag] = titles[flag].astype(bool)
     return titles

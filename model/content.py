@@ -103,11 +103,19 @@ def title_features(titles: pd.DataFrame) -> sp.csr_matrix:
         "country": (TfidfVectorizer(analyzer=_list_tokens, min_df=2, dtype=np.float32), text["country"]),
         "type": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32), text["type"]),
         "audience": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32),
-                     titles["rating"].map(AUDIENCE).fillna("")),
+                     _audience(titles)),
     }
     blocks = [FIELD_WEIGHTS[name] * normalize(vec.fit_transform(column))
               for name, (vec, column) in vectorizers.items()]
     return normalize(sp.hstack(blocks, format="csr", dtype=np.float32))
+
+
+def _audience(titles: pd.DataFrame) -> pd.Series:
+    """Each title's audience; none for a maturity rating the ETL filled in (its 'g' says nothing)."""
+    audience = titles["rating"].map(AUDIENCE).fillna("")
+    if "rating_filled" in titles:
+        audience = audience.where(~titles["rating_filled"].astype(bool), "")
+    return audience
 
 
 def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) -> dict[str, np.ndarray]:

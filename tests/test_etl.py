@@ -92,6 +92,7 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
     assert not t.loc["as2", "is_placeholder"] and pd.isna(t.loc["as2", "description"])
     assert pd.isna(t.loc["as3", "duration_int"]) and t.loc["as3", "duration"] == "0 min"
     assert t.loc["as2", "rating"] == "18+" and t.loc["as3", "rating"] == "nr" and t.loc["as1", "rating"] == "g"
+    assert sorted(t.index[t["rating_filled"]]) == ["as1", "hs1", "hs2"]  # missing, or held a duration
 
     hulu_fixes = {f["fix"]: f["count"] for f in report["fixes"] if f["file"] == "titles/hulu_titles.csv"}
     assert hulu_fixes["duration found in the rating column: moved to duration"] == 2
