@@ -100,7 +100,7 @@ class SimilarTitles:
         Each item: id, title, platform, type, release_year, listed_in, score (cosine similarity 0..1) and
         also_on (other platforms listing the same title). Fewer than n only when fewer titles match at all.
         """
-        row = self._row_of_id[self.index.resolve(title)]
+        row = self._row(title)
         n = parse_n(n)
         allowed = self._shown.copy()
         if not is_blank(platform):
@@ -116,8 +116,18 @@ class SimilarTitles:
 
     def info(self, title: str) -> dict:
         """One title's own card (same fields as a similar() item, score None), for showing the seed title."""
-        row = self._row_of_id[self.index.resolve(title)]
-        return self._item(row, score=None)
+        return self._item(self._row(title), score=None)
+
+    def _row(self, title: str) -> int:
+        """The artifacts' row of a title. The index may cover a newer catalog than the artifacts (the app
+        passes one built over the whole catalog), so a title it resolves can still lack neighbours here."""
+        title_id = self.index.resolve(title)
+        row = self._row_of_id.get(title_id)
+        if row is None:
+            raise InputError(f"title {title_id!r} has no similar-title data in the loaded model; the model and "
+                             "the catalog come from different builds: retrain with python -m model.train "
+                             "on this catalog")
+        return row
 
     def _collect(self, rows: np.ndarray, scores: np.ndarray, allowed: np.ndarray, n: int) -> list[dict]:
         """Walk candidates best first, keeping allowed ones and one listing per title, until n."""

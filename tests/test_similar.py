@@ -182,3 +182,14 @@ def test_bad_arguments_say_what_is_accepted(similar_titles, kwargs, message):
 def test_artifacts_from_another_catalog_are_refused(titles, neighbour_arrays):
     with pytest.raises(InputError, match="different data"):
         SimilarTitles(titles.iloc[:100], neighbour_arrays)
+
+
+def test_title_the_artifacts_lack_is_an_input_error_saying_retrain(titles, title_index):
+    # Model built on an older catalog, index over the whole current one (as serving/state.py passes it).
+    similar = SimilarTitles(titles, build_neighbours(titles.iloc[:200]), index=title_index)
+    assert TOY_STORY not in set(titles["id"].iloc[:200])
+    for call in (similar.similar, similar.info):
+        with pytest.raises(InputError, match=r"title 'ds1378' has no similar-title data in the loaded model; "
+                                             r"the model and the catalog come from different builds: retrain"):
+            call("toy story")
+    assert similar.info(titles["id"].iloc[0])["id"] == titles["id"].iloc[0]  # titles it has still answer
