@@ -12,7 +12,6 @@ DATA_DIR = PROJ_ROOT / "data"
 PROCESSED_DATA_DIR = DATA_DIR / "processed"
 ARTIFACTS_DIR = PROJ_ROOT / "artifacts"
 REPORTS_DIR = PROJ_ROOT / "reports"
-FIGURES_DIR = REPORTS_DIR / "figures"
 
 TITLES_FILE = "titles.parquet"
 RATINGS_FILE = "ratings.parquet"

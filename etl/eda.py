@@ -126,14 +126,11 @@ def load(processed_dir: Path) -> EdaData:
         raise InputError(f"{ratings_path}: ratings outside {RATING_MIN}-{RATING_MAX}; rebuild with `python -m etl`")
     users = _user_codes(table[COL_USER].to_numpy())
 
-    rating_years = np.array([], dtype=np.int64)
-    rated_release_years = np.array([], dtype=np.int64)
-    if COL_TIMESTAMP in table.column_names:
-        stamps = table[COL_TIMESTAMP].cast(pa.int64())
-        known = pc.is_valid(stamps).to_numpy(zero_copy_only=False)
-        seconds = stamps.filter(pc.is_valid(stamps)).to_numpy()
-        rating_years = seconds.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
-        rated_release_years = titles["release_year"].to_numpy()[items[known]]
+    stamps = table[COL_TIMESTAMP].cast(pa.int64())
+    known = pc.is_valid(stamps).to_numpy(zero_copy_only=False)
+    seconds = stamps.filter(pc.is_valid(stamps)).to_numpy()
+    rating_years = seconds.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+    rated_release_years = titles["release_year"].to_numpy()[items[known]]
     return EdaData(titles, etl_report, users, items, ratings, rating_years, rated_release_years)
 
 
@@ -524,6 +521,11 @@ def plot_ratings_per_user_and_title(data: EdaData, numbers: dict) -> Plot:
 def plot_rating_timestamps(data: EdaData, numbers: dict) -> Plot:
     title = "Timestamped ratings by year, against the rated title's release year"
     fig, ax = _figure(title)
+    if not len(data.rating_years):  # the ETL accepts ratings files without timestamps
+        ax.text(0.5, 0.5, "no rating has a timestamp", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xlabel("year")
+        ax.set_ylabel("timestamped ratings")
+        return Plot("rating_timestamps", title, "No rating has a timestamp, so there is nothing to compare.", fig)
     years = np.arange(min(data.rating_years.min(), 1990), data.titles["release_year"].max() + 2)
     ax.hist(data.rating_years, bins=years, alpha=0.7, color="#4c72b0", label="year of the rating")
     ax.hist(data.rated_release_years, bins=years, histtype="step", linewidth=1.6, color="#d62728",
@@ -648,6 +650,7 @@ def _write_png(figure: plt.Figure, path: Path) -> None:
 
 def markdown(numbers: dict, figures: list[dict]) -> str:
     """The short report: key numbers, the no-item-signal finding in plain words, then every figure."""
+    before_release = numbers["timestamped_ratings_before_release_share"]
     s = numbers["item_signal"]
     per_title, per_user = numbers["ratings_per_title"], numbers["ratings_per_user"]
     lines = [
@@ -684,9 +687,9 @@ def markdown(numbers: dict, figures: list[dict]) -> str:
         f"{s['split_half_r_titles']:.3f}, i.e. not at all. The same tests on users show a real signal: user means "
         f"spread {s['user_mean_std_ratio']:.1f} times more than shuffled and their halves agree with r = "
         f"{s['split_half_r_users']:.2f}. The counts say the same: every title has "
-        f"{per_title['min']}-{per_title['max']} ratings, exactly the narrow spread random assignment produces, and "
-        f"{numbers['timestamped_ratings_before_release_share']:.0%} of the timestamped ratings predate their title's "
-        "release.",
+        f"{per_title['min']}-{per_title['max']} ratings, exactly the narrow spread random assignment produces"
+        + (f", and {before_release:.0%} of the timestamped ratings predate their title's release."
+           if before_release is not None else "."),
         "",
         "**What it means for the model.** A matrix-factorisation model (SVD) fitted on these ratings can learn the "
         "user biases (some users rate high, some low), which is where the signal is; its item factors and item "
@@ -706,6 +709,7 @@ def markdown(numbers: dict, figures: list[dict]) -> str:
 
 def run(processed_dir: Path, out_dir: Path, quiet: bool = False) -> dict:
     """Everything: load, compute the numbers, draw and write each figure, then eda.json and eda.md."""
+    io.check_out_dir(out_dir / "figures")  # fail before the work, not after
     with tqdm(total=len(FIGURES) + 2, desc="eda", unit="step", disable=quiet) as progress:
         data = load(processed_dir)
         progress.update(1)

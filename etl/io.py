@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -70,8 +72,41 @@ def read_table(path: Path, columns: list[str], optional: tuple[str, ...] = (),
     return table
 
 
+def ensure_dir(path: Path) -> Path:
+    """The output directory, created if needed; InputError when it cannot be (a file in the way, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be used as an output directory ({exc.strerror})") from None
+    if not os.access(path, os.W_OK):
+        raise InputError(f"{path}: output directory is not writable")
+    return path
+
+
+def check_out_dir(path: Path) -> None:
+    """Fail early, creating nothing, when `path` cannot become an output directory."""
+    existing = next(p for p in [path, *path.parents] if p.exists())
+    if not existing.is_dir():
+        raise InputError(f"{existing}: not a directory, so {path} cannot be the output directory")
+    if not os.access(existing, os.W_OK):
+        raise InputError(f"{existing}: not writable, so {path} cannot be the output directory")
+
+
+@contextmanager
+def staged(out_dir: Path):
+    """Write a set of outputs together: into a staging folder whose files move into out_dir only once all
+    of them are written, so that a failed run leaves every earlier output as it was."""
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=ensure_dir(out_dir)))
+    try:
+        yield stage
+        for written in stage.iterdir():
+            os.replace(written, out_dir / written.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def _atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:

@@ -17,9 +17,10 @@ from etl.titles import build_titles
 
 
 def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
-    """Build every output in memory first, then write each atomically: a failed run leaves old outputs intact."""
+    """Build every output in memory, then write them together: a failed run leaves old outputs intact."""
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir}: raw-data directory not found (set --raw-dir or RAW_DIR)")
+    io.check_out_dir(out_dir)  # before the work, not after
     report = Report()
     files = ratings_files(raw_dir)
     with tqdm(total=len(PLATFORMS) + len(files) + 1, desc="etl", unit="file", disable=quiet) as progress:
@@ -30,6 +31,9 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
         for path in files:
             parts.append(read_part(path, catalog_ids, f"ratings/{path.name}", report))
             progress.update(1)
+        if not sum(len(part.users) for part in parts):
+            reasons = "; ".join(f"{n:,} {r}" for r, n in report.to_dict()["quarantine"]["by_reason"].items())
+            raise InputError(f"{raw_dir / 'ratings'}: no valid rating in any file ({reasons})")
         collapsed = collapse_duplicates(parts, catalog_ids)
         ratings = collapsed.table
         progress.update(1)
@@ -56,8 +60,9 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
             "superseded_files": [f"ratings/{p.name}" for p in superseded_files(raw_dir, files)],
         },
     }
-    io.write_parquet(titles, out_dir / TITLES_FILE)
-    io.write_parquet(ratings, out_dir / RATINGS_FILE)
-    io.write_csv(report.quarantine_table(), out_dir / QUARANTINE_FILE)
-    io.write_json(report.to_dict(), out_dir / ETL_REPORT_FILE)
+    with io.staged(out_dir) as stage:
+        io.write_parquet(titles, stage / TITLES_FILE)
+        io.write_parquet(ratings, stage / RATINGS_FILE)
+        io.write_csv(report.quarantine_table(), stage / QUARANTINE_FILE)
+        io.write_json(report.to_dict(), stage / ETL_REPORT_FILE)
     return report

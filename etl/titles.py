@@ -166,6 +166,7 @@ def clean_platform(raw: pd.DataFrame, platform: str, file: str, report: Report) 
     """One platform's raw catalog -> clean rows; every change is counted in `report`."""
     df = raw.copy()
     _normalise_whitespace(df, file, report)
+    df["show_id"] = df["show_id"].str.lower()  # "S1" and "s1" would become the same id
     _flag_placeholders(df, file, report)
     _move_misplaced_values(df, file, report)
     _normalise_maturity_rating(df, file, report)

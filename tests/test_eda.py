@@ -103,6 +103,28 @@ def test_shuffles_are_seeded(processed_dir: Path, eda: dict):
     assert again["title_mean_std"] == eda["numbers"]["item_signal"]["title_mean_std"]
 
 
+def test_ratings_without_timestamps_still_give_every_figure(processed_dir: Path, tmp_path: Path):
+    import pandas as pd
+
+    from etl.eda import FIGURES, run
+
+    for name in (config.TITLES_FILE, config.ETL_REPORT_FILE):
+        (tmp_path / name).write_bytes((processed_dir / name).read_bytes())
+    ratings = pd.read_parquet(processed_dir / config.RATINGS_FILE).iloc[::20]
+    ratings.assign(timestamp=pd.array([None] * len(ratings), dtype="Int64")).to_parquet(tmp_path / config.RATINGS_FILE)
+    result = run(tmp_path, tmp_path / "out", quiet=True)
+    assert len(result["figures"]) == len(FIGURES) and result["numbers"]["timestamped_ratings"] == 0
+    assert "No rating has a timestamp" in (tmp_path / "out" / "eda.md").read_text()
+
+
+def test_output_path_that_is_a_file_exits_2_before_the_work(processed_dir: Path, tmp_path: Path):
+    (tmp_path / "out").write_text("a file")
+    result = run_eda("--processed-dir", str(processed_dir), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"eda: error: {tmp_path / 'out'}: not a directory, so "
+                                                  f"{tmp_path / 'out' / 'figures'} cannot be the output directory"]
+
+
 def test_missing_processed_dir_exits_2_with_one_line(tmp_path: Path):
     result = run_eda("--processed-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2

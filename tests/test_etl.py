@@ -170,6 +170,28 @@ def test_bad_input_is_one_line_exit_2_and_leaves_earlier_outputs_intact(tmp_path
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_no_valid_rating_at_all_is_an_input_error(tmp_path):
+    ratings = {"1.parquet": pd.DataFrame({"userId": [1, 2], "rating": [7.0, 0.0], "movieId": ["as1", "ns1"]})}
+    result = cli("--raw-dir", str(write_raw(tmp_path / "raw", ratings=ratings)), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "no valid rating in any file (2 rating outside 0.5-5.0)" in result.stderr
+
+
+def test_output_path_that_is_a_file_is_refused_before_the_work(tmp_path):
+    (tmp_path / "out").write_text("a file")
+    result = cli("--raw-dir", str(write_raw(tmp_path / "raw")), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "out: not a directory" in result.stderr and result.stderr.count("\n") == 1
+    assert (tmp_path / "out").read_text() == "a file"
+
+
+def test_show_ids_differing_only_in_case_are_one_id_and_the_second_is_quarantined(tmp_path):
+    netflix = HEADER + CLEAN_ROW + CLEAN_ROW.replace("s1,", "S1,", 1)
+    titles, _, report = etl(write_raw(tmp_path / "raw", {"netflix": netflix}), tmp_path / "out")
+    assert (titles["id"] == "ns1").sum() == 1
+    assert pd.read_csv(tmp_path / "out" / config.QUARANTINE_FILE)[["file", "row", "reason"]].values.tolist() == [
+        ["titles/netflix_titles.csv", 2, "duplicate show_id"]]
+
+
 def test_missing_raw_directory_is_named(tmp_path):
     result = cli("--raw-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "nowhere: raw-data directory not found" in result.stderr
