@@ -9,15 +9,19 @@
 Repo ids come from the options or HF_MODEL_REPO / HF_DATASET_REPO, the token from HF_TOKEN, the endpoint
 from HF_ENDPOINT. Repos are created when missing (`create_repo(exist_ok=True)`), files go up with
 `upload_folder`. Bad options or inputs: one line and exit 2; a Hub failure: one line and exit 1.
+Every Hub request has a bounded wait (HF_PUBLISH_TIMEOUT seconds without an answer, default 60), so a Hub
+that accepts connections and never answers fails the run instead of hanging it.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -27,11 +31,46 @@ from errors import InputError
 from model.artifacts import MANIFEST_FILE, verify_artifacts
 from model.card import dataset_card
 
+READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
+
+
+@contextlib.contextmanager
+def bounded_hub_client(read_timeout: float) -> Iterator[None]:
+    """huggingface_hub's shared HTTP client with timeouts, for the duration of the block.
+
+    huggingface_hub 2 builds its client with timeout=None, so a silent server hangs a call forever. Uploads
+    keep an unbounded write (big files on slow links); the library's request hook and redirects are kept.
+    The previous client factory is put back afterwards, so a process that also pulls (tests, notebooks)
+    keeps the library's own behaviour there.
+    """
+    import httpx2
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils import _http
+
+    previous = getattr(_http, "_GLOBAL_CLIENT_FACTORY", _http.default_client_factory)
+    timeout = httpx2.Timeout(connect=min(10.0, read_timeout), read=read_timeout, write=None,
+                             pool=min(10.0, read_timeout))
+    set_client_factory(lambda: httpx2.Client(event_hooks={"request": [_http.hf_request_event_hook]},
+                                             follow_redirects=True, timeout=timeout))
+    try:
+        yield
+    finally:
+        set_client_factory(previous)
+
 
 def publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_dir: Path, *,
             token: str, endpoint: str | None = None, private: bool = False,
-            reports_dir: Path = config.REPORTS_DIR) -> dict[str, str]:
-    """Create both repos if needed and upload; returns {"model": commit url, "dataset": commit url}."""
+            reports_dir: Path = config.REPORTS_DIR, read_timeout: float = READ_TIMEOUT) -> dict[str, str]:
+    """Create both repos if needed and upload; returns {"model": commit url, "dataset": commit url}.
+
+    A Hub request without an answer for `read_timeout` seconds fails (httpx2.TimeoutException)."""
+    with bounded_hub_client(read_timeout):
+        return _publish(model_repo, dataset_repo, artifacts_dir, processed_dir, token=token, endpoint=endpoint,
+                        private=private, reports_dir=reports_dir)
+
+
+def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_dir: Path, *,
+             token: str, endpoint: str | None, private: bool, reports_dir: Path) -> dict[str, str]:
     from huggingface_hub import HfApi
 
     manifest = verify_artifacts(artifacts_dir)  # ArtifactError (an InputError) naming a bad file
@@ -89,6 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: missing {', '.join(missing)}", file=sys.stderr)
         return 2
+    try:
+        read_timeout = float(os.environ.get("HF_PUBLISH_TIMEOUT") or READ_TIMEOUT)
+    except ValueError:
+        read_timeout = float("nan")
+    if not read_timeout > 0 or read_timeout == float("inf"):
+        print(f"error: HF_PUBLISH_TIMEOUT must be a positive number of seconds, got "
+              f"{os.environ.get('HF_PUBLISH_TIMEOUT')!r}", file=sys.stderr)
+        return 2
     for repo in (args.model_repo, args.dataset_repo):
         if repo.count("/") != 1 or not all(repo.split("/")):
             print(f"error: repo id must look like 'owner/name', got {repo!r}", file=sys.stderr)
@@ -96,12 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         urls = publish(args.model_repo, args.dataset_repo, args.artifacts_dir, args.processed_dir,
                        token=token, endpoint=os.environ.get("HF_ENDPOINT") or None, private=args.private,
-                       reports_dir=args.reports_dir)
+                       reports_dir=args.reports_dir, read_timeout=read_timeout)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # network / Hub errors: one readable line, not a trace
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if "Timeout" in exc.__class__.__name__:  # httpx2's ConnectTimeout / ReadTimeout / PoolTimeout
+            first = f"no answer from the Hub within {read_timeout:g} s (HF_PUBLISH_TIMEOUT)"
         print(f"error: publishing failed: {exc.__class__.__name__}: {first}", file=sys.stderr)
         return 1
     print(f"model:   {urls['model']}\ndataset: {urls['dataset']}")

@@ -157,3 +157,29 @@ def test_publish_option_and_auth_errors(hub_server, hub_env, artifacts_dir, proc
     assert _publish(artifacts_dir, processed_dir) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: publishing failed") and err.count("\n") == 0
+
+
+def test_publish_to_a_silent_hub_fails_within_its_timeout(artifacts_dir, processed_dir, tmp_path):
+    # A loopback socket that accepts connections and never answers: huggingface_hub alone would wait forever.
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import config
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        silent.listen(16)
+        env = {**os.environ, "HF_TOKEN": "test-token", "HF_ENDPOINT": f"http://127.0.0.1:{silent.getsockname()[1]}",
+               "HF_PUBLISH_TIMEOUT": "2", "HF_HOME": str(tmp_path / "hf"), "GRADIO_ANALYTICS_ENABLED": "False",
+               "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "model.publish", "--model-repo", "me/svd",
+                                 "--dataset-repo", "me/catalog", "--artifacts-dir", str(artifacts_dir),
+                                 "--processed-dir", str(processed_dir), "--reports-dir", str(tmp_path / "none")],
+                                cwd=config.PROJ_ROOT, env=env, capture_output=True, text=True, timeout=120)
+        elapsed = time.perf_counter() - start
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("error: publishing failed: ReadTimeout: no answer from the Hub within 2 s")
+    assert elapsed < 60, elapsed  # a generous bound for start-up on a busy machine; without the fix: forever
