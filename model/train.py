@@ -39,6 +39,7 @@ from tqdm import tqdm
 import config
 from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
+from etl.io import read_table
 from model import card
 from model.artifacts import save_artifacts, sha256_file
 from model.evaluate import DEFAULT_K, evaluate_models, table_markdown
@@ -71,11 +72,7 @@ def load_ratings(processed_dir: Path, sample_users: int | None = None, seed: int
     path = Path(processed_dir) / config.RATINGS_FILE
     if not path.is_file():
         raise InputError(f"{path}: missing; build it with `python -m etl` (or pass --processed-dir)")
-    try:
-        df = pd.read_parquet(path, columns=[COL_USER, COL_ITEM, COL_RATING])
-    except Exception as exc:  # pyarrow raises several types for a bad file
-        raise InputError(f"{path}: not a readable ratings parquet with {COL_USER}, {COL_ITEM}, {COL_RATING} "
-                         f"({exc.__class__.__name__}: {exc})") from None
+    df = read_table(path, [COL_USER, COL_ITEM, COL_RATING]).to_pandas()  # InputError naming a bad file
     return sample_users_of(_checked(df, path), sample_users, seed)
 
 
@@ -84,13 +81,19 @@ def load_movielens(raw_dir: Path) -> pd.DataFrame:
     path = Path(raw_dir) / MOVIELENS_RATINGS
     if not path.is_file():
         raise InputError(f"{path}: missing; set RAW_DIR or --raw-dir to the folder holding movielens/")
-    df = pd.read_csv(path, usecols=["userId", "movieId", "rating"])
-    df = df.rename(columns={"userId": COL_USER, "movieId": COL_ITEM, "rating": COL_RATING})
+    # MovieLens uses the project's own column names (userId, movieId, rating).
+    df = read_table(path, [COL_USER, COL_ITEM, COL_RATING]).to_pandas()
     df[COL_ITEM] = df[COL_ITEM].astype(str)
     return _checked(df, path)
 
 
 def _checked(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The ratings as the trainer needs them: whole-number user ids and numeric ratings within the scale."""
+    for column, wanted, ok in ((COL_USER, "whole numbers", pd.api.types.is_integer_dtype),
+                               (COL_RATING, "numbers", pd.api.types.is_numeric_dtype)):
+        if not ok(df[column]):
+            raise InputError(f"{path}: column {column} must hold {wanted}; found {df[column].dtype} values "
+                             f"such as {df[column].iloc[0]!r}")
     ratings = df[COL_RATING].to_numpy(dtype=np.float64)
     if len(df) == 0 or not np.all((ratings >= RATING_MIN) & (ratings <= RATING_MAX)):
         raise InputError(f"{path}: need ratings within {RATING_MIN}..{RATING_MAX} (found {len(df)} rows)")

@@ -91,3 +91,18 @@ def test_movielens_benchmark_reaches_the_target(raw_dir):
             if line.startswith("| ") and not line.startswith("| model")}
     assert rows["SVD"] < rows["BaselineOnly"] < rows["GlobalMean"] < rows["NormalPredictor"]
     assert np.isclose(rows["SVD"], svd_rmse, atol=1e-4)
+
+
+@pytest.mark.parametrize("csv, words", [
+    ("user,movie,stars\n1,10,4.0\n", "missing column(s) userId, movieId, rating"),
+    ("userId,movieId,rating\n1,10,four\n2,11,3.5\n", "column rating must hold numbers"),
+    ("userId,movieId,rating\nu1,10,4.0\n", "column userId must hold whole numbers"),
+])
+def test_movielens_bad_ratings_file_exits_2_naming_it(tmp_path, csv, words):
+    path = tmp_path / "movielens" / "ml-latest-small" / "ratings.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(csv)
+    result = _train("--movielens", "--raw-dir", str(tmp_path))
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert str(path) in result.stderr and words in result.stderr, result.stderr
