@@ -33,6 +33,8 @@ MAX_LITERAL_MATCHES = 3000
 # How many of the best candidates are re-scored with difflib (about 15 µs each).
 N_RESCORED = 50
 N_SUGGESTIONS = 5
+# Longest query accepted (the longest catalog title has about 110): bounds the work one request can cause.
+MAX_QUERY_LENGTH = 200
 # Suggestions below this score are noise ("qqqqqq" -> "secrets of the saqqara tomb"): better none at all.
 MIN_SUGGESTION_SCORE = 0.3
 
@@ -54,6 +56,14 @@ def search_key(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _APOSTROPHES.sub("", text)
     return _NON_ALNUM.sub(" ", text).strip()
+
+
+def check_length(query: object) -> None:
+    """InputError when a query is longer than any title could be (MAX_QUERY_LENGTH characters)."""
+    length = len(str(query).strip())
+    if length > MAX_QUERY_LENGTH:
+        raise InputError(f"a title is at most {MAX_QUERY_LENGTH} characters; got {length:,}. "
+                         "Give part of a title, e.g. 'toy story'.")
 
 
 class TitleIndex:
@@ -91,6 +101,7 @@ class TitleIndex:
         Each item: id, title, platform, release_year, type, score (0..1: mean of the n-gram cosine and the
         difflib ratio to the query) and match ("exact", "prefix", "word" or "fuzzy": why it ranks where it does).
         """
+        check_length(query)
         q = search_key(query)
         if not q or limit < 1:
             return []
@@ -121,6 +132,7 @@ class TitleIndex:
         Raises InputError for an empty, unknown or ambiguous title, listing the best matches with their ids.
         """
         raw = str(text or "").strip()
+        check_length(raw)
         if not search_key(raw):
             raise InputError("empty title: give a catalog title (e.g. 'toy story') or a title id (e.g. 'ds1378')")
         if raw.lower() in self._row_of_id:

@@ -109,3 +109,8 @@ def test_search_titles(client):
     answer = client.predict("godfater", api_name="/search_titles")
     assert answer["items"] and "godfather" in answer["items"][0]["title"]  # typo-tolerant
     assert client.predict("   ", api_name="/search_titles") == {"query": "", "items": []}
+
+
+def test_search_titles_refuses_an_overlong_query(client):
+    with pytest.raises(AppError, match="a title is at most 200 characters"):
+        client.predict("x" * 100_000, api_name="/search_titles")

@@ -101,3 +101,13 @@ def test_index_builds_on_the_contract_columns(small_titles):
     index = TitleIndex(small_titles)
     assert len(index) == len(small_titles)
     assert index.search("lovly", limit=1)[0]["id"] == "ns5"
+
+
+def test_queries_longer_than_any_title_are_refused(title_index):
+    # Unbounded queries cost seconds of CPU each (100k characters: about 3 s); no title is that long.
+    assert title_index.search("toy story " + "x" * 190, limit=1) is not None  # 200 characters: still searched
+    for text in ("toy story " * 21, "x" * 100_000):
+        with pytest.raises(InputError, match="a title is at most 200 characters"):
+            title_index.search(text)
+        with pytest.raises(InputError, match="a title is at most 200 characters"):
+            title_index.resolve(text)
