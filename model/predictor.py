@@ -99,14 +99,14 @@ def parse_title_id(value: object) -> str:
     return text
 
 
-def parse_n(value: object) -> int:
-    """How many titles to return: a whole number from 1 to MAX_N."""
+def parse_n(value: object, max_n: int = MAX_N, name: str = "n") -> int:
+    """How many titles to return: a whole number from 1 to max_n (10, 10.0, "10" or "10.0")."""
     try:
         number = float(value) if not isinstance(value, bool) else float("nan")
     except (TypeError, ValueError):
         number = float("nan")
-    if not math.isfinite(number) or number != int(number) or not 1 <= number <= MAX_N:
-        raise InputError(f"n must be a whole number from 1 to {MAX_N}; got {value!r}.")
+    if not math.isfinite(number) or number != int(number) or not 1 <= number <= max_n:
+        raise InputError(f"{name} must be a whole number from 1 to {max_n}; got {value!r}.")
     return int(number)
 
 

@@ -90,11 +90,5 @@ def search(state: AppState, q: object, limit: object = 10) -> dict:
     query = "" if q is None else str(q).strip()
     if not query:
         raise InputError("q is required: give part of a title, e.g. 'toy story'.")
-    try:
-        number = int(str(limit).strip())
-    except ValueError:
-        number = 0
-    if not 1 <= number <= MAX_SEARCH:
-        raise InputError(f"limit must be a whole number from 1 to {MAX_SEARCH}; got {limit!r}.")
-    limit = number
+    limit = parse_n(limit, max_n=MAX_SEARCH, name="limit")
     return {"query": query, "items": state.require_index().search(query, limit=limit)}

@@ -203,6 +203,7 @@ def test_similar_titles(http):
     ({"title_id": "ds1378", "n": "5000"}, 400, "n must be a whole number from 1"),
     ({"title_id": "ds1378", "platform": "hbo"}, 400, "Unknown platform"),
     ({"n": "3"}, 422, "title_id (query): Field required"),
+    ({"title_id": "x" * 1000}, 400, "a title is at most 200 characters"),
 ])
 def test_similar_bad_input(http, params, status, words):
     assert_error(http.get("/similar", params=params), status, words)
@@ -214,10 +215,18 @@ def test_search(http):
     assert body["items"][0]["id"] == "ds1378" and {"id", "title"} <= set(body["items"][0])
 
 
+def test_search_limit_is_parsed_like_n(http):
+    # The same parser as /top_n's n: number widgets send "10.0".
+    assert len(http.get("/search", params={"q": "love", "limit": "10.0"}).json()["items"]) == 10
+
+
 @pytest.mark.parametrize("params, status, words", [
     ({"q": "  "}, 400, "q is required"),
     ({}, 422, "q (query): Field required"),
     ({"q": "toy", "limit": "0"}, 400, "limit must be a whole number from 1 to 50"),
+    ({"q": "toy", "limit": "ten"}, 400, "limit must be a whole number from 1 to 50"),
+    ({"q": "toy", "limit": "10.5"}, 400, "limit must be a whole number from 1 to 50"),
+    ({"q": "x" * 1000}, 400, "a title is at most 200 characters"),
 ])
 def test_search_bad_input(http, params, status, words):
     assert_error(http.get("/search", params=params), status, words)

@@ -17,7 +17,7 @@ import config
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
 from model.artifacts import ArtifactError, save_artifacts
-from model.predictor import Predictor, parse_user_id
+from model.predictor import Predictor, parse_n, parse_user_id
 from model.train import build_trainset, export_arrays, load_ratings
 
 UNKNOWN_USER = 10**9
@@ -149,6 +149,17 @@ def test_bad_top_n_arguments_are_input_errors(model, kwargs, message):
     df, algo, predictor = model
     with pytest.raises(InputError, match=message):
         predictor.top_n(int(predictor.user_ids[0]), **{"n": 5, **kwargs})
+
+
+@pytest.mark.parametrize("value", [10, 10.0, "10", "10.0", " 10 "])
+def test_counts_arrive_in_many_shapes(value):
+    assert parse_n(value) == 10 and parse_n(value, max_n=50, name="limit") == 10
+
+
+def test_count_bounds_and_name_are_the_callers():
+    assert parse_n(1000) == 1000
+    with pytest.raises(InputError, match=r"limit must be a whole number from 1 to 50; got '51'"):
+        parse_n("51", max_n=50, name="limit")
 
 
 def test_malformed_title_ids_are_input_errors(model):
