@@ -107,7 +107,7 @@ def save_artifacts(out_dir: str | os.PathLike, arrays: dict[str, np.ndarray],
             **(meta or {}),
             "files": entries,
         }
-        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=False, default=_json_default))
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=False, default=json_default))
         _swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -184,7 +184,8 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """json.dumps(default=...) for what the model writes: numpy scalars as Python numbers, paths as text."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, Path):

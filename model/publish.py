@@ -14,7 +14,6 @@ that accepts connections and never answers fails the run instead of hanging it.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -29,6 +28,7 @@ import pandas as pd
 import config
 from errors import InputError
 from model.artifacts import MANIFEST_FILE, verify_artifacts
+from model.cli import OneLineParser
 from model.card import dataset_card
 
 READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
@@ -105,14 +105,8 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     return {"model": model_commit.commit_url, "dataset": dataset_commit.commit_url}
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line + exit 2
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def main(argv: list[str] | None = None) -> int:
-    p = _Parser(prog="python -m model.publish", description=__doc__.split("\n")[0])
+    p = OneLineParser(prog="python -m model.publish", description=__doc__.split("\n")[0])
     p.add_argument("--model-repo", default=os.environ.get("HF_MODEL_REPO"), help="default HF_MODEL_REPO")
     p.add_argument("--dataset-repo", default=os.environ.get("HF_DATASET_REPO"), help="default HF_DATASET_REPO")
     p.add_argument("--artifacts-dir", type=Path, default=config.ARTIFACTS_DIR)

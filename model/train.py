@@ -41,8 +41,9 @@ from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MI
 from errors import InputError
 from etl.io import read_table
 from model import card
-from model.artifacts import save_artifacts, sha256_file
-from model.evaluate import DEFAULT_K, evaluate_models, table_markdown
+from model.artifacts import json_default, save_artifacts, sha256_file
+from model.cli import OneLineParser
+from model.evaluate import DEFAULT_K, evaluate_models, rmse, table_markdown
 from model.predictor import estimate
 
 TEST_SIZE = 0.2
@@ -203,7 +204,7 @@ def search(train: pd.DataFrame, seed: int, search_users: int) -> tuple[dict[str,
         if key not in trials:
             start = time.perf_counter()
             algo = make_svd(params, seed).fit(enc.trainset)
-            rmse_val = float(np.sqrt(np.mean((svd_predictions(algo, enc, val_part) - val_part[COL_RATING]) ** 2)))
+            rmse_val = rmse(val_part[COL_RATING], svd_predictions(algo, enc, val_part))
             trials[key] = {**params, "val_rmse": rmse_val, "seconds": round(time.perf_counter() - start, 2)}
             bar.set_postfix(best=f"{min(t['val_rmse'] for t in trials.values()):.4f}")
         bar.update(1)
@@ -361,7 +362,7 @@ def train(processed_dir: Path, out_dir: Path, threshold: float, seed: int, sampl
         "library_versions": library_versions(),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
-    files = {"metrics.json": json.dumps(metrics, indent=2, default=_json_default),
+    files = {"metrics.json": json.dumps(metrics, indent=2, default=json_default),
              "README.md": card.model_card(meta, metrics)}
     save_artifacts(out_dir, arrays, meta=meta, files=files)
     log(f"artifacts written to {out_dir} in {time.perf_counter() - started:.0f} s")
@@ -369,12 +370,6 @@ def train(processed_dir: Path, out_dir: Path, threshold: float, seed: int, sampl
 
 
 # ---- CLI -----------------------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line + exit 2, as every CLI of the project
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -406,7 +401,7 @@ def _threshold(text: str) -> float:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = _Parser(prog="python -m model.train", description=__doc__.split("\n")[0])
+    p = OneLineParser(prog="python -m model.train", description=__doc__.split("\n")[0])
     p.add_argument("--processed-dir", type=Path, default=config.PROCESSED_DATA_DIR,
                    help="folder with ratings.parquet and titles.parquet (default data/processed)")
     p.add_argument("--out", type=Path, default=config.ARTIFACTS_DIR, help="artifact folder (default artifacts)")
@@ -456,12 +451,6 @@ def _finite(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 if __name__ == "__main__":

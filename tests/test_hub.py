@@ -183,3 +183,10 @@ def test_publish_to_a_silent_hub_fails_within_its_timeout(artifacts_dir, process
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("error: publishing failed: ReadTimeout: no answer from the Hub within 2 s")
     assert elapsed < 60, elapsed  # a generous bound for start-up on a busy machine; without the fix: forever
+
+
+def test_publish_bad_option_is_one_line_and_exit_2(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        publish_main(["--bogus"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1 and "unrecognized arguments: --bogus" in err

@@ -106,3 +106,14 @@ def test_movielens_bad_ratings_file_exits_2_naming_it(tmp_path, csv, words):
     assert result.returncode == 2, result.stderr[-3000:]
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     assert str(path) in result.stderr and words in result.stderr, result.stderr
+
+
+def test_trainer_reuses_the_shared_metric_and_json_helpers():
+    # One definition each: the RMSE of model.evaluate and the JSON encoder of model.artifacts.
+    from pathlib import Path
+
+    from model import artifacts, evaluate, train
+
+    assert train.rmse is evaluate.rmse and train.json_default is artifacts.json_default
+    assert json.loads(json.dumps({"a": np.float32(0.5), "b": np.int64(3), "c": Path("x")},
+                                 default=train.json_default)) == {"a": 0.5, "b": 3, "c": "x"}
