@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable
 
 from config import RATING_MAX, RATING_MIN
@@ -23,6 +24,8 @@ CONTENT_TYPES = {
     "movie": ("movie", "movies", "film", "films"),
     "tv show": ("tv show", "tv shows", "tv", "show", "shows", "series", "tv series", "tvshow"),
 }
+# A catalog title id: platform initial (amazon, disney, hulu, netflix) + show_id, e.g. "ns123".
+TITLE_ID_PATTERN = re.compile(r"^[adhn]s\d+$")
 # What a UI sends for "no filter" on an optional parameter.
 BLANKS = ("", "any", "all", "none")
 

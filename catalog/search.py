@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from catalog.inputs import TITLE_ID_PATTERN
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
 
@@ -42,7 +43,6 @@ MIN_SUGGESTION_SCORE = 0.3
 TIER_EXACT, TIER_PREFIX, TIER_WORD, TIER_FUZZY = 3, 2, 1, 0
 TIER_NAMES = {TIER_EXACT: "exact", TIER_PREFIX: "prefix", TIER_WORD: "word", TIER_FUZZY: "fuzzy"}
 
-_ID_PATTERN = re.compile(r"^[adhn]s\d+$")
 _APOSTROPHES = re.compile(r"['’`´]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -147,7 +147,7 @@ class TitleIndex:
 
     def unknown_message(self, text: str) -> str:
         """"unknown title 'xyz'; did you mean: ..." with the top search suggestions and their ids."""
-        if _ID_PATTERN.match(str(text).strip().lower()):
+        if TITLE_ID_PATTERN.match(str(text).strip().lower()):
             return (f"unknown title id '{text}': no catalog title has this id "
                     "(ids are a platform initial a/d/h/n + 's' + show number, e.g. 'ns123')")
         suggestions = [s for s in self.search(text, limit=N_SUGGESTIONS) if s["score"] >= MIN_SUGGESTION_SCORE]

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from catalog.inputs import is_blank, parse_content_type
+from catalog.inputs import TITLE_ID_PATTERN, is_blank, parse_content_type
 from catalog.platforms import parse_platform
 from config import ARTIFACTS_DIR, COL_ID, DEFAULT_THRESHOLD, PLATFORMS
 from errors import InputError
@@ -31,7 +31,6 @@ from model.artifacts import Artifacts, ArtifactError, load_artifacts
 # The arrays this module needs (written by model.train).
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_types", "item_recommendable")
-TITLE_ID_PATTERN = re.compile(r"^[adhn]s\d+$")  # platform initial + show_id, e.g. "ns123"
 MAX_N = 1000
 
 

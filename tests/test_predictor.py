@@ -189,3 +189,12 @@ def test_corrupt_artifact_is_refused_by_name(model, tmp_path):
 def test_serving_does_not_import_surprise():
     code = "import sys, model.predictor, model.hub; assert 'surprise' not in sys.modules, 'surprise imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=config.PROJ_ROOT)
+
+
+def test_title_ids_have_one_definition_for_search_and_model():
+    import catalog.inputs
+    import catalog.search
+    import model.predictor
+
+    assert catalog.search.TITLE_ID_PATTERN is model.predictor.TITLE_ID_PATTERN is catalog.inputs.TITLE_ID_PATTERN
+    assert model.predictor.parse_title_id(" NS123 ") == "ns123"
