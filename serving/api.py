@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.registry import QUERIES, QuerySpec
 from errors import InputError
+from model.predictor import MAX_N
 from serving import service
 from serving.state import AppState, Unavailable
 
@@ -135,21 +136,21 @@ def create_api(state: AppState) -> FastAPI:
 
     @app.get("/top_n", tags=["model"], summary="The user's top picks, leaving out what they rated")
     def top_n(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
-              n: Annotated[str, Query(description="How many titles, 1-1000.")] = "10",
+              n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
               platform: Annotated[str | None, Query(description="Only this platform.")] = None,
               type: Annotated[str | None, Query(description="Only movie or tv show.")] = None) -> dict:
         return service.top_n(state, user_id, n, platform, type)
 
     @app.get("/similar", tags=["model"], summary="Titles similar to a title (by content)")
     def similar(title_id: Annotated[str, Query(description="Title id (e.g. ds1378) or exact title.")],
-                n: Annotated[str, Query(description="How many titles, 1-100.")] = "10",
+                n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
                 platform: Annotated[str | None, Query(description="Only this platform.")] = None,
                 type: Annotated[str | None, Query(description="Only movie or tv show.")] = None) -> dict:
         return service.similar(state, title_id, n, platform, type)
 
     @app.get("/search", tags=["catalog"], summary="Find titles by a partial, misspelled or any-case title")
     def search(q: Annotated[str, Query(description="Part of a title, e.g. toy stor.")],
-               limit: Annotated[str, Query(description="How many titles, 1-50.")] = "10") -> dict:
+               limit: Annotated[str, Query(description=f"How many titles, 1-{service.MAX_SEARCH}.")] = "10") -> dict:
         return service.search(state, q, limit)
 
     for spec in QUERIES:

@@ -247,3 +247,13 @@ def test_model_and_catalog_from_different_builds_is_a_readable_4xx(processed_dir
         for url in ("/similar?title_id=toy%20story", "/recommend?user_id=999999999&title_id=ds1378"):
             assert_error(client.get(url), 400, "no similar-title data in the loaded model; the model and the "
                                                "catalog come from different builds: retrain")
+
+
+def test_documented_count_ranges_are_the_enforced_ones(http):
+    spec = http.get("/openapi.json").json()["paths"]
+    for path, name, top in (("/top_n", "n", 1000), ("/similar", "n", 1000), ("/search", "limit", 50)):
+        [param] = [p for p in spec[path]["get"]["parameters"] if p["name"] == name]
+        assert f"1-{top}." in param["description"], (path, param)
+    assert len(http.get("/similar", params={"title_id": "ds1378", "n": "101"}).json()["items"]) == 101
+    assert_error(http.get("/similar", params={"title_id": "ds1378", "n": "1001"}), 400, "from 1 to 1000")
+    assert_error(http.get("/search", params={"q": "love", "limit": "51"}), 400, "from 1 to 50")
