@@ -178,6 +178,11 @@ class Predictor:
     def is_known_user(self, user: object) -> bool:
         return self.user_index(user) is not None
 
+    def n_rated(self, user: object) -> int:
+        """How many titles the user rated in the training data (0 for an unknown user)."""
+        u = self.user_index(user)
+        return 0 if u is None else int(self.rated_indptr[u + 1] - self.rated_indptr[u])
+
     def rated_titles(self, user: object) -> np.ndarray:
         """Ids of the titles the user rated in the training data (empty for an unknown user)."""
         u = self.user_index(user)

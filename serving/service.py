@@ -65,7 +65,7 @@ def top_n(state: AppState, user_id: object, n: object = 10, platform: object = N
     platform, type = _platform_or_none(platform), _type_or_none(type)
     predictor = state.require_model()
     answer = {"user_id": user, "n": n, "platform": platform, "type": type, "known_user": predictor.is_known_user(user),
-              "n_rated": int(len(predictor.rated_titles(user))), "notice": None, "basis": "predicted_rating"}
+              "n_rated": predictor.n_rated(user), "notice": None, "basis": "predicted_rating"}
     if not answer["known_user"]:  # no ratings: the model would rank every user alike; show the cold-start list
         answer.update(cold_start_answer(state, user, n=n, platform=platform, type=type))
         return answer

@@ -162,6 +162,13 @@ def test_count_bounds_and_name_are_the_callers():
         parse_n("51", max_n=50, name="limit")
 
 
+def test_n_rated_counts_the_training_ratings_without_listing_them(model):
+    df, algo, predictor = model
+    user = int(predictor.user_ids[0])
+    assert predictor.n_rated(user) == len(predictor.rated_titles(user)) == int((df[COL_USER] == user).sum()) > 0
+    assert predictor.n_rated(UNKNOWN_USER) == 0
+
+
 def test_malformed_title_ids_are_input_errors(model):
     with pytest.raises(InputError, match="title id"):
         model[2].predict(int(model[2].user_ids[0]), "the office")
