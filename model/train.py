@@ -370,24 +370,20 @@ def train(processed_dir: Path, out_dir: Path, threshold: float, seed: int, sampl
 
 
 # ---- CLI -----------------------------------------------------------------------------------------------
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
+def _whole_number(low: int, high: int | None = None):
+    """An argparse type: a whole number from low (to high), with a message that says what is accepted."""
+    accepted = f"a whole number from {low} to {high}" if high is not None else f"a whole number >= {low}"
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {accepted}, got {text!r}")
+        return value
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**32-1, got {text!r}")
-    return value
+    return parse
 
 
 def _threshold(text: str) -> float:
@@ -407,10 +403,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=config.ARTIFACTS_DIR, help="artifact folder (default artifacts)")
     p.add_argument("--threshold", type=_threshold, default=config.DEFAULT_THRESHOLD,
                    help="recommend when the predicted rating is at least this (default 3.5)")
-    p.add_argument("--seed", type=_seed, default=config.SEED, help="seed of every random step (default 42)")
-    p.add_argument("--sample-users", type=_positive_int, default=None,
+    p.add_argument("--seed", type=_whole_number(0, 2**32 - 1), default=config.SEED,
+                   help="seed of every random step (default 42)")
+    p.add_argument("--sample-users", type=_whole_number(1), default=None,
                    help="train on a seeded sample of this many users (fast runs, tests)")
-    p.add_argument("--search-users", type=_positive_int, default=SEARCH_USERS,
+    p.add_argument("--search-users", type=_whole_number(1), default=SEARCH_USERS,
                    help=f"users sampled for the hyper-parameter search (default {SEARCH_USERS})")
     p.add_argument("--raw-dir", type=Path, default=None, help="raw data folder for MovieLens (default RAW_DIR)")
     p.add_argument("--movielens", action="store_true", help="only run the MovieLens benchmark and print it")
