@@ -231,6 +231,20 @@ def query_tab(state: AppState, spec: QuerySpec) -> None:
                     fn=fn, run_on_click=True, cache_examples=False, api_name=f"{spec.api_name.lstrip('/')}_example")
 
 
+def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str) -> None:
+    """A tab body: one input (built by `first_input`), platform/type filters and a count, then the list."""
+    with gr.Row():
+        with gr.Column():
+            first = first_input()
+        platform, type_ = _filters()
+        n = gr.Slider(1, 50, value=10, step=1, label="How many")
+    button = gr.Button(button_text, variant="primary")
+    head = gr.Markdown(label="answer", elem_classes=["answer"])
+    table = gr.Dataframe(label=table_label, interactive=False)
+    raw = json_answer()
+    button.click(handler, [first, platform, type_, n], [head, table, raw], api_name=api_name)
+
+
 def build_ui(state: AppState) -> gr.Blocks:
     handlers = make_handlers(state)
     example_user = int(state.predictor.user_ids[0]) if state.predictor is not None else 1
@@ -249,26 +263,11 @@ def build_ui(state: AppState) -> gr.Blocks:
             raw = json_answer()
             button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
         with gr.Tab("For you"):
-            with gr.Row():
-                user_n = gr.Textbox(label="User id", value=str(example_user))
-                platform, type_ = _filters()
-                n = gr.Slider(1, 50, value=10, step=1, label="How many")
-            button = gr.Button("Show top picks", variant="primary")
-            head = gr.Markdown(label="answer", elem_classes=["answer"])
-            table = gr.Dataframe(label="Top picks", interactive=False)
-            raw = json_answer()
-            button.click(handlers["top_n"], [user_n, platform, type_, n], [head, table, raw], api_name="top_n")
+            ranked_list(lambda: gr.Textbox(label="User id", value=str(example_user)), "Show top picks",
+                        "Top picks", handlers["top_n"], "top_n")
         with gr.Tab("Similar titles"):
-            with gr.Row():
-                with gr.Column():
-                    seed = title_picker(state, handlers["search_titles"], None, "Title")
-                platform, type_ = _filters()
-                n = gr.Slider(1, 50, value=10, step=1, label="How many")
-            button = gr.Button("Show similar titles", variant="primary")
-            head = gr.Markdown(label="answer", elem_classes=["answer"])
-            table = gr.Dataframe(label="Similar titles", interactive=False)
-            raw = json_answer()
-            button.click(handlers["similar"], [seed, platform, type_, n], [head, table, raw], api_name="similar")
+            ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
+                        "Show similar titles", "Similar titles", handlers["similar"], "similar")
         with gr.Tab("Catalog questions"):
             for spec in QUERIES:
                 query_tab(state, spec)
