@@ -1,9 +1,10 @@
 """Where the app gets its model and catalog: the Hugging Face Hub, else the local cache, else local files.
 
-    source = load_sources()          # repos from HF_MODEL_REPO / HF_DATASET_REPO, endpoint from HF_ENDPOINT
-    predictor = Predictor.from_dir(source.artifacts_dir)
-    titles = pd.read_parquet(source.processed_dir / "titles.parquet")
-    print(source.notice)             # e.g. "model: hub me/svd@3f2a1c0 (built 2026-11-22T16:40:00+00:00); ..."
+    pulled = pull("me/svd", "model", local=ARTIFACTS_DIR, required="manifest.json")
+    predictor = Predictor.from_dir(pulled.path)
+    print(pulled.where, pulled.why)  # e.g. "hub model me/svd@3f2a1c0", or "cached copy of ...", "... unreachable"
+
+serving/state.py pulls the model and the dataset repo this way, both at once.
 
 Each repo is pulled with `snapshot_download` into the Hugging Face cache inside a bounded wait (a daemon
 thread with a deadline, plus huggingface_hub's own etag timeout), so an unreachable Hub never hangs the app.
@@ -13,15 +14,13 @@ which copy was used and why. Checksums are verified later by `Predictor.from_dir
 """
 from __future__ import annotations
 
-import json
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from config import ARTIFACTS_DIR, PROCESSED_DATA_DIR, TITLES_FILE
-from model.artifacts import MANIFEST_FILE, ArtifactError
+from model.artifacts import ArtifactError
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole pull of one repo
 
@@ -34,38 +33,6 @@ class Pulled:
     origin: str
     where: str        # e.g. "hub model me/svd@3f2a1c0", "cached copy of me/svd@3f2a1c0", "local artifacts"
     why: str = ""     # why not the Hub, when it was not
-
-
-@dataclass(frozen=True)
-class Sources:
-    """The model artifacts and the processed catalog the app should load, with a notice for people."""
-
-    artifacts_dir: Path
-    processed_dir: Path
-    model: Pulled
-    dataset: Pulled
-    built_at: str | None
-
-    @property
-    def notice(self) -> str:
-        built = f", built {self.built_at}" if self.built_at else ""
-        parts = [f"model: {self.model.where}{built}", f"catalog: {self.dataset.where}"]
-        parts += sorted({p.why for p in (self.model, self.dataset) if p.why})
-        return "; ".join(parts)
-
-
-def load_sources(model_repo: str | None = None, dataset_repo: str | None = None, *, revision: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, endpoint: str | None = None, token: str | None = None,
-                 cache_dir: str | os.PathLike | None = None, local_artifacts: Path = ARTIFACTS_DIR,
-                 local_processed: Path = PROCESSED_DATA_DIR) -> Sources:
-    """Pull the model repo and the dataset repo (or fall back); raises ArtifactError when nothing is usable."""
-    model_repo = model_repo or os.environ.get("HF_MODEL_REPO") or None
-    dataset_repo = dataset_repo or os.environ.get("HF_DATASET_REPO") or None
-    kwargs = dict(revision=revision, timeout=timeout, endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None,
-                  token=token or os.environ.get("HF_TOKEN") or None, cache_dir=cache_dir)
-    model = pull(model_repo, "model", local=Path(local_artifacts), required=MANIFEST_FILE, **kwargs)
-    dataset = pull(dataset_repo, "dataset", local=Path(local_processed), required=TITLES_FILE, **kwargs)
-    return Sources(model.path, dataset.path, model, dataset, _built_at(model.path))
 
 
 def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str, revision: str | None = None,
@@ -126,13 +93,6 @@ def _with_deadline(fn: Callable[[], Any], timeout: float) -> Any:
     if "error" in result:
         raise result["error"]
     return result["value"]
-
-
-def _built_at(artifacts_dir: Path) -> str | None:
-    try:
-        return json.loads((artifacts_dir / MANIFEST_FILE).read_text()).get("created_at")
-    except (OSError, ValueError):
-        return None
 
 
 def _short(exc: BaseException) -> str:

@@ -5,13 +5,16 @@ gone, local files when nothing is cached, a bounded wait when the Hub is slow.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
 import pytest
 
 from model.artifacts import ArtifactError, save_artifacts
-from model.hub import load_sources
+import config
+from model.artifacts import MANIFEST_FILE
+from model.hub import DEFAULT_TIMEOUT, pull
 from model.predictor import Predictor
 from model.publish import main as publish_main
 
@@ -46,6 +49,15 @@ def _publish(artifacts_dir, processed_dir, reports_dir=None) -> int:
                          "--reports-dir", str(reports_dir or artifacts_dir / "no-reports")])
 
 
+def _pull_both(cache_dir, local_artifacts, local_processed, model_repo="me/svd", dataset_repo="me/catalog",
+               timeout=DEFAULT_TIMEOUT):
+    """The model and dataset repos pulled as serving/state.py pulls them; endpoint and token from the env."""
+    kwargs = dict(timeout=timeout, cache_dir=cache_dir, endpoint=os.environ.get("HF_ENDPOINT"),
+                  token=os.environ.get("HF_TOKEN"))
+    return (pull(model_repo, "model", local=local_artifacts, required=MANIFEST_FILE, **kwargs),
+            pull(dataset_repo, "dataset", local=local_processed, required=config.TITLES_FILE, **kwargs))
+
+
 def _same_files(local, pulled, names):
     for name in names:
         assert (pulled / name).read_bytes() == (local / name).read_bytes(), name
@@ -57,15 +69,14 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artif
     assert sorted(hub_server.files("model", "me/svd")) == model_files
     assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", "etl_report.json", "titles.parquet"]
 
-    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env, local_artifacts=tmp_path / "none",
-                          local_processed=tmp_path / "none")
-    assert source.model.origin == source.dataset.origin == "hub"
-    _same_files(artifacts_dir, source.artifacts_dir, model_files)
-    _same_files(processed_dir, source.processed_dir, ["titles.parquet", "etl_report.json"])
-    assert "datasets" in str(source.processed_dir) and str(hub_env) in str(source.artifacts_dir)
+    model, data = _pull_both(hub_env, tmp_path / "none", tmp_path / "none")
+    assert model.origin == data.origin == "hub"
+    _same_files(artifacts_dir, model.path, model_files)
+    _same_files(processed_dir, data.path, ["titles.parquet", "etl_report.json"])
+    assert "datasets" in str(data.path) and str(hub_env) in str(model.path)
     sha = hub_server.repos[("model", "me/svd")].sha
-    assert f"hub model me/svd@{sha[:7]}" in source.notice and "built" in source.notice
-    Predictor.from_dir(source.artifacts_dir)  # checksums verified after the trip
+    assert model.where == f"hub model me/svd@{sha[:7]}" and model.path.name == sha
+    assert Predictor.from_dir(model.path).built_at  # checksums verified after the trip
 
     requested = hub_server.requests
     posts = [p for m, p, _ in requested if m == "POST"]
@@ -90,49 +101,45 @@ def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env,
     assert _publish(changed, processed_dir) == 0  # create_repo(exist_ok=True) on an existing repo
     second = hub_server.repos[("model", "me/svd")].sha
     assert second != first
-    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env)
-    assert f"@{second[:7]}" in source.notice
-    assert Predictor.from_dir(source.artifacts_dir).global_mean == pytest.approx(float(arrays["global_mean"]))
+    model, _ = _pull_both(hub_env, artifacts_dir, processed_dir)
+    assert f"@{second[:7]}" in model.where
+    assert Predictor.from_dir(model.path).global_mean == pytest.approx(float(arrays["global_mean"]))
 
 
 def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, artifacts_dir, processed_dir,
                                                           tmp_path):
     assert _publish(artifacts_dir, processed_dir) == 0
-    online = load_sources("me/svd", "me/catalog", cache_dir=hub_env)
+    online, _ = _pull_both(hub_env, artifacts_dir, processed_dir)
     hub_server.stop()
-    offline = load_sources("me/svd", "me/catalog", cache_dir=hub_env, timeout=5,
-                           local_artifacts=tmp_path / "none", local_processed=tmp_path / "none")
-    assert offline.model.origin == offline.dataset.origin == "cache"
-    assert offline.artifacts_dir == online.artifacts_dir
-    assert "cached copy of me/svd@" in offline.notice and "unreachable" in offline.notice
+    offline, offline_data = _pull_both(hub_env, tmp_path / "none", tmp_path / "none", timeout=5)
+    assert offline.origin == offline_data.origin == "cache"
+    assert offline.path == online.path
+    assert offline.where.startswith("cached copy of me/svd@") and "unreachable" in offline.why
 
 
 def test_nothing_cached_falls_back_to_local_files(hub_server, hub_env, artifacts_dir, processed_dir):
     hub_server.stop()
-    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env, timeout=5,
-                          local_artifacts=artifacts_dir, local_processed=processed_dir)
-    assert (source.model.origin, source.dataset.origin) == ("local", "local")
-    assert source.artifacts_dir == artifacts_dir and "no cached copy" in source.notice
+    model, data = _pull_both(hub_env, artifacts_dir, processed_dir, timeout=5)
+    assert (model.origin, data.origin) == ("local", "local")
+    assert model.path == artifacts_dir and "no cached copy" in model.why
 
 
 def test_no_repo_configured_uses_local_files(hub_env, artifacts_dir, processed_dir):
-    source = load_sources(local_artifacts=artifacts_dir, local_processed=processed_dir, cache_dir=hub_env)
-    assert source.model.origin == "local" and "no HF_MODEL_REPO set" in source.notice
+    model, data = _pull_both(hub_env, artifacts_dir, processed_dir, model_repo=None, dataset_repo=None)
+    assert model.origin == data.origin == "local" and model.why == "no HF_MODEL_REPO set"
 
 
 def test_slow_hub_is_abandoned_after_the_deadline(hub_server, hub_env, artifacts_dir, processed_dir):
     hub_server.delay = 5.0
     start = time.perf_counter()
-    source = load_sources("me/svd", "me/catalog", cache_dir=hub_env, timeout=1.0,
-                          local_artifacts=artifacts_dir, local_processed=processed_dir)
+    model, _ = _pull_both(hub_env, artifacts_dir, processed_dir, timeout=1.0)
     assert time.perf_counter() - start < 4.5  # two repos, each given up after ~1 s instead of 5+
-    assert source.model.origin == "local" and "TimeoutError" in source.notice
+    assert model.origin == "local" and "TimeoutError" in model.why
 
 
 def test_nothing_anywhere_is_a_clear_error(hub_server, hub_env, tmp_path):
     with pytest.raises(ArtifactError, match=r"manifest\.json: missing, and no model from the Hub"):
-        load_sources("me/nothing", "me/catalog", cache_dir=hub_env, local_artifacts=tmp_path / "a",
-                     local_processed=tmp_path / "p")
+        _pull_both(hub_env, tmp_path / "a", tmp_path / "p", model_repo="me/nothing")
 
 
 def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env, artifacts_dir, processed_dir,
