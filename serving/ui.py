@@ -17,6 +17,7 @@ from typing import Any, Callable
 import gradio as gr
 import pandas as pd
 
+from catalog.inputs import CONTENT_TYPES
 from catalog.platforms import PLATFORM_KEYS, display_name
 from catalog.registry import QUERIES, ParamSpec, QuerySpec
 from config import COL_ID
@@ -25,7 +26,6 @@ from serving import service
 from serving.state import AppState, Unavailable
 
 ANY = "any"
-TYPES = ("movie", "tv show")
 ITEM_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
                 "predicted_rating": "Predicted rating", "score": "Similarity", "also_on": "Also on"}
 MAX_TABLE_ROWS = 50
@@ -95,9 +95,8 @@ def answer_markdown(answer: dict) -> str:
 
 
 def recommend_markdown(answer: dict) -> str:
-    verdict = "Recommend" if answer["recommend"] else "Don't recommend"
     title = f"{title_case(answer['title'])} [{answer['title_id']}]"
-    text = (f"## {verdict}\n**{title}** for user **{answer['user_id']}**: predicted rating "
+    text = (f"## {answer['decision']}\n**{title}** for user **{answer['user_id']}**: predicted rating "
             f"**{answer['predicted_rating']:.2f}** against the threshold **{answer['threshold']:g}**.\n\n"
             f"{answer['explanation']}")
     if answer.get("notice"):
@@ -199,7 +198,7 @@ def json_answer() -> gr.JSON:
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown]:
     # Custom values allowed: the parsers accept aliases ("Disney+", "series") and explain bad ones.
     platform = gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Platform", allow_custom_value=True)
-    type_ = gr.Dropdown([ANY, *TYPES], value=ANY, label="Type", allow_custom_value=True)
+    type_ = gr.Dropdown([ANY, *CONTENT_TYPES], value=ANY, label="Type", allow_custom_value=True)
     return platform, type_
 
 
