@@ -6,12 +6,13 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 export HF_HUB_DISABLE_XET := 1
 
-.PHONY: run test setup data model eda bench clean
+.PHONY: run test test-fast lint setup data model eda bench clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The project installs editable with its [dev] extra; pyproject.toml reads both requirements files.
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -39,12 +40,19 @@ run: setup data model eda
 test: setup /usr/bin/chromium
 	$(PY) -m pytest
 
+# The edit-test loop: small fixtures only, under a minute.
+test-fast: setup
+	$(PY) -m pytest -m "not slow" -q
+
+lint: setup
+	$(PY) -m ruff check .
+
 bench: setup data
-	$(PY) bench/etl.py
-	$(PY) bench/queries.py
-	$(PY) bench/search.py
-	$(PY) bench/model.py
-	$(PY) bench/app.py
+	$(PY) -m bench.etl
+	$(PY) -m bench.queries
+	$(PY) -m bench.search
+	$(PY) -m bench.model
+	$(PY) -m bench.app
 
 clean:
 	rm -rf data/processed artifacts reports

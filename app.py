@@ -3,12 +3,13 @@
 One FastAPI process on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 0.0.0.0:7860):
 REST routes (/recommend, /top_n, /similar, /search, /health, the catalog questions; docs at /docs) and the
 Gradio Blocks mounted at "/". Artifacts come from HF_MODEL_REPO / HF_DATASET_REPO when set, else from the
-local artifacts/ and data/processed/ (see serving/state.py).
+local artifacts/ and data/processed/ (see serving/state.py). Settings: settings.py.
 """
 from __future__ import annotations
 
 import logging
 import os
+import sys
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -20,29 +21,34 @@ from fastapi import FastAPI  # noqa: E402
 from serving.api import create_api, json_not_found_everywhere  # noqa: E402
 from serving.state import AppState, load_state  # noqa: E402
 from serving.ui import build_ui  # noqa: E402
-
-# Several users at once must not queue behind each other; the handlers are fast and thread-safe (read-only).
-CONCURRENCY_LIMIT = int(os.environ.get("APP_CONCURRENCY_LIMIT", "16"))
+from settings import SettingError, Settings, load_settings  # noqa: E402
 
 
-def create_app(state: AppState | None = None) -> FastAPI:
+def create_app(state: AppState | None = None, settings: Settings | None = None) -> FastAPI:
     """REST API + the Gradio UI mounted at "/"."""
-    state = state or load_state()
-    demo = build_ui(state).queue(default_concurrency_limit=CONCURRENCY_LIMIT)
+    settings = settings or load_settings()
+    state = state or load_state(settings=settings)
+    # Several users at once must not queue behind each other; the handlers are fast and thread-safe (read-only).
+    demo = build_ui(state).queue(default_concurrency_limit=settings.concurrency_limit)
     app = gr.mount_gradio_app(create_api(state), demo, path="/", allowed_paths=[str(state.reports_dir)],
                               footer_links=["api", "gradio"], show_error=True)
     json_not_found_everywhere(app)
     return app
 
 
-def main() -> None:
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingError as exc:  # one line and exit 2, before anything starts
+        print(f"app: error: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    host = os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0")
-    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
-    app = create_app()
-    logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", host, port)
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("APP_LOG_LEVEL", "warning"))
+    app = create_app(settings=settings)
+    logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", settings.server_name,
+                                  settings.server_port)
+    uvicorn.run(app, host=settings.server_name, port=settings.server_port, log_level=settings.log_level)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,7 @@
-"""Project paths, column names and shared constants: the one place every stage looks things up."""
+"""Project paths, column names and shared constants: the one place every stage looks things up.
+
+Environment variables are read in settings.py only; the paths here are their defaults.
+"""
 from __future__ import annotations
 
 import os
@@ -7,7 +10,7 @@ from pathlib import Path
 PROJ_ROOT = Path(__file__).resolve().parent
 
 # Raw inputs are never copied into the project: they are read from RAW_DIR, by default ../shared/data/raw.
-RAW_DATA_DIR = Path(os.environ.get("RAW_DIR") or PROJ_ROOT.parent / "shared" / "data" / "raw")
+DEFAULT_RAW_DIR = PROJ_ROOT.parent / "shared" / "data" / "raw"
 DATA_DIR = PROJ_ROOT / "data"
 PROCESSED_DATA_DIR = DATA_DIR / "processed"
 ARTIFACTS_DIR = PROJ_ROOT / "artifacts"
@@ -47,4 +50,6 @@ def raw_dir(cli_value: str | os.PathLike | None = None) -> Path:
     """The raw-data directory: the CLI option wins, then RAW_DIR, then ../shared/data/raw."""
     if cli_value:
         return Path(cli_value)
-    return Path(os.environ.get("RAW_DIR") or RAW_DATA_DIR)
+    from settings import load_settings  # settings imports this module's defaults
+
+    return load_settings().raw_dir

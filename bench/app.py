@@ -25,10 +25,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import config  # noqa: E402
-from serving.launcher import AppProcess  # noqa: E402
+import config
+from tests.harness.launcher import AppProcess
 
 TARGETS = {"cold_start_s": 8.0, "rss_mb": 1024.0, "errors": 0}
 RESULTS = config.PROJ_ROOT / "bench" / "results" / "app.json"

@@ -11,10 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from config import PROJ_ROOT, raw_dir  # noqa: E402
+from config import PROJ_ROOT, raw_dir
 
 TARGET_SECONDS, TARGET_GB = 15.0, 2.0
 

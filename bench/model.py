@@ -21,17 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import config
 
-import config  # noqa: E402
+ROOT = config.PROJ_ROOT
 
 ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 
 # Child-process snippets: seconds and memory of one load (growth of the peak resident set, VmHWM), as JSON.
 _MEASURE = """
 import json, sys, time
-sys.path.insert(0, {root!r})
 def peak_mb():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
 {imports}
@@ -39,7 +37,7 @@ base = peak_mb()
 t = time.perf_counter(); loaded = {load}; s = time.perf_counter() - t
 print(json.dumps({{"seconds": s, "mb": peak_mb() - base}}))
 """
-_LOAD_OURS = dict(imports="from model.predictor import Predictor", load="Predictor.from_dir({path!r})")
+_LOAD_OURS = dict(imports="from serving.predictor import Predictor", load="Predictor.from_dir({path!r})")
 _LOAD_DUMP = dict(imports="from surprise import dump", load="dump.load({path!r})")
 
 
@@ -54,7 +52,7 @@ def run_train(processed_dir: Path, out: Path) -> dict:
 
 
 def _script(kind: dict, path: str) -> str:
-    return _MEASURE.format(root=str(ROOT), imports=kind["imports"], load=kind["load"].format(path=path))
+    return _MEASURE.format(imports=kind["imports"], load=kind["load"].format(path=path))
 
 
 def child(code: str) -> dict:
@@ -77,8 +75,8 @@ def main() -> int:
     import numpy as np
     from surprise import SVD, dump
 
-    from model.predictor import Predictor
     from model.train import build_trainset, load_ratings
+    from serving.predictor import Predictor
 
     rows = []
     if not args.skip_train:

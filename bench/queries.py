@@ -1,5 +1,5 @@
 """Benchmark: catalog load time and the median time of each of the nine questions on the full catalog,
-beside the reference: the same question as a plain pandas filter per call (catalog.naive).
+beside the reference: the same question as a plain pandas filter per call (tests/harness/naive.py).
 
 Inputs per question: the registry's examples (what the UI offers) plus the heaviest cases (longest lists,
 no-match answers that compute a suggestion). Targets: load <= 1 s, each question's median <= 1 ms.
@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-import config  # noqa: E402
-from catalog import QUERIES, load_catalog, naive  # noqa: E402
+import config
+from catalog import QUERIES, load_catalog
+from tests.harness import naive
 
 TARGET_LOAD_S, TARGET_QUERY_MS = 1.0, 1.0
 # Heavier inputs on top of the registry's examples.

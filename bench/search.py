@@ -18,13 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-import config  # noqa: E402
-from catalog.search import TitleIndex, search_key  # noqa: E402
-from model.similar import NEIGHBOUR_ARRAYS, SimilarTitles, is_placeholder  # noqa: E402
+import config
+from catalog.search import TitleIndex, search_key
+from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, is_placeholder
 
 TARGET_SEARCH_MS = 20.0
 RESULTS = config.PROJ_ROOT / "bench" / "results" / "search.json"
@@ -88,7 +87,7 @@ def bench_search(titles: pd.DataFrame, n_queries: int, n_reference: int, seed: i
 def neighbour_arrays(titles: pd.DataFrame, artifacts_dir: Path) -> tuple[dict, str]:
     """The trained artifacts' neighbour arrays when they exist, else built here (and timed)."""
     if (artifacts_dir / "manifest.json").is_file():
-        from model.artifacts import load_artifacts
+        from serving.artifacts import load_artifacts
 
         arrays = load_artifacts(artifacts_dir).arrays
         if all(name in arrays for name in NEIGHBOUR_ARRAYS):

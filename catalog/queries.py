@@ -21,8 +21,17 @@ import numpy as np
 import pandas as pd
 
 import config
-from catalog.inputs import (did_you_mean, is_blank, parse_choice, parse_content_type, parse_duration_type,
-                            parse_optional_year, parse_score, parse_text, parse_year)
+from catalog.inputs import (
+    did_you_mean,
+    is_blank,
+    parse_choice,
+    parse_content_type,
+    parse_duration_type,
+    parse_optional_year,
+    parse_score,
+    parse_text,
+    parse_year,
+)
 from catalog.platforms import PLATFORM_KEYS, parse_platform
 from config import COL_ID, COL_PLATFORM, COL_SCORE
 from errors import InputError

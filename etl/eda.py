@@ -32,9 +32,23 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from config import (COL_ID, COL_ITEM, COL_PLATFORM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE,  # noqa: E402
-                    PLATFORMS, PROCESSED_DATA_DIR, RATING_MAX, RATING_MIN, RATINGS_FILE, REPORTS_DIR, SEED,
-                    TITLES_FILE)
+from config import (  # noqa: E402
+    COL_ID,
+    COL_ITEM,
+    COL_PLATFORM,
+    COL_RATING,
+    COL_TIMESTAMP,
+    COL_USER,
+    ETL_REPORT_FILE,
+    PLATFORMS,
+    PROCESSED_DATA_DIR,
+    RATING_MAX,
+    RATING_MIN,
+    RATINGS_FILE,
+    REPORTS_DIR,
+    SEED,
+    TITLES_FILE,
+)
 from errors import InputError  # noqa: E402
 from etl import io  # noqa: E402
 

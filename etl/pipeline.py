@@ -1,14 +1,23 @@
 """The whole ETL run: titles and ratings in, the processed tables and the report out."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 from tqdm import tqdm
 
-from config import (COL_ID, COL_N_RATINGS, COL_SCORE, COL_USER, ETL_REPORT_FILE, PLATFORMS, QUARANTINE_FILE,
-                    RATINGS_FILE, TITLES_FILE)
+from config import (
+    COL_ID,
+    COL_N_RATINGS,
+    COL_SCORE,
+    COL_USER,
+    ETL_REPORT_FILE,
+    PLATFORMS,
+    QUARANTINE_FILE,
+    RATINGS_FILE,
+    TITLES_FILE,
+)
 from errors import InputError
 from etl import io
 from etl.ratings import collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
@@ -46,7 +55,7 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
 
     ratings_in = sum(f["rows_out"] for name, f in report.files.items() if name.startswith("ratings/"))
     report.summary = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "raw_dir": str(raw_dir),
         "titles": {"rows": len(titles), "per_platform": titles.groupby("platform").size().to_dict(),
                    "placeholder_rows": int(titles["is_placeholder"].sum())},

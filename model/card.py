@@ -5,12 +5,12 @@ Both start with YAML metadata (written as JSON-style flow values, which YAML acc
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pandas as pd
 
 from model.evaluate import DEFAULT_K
+from settings import load_settings
 
 WHY_DIFFERENT = (
     "In our ratings the title ids were assigned to titles at random, so a rating says something about the "
@@ -40,7 +40,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """artifacts/README.md: metadata, evaluation tables, intended use and limitations."""
     ours = metrics["ours"]
     svd, base = ours["table"]["SVD"], ours["table"]["BaselineOnly"]
-    dataset_repo = os.environ.get("HF_DATASET_REPO") or "streaming-catalog"
+    dataset_repo = load_settings().dataset_repo or "streaming-catalog"
     header = _yaml({
         "library_name": "scikit-surprise",
         "pipeline_tag": "tabular-regression",

@@ -11,7 +11,7 @@ each block TF-IDF and L2-normalised on its own so that no field drowns the other
 
 `build_neighbours(titles)` returns pickle-free numpy arrays (see `NEIGHBOUR_ARRAYS`): the top-k neighbours
 of every title with their cosine similarity, plus the sparse feature matrix itself so the serving side
-(`model.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
+(`serving.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
 asked among the stored k. A title is never its own neighbour, and neither are its other listings (the same
 film on another platform): they would fill the top with similarity ~1 and say nothing new; the serving side
 shows them as `also_on` instead.
@@ -28,7 +28,7 @@ from sklearn.preprocessing import normalize
 from tqdm import tqdm
 
 from config import COL_ID
-from model.similar import NEIGHBOUR_ARRAYS, group_members, is_placeholder, listing_groups
+from serving.similar import NEIGHBOUR_ARRAYS, group_members, is_placeholder, listing_groups
 
 # Relative weight of each field in the cosine similarity (applied to L2-normalised blocks).
 FIELD_WEIGHTS = {"genres": 1.0, "description": 1.0, "cast": 0.5, "director": 0.5, "country": 0.3, "type": 0.4,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -27,9 +26,10 @@ import pandas as pd
 
 import config
 from errors import InputError
-from model.artifacts import MANIFEST_FILE, verify_artifacts
-from model.cli import OneLineParser
 from model.card import dataset_card
+from model.cli import OneLineParser
+from serving.artifacts import MANIFEST_FILE, verify_artifacts
+from settings import SettingError, load_settings
 
 READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
 
@@ -106,37 +106,35 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        settings = load_settings()
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     p = OneLineParser(prog="python -m model.publish", description=__doc__.split("\n")[0])
-    p.add_argument("--model-repo", default=os.environ.get("HF_MODEL_REPO"), help="default HF_MODEL_REPO")
-    p.add_argument("--dataset-repo", default=os.environ.get("HF_DATASET_REPO"), help="default HF_DATASET_REPO")
-    p.add_argument("--artifacts-dir", type=Path, default=config.ARTIFACTS_DIR)
-    p.add_argument("--processed-dir", type=Path, default=config.PROCESSED_DATA_DIR)
-    p.add_argument("--reports-dir", type=Path, default=config.REPORTS_DIR, help="the EDA (python -m etl.eda)")
+    p.add_argument("--model-repo", default=settings.model_repo, help="default HF_MODEL_REPO")
+    p.add_argument("--dataset-repo", default=settings.dataset_repo, help="default HF_DATASET_REPO")
+    p.add_argument("--artifacts-dir", type=Path, default=settings.artifacts_dir)
+    p.add_argument("--processed-dir", type=Path, default=settings.processed_dir)
+    p.add_argument("--reports-dir", type=Path, default=settings.reports_dir or config.REPORTS_DIR, help="the EDA (python -m etl.eda)")
     p.add_argument("--private", action="store_true", help="create the repos as private")
     args = p.parse_args(argv)
     missing = [name for name, value in (("--model-repo / HF_MODEL_REPO", args.model_repo),
                                         ("--dataset-repo / HF_DATASET_REPO", args.dataset_repo)) if not value]
-    token = os.environ.get("HF_TOKEN")
+    token = settings.hub_token
     if not token:
         missing.append("HF_TOKEN (a write token)")
     if missing:
         print(f"error: missing {', '.join(missing)}", file=sys.stderr)
         return 2
-    try:
-        read_timeout = float(os.environ.get("HF_PUBLISH_TIMEOUT") or READ_TIMEOUT)
-    except ValueError:
-        read_timeout = float("nan")
-    if not read_timeout > 0 or read_timeout == float("inf"):
-        print(f"error: HF_PUBLISH_TIMEOUT must be a positive number of seconds, got "
-              f"{os.environ.get('HF_PUBLISH_TIMEOUT')!r}", file=sys.stderr)
-        return 2
+    read_timeout = settings.publish_timeout
     for repo in (args.model_repo, args.dataset_repo):
         if repo.count("/") != 1 or not all(repo.split("/")):
             print(f"error: repo id must look like 'owner/name', got {repo!r}", file=sys.stderr)
             return 2
     try:
         urls = publish(args.model_repo, args.dataset_repo, args.artifacts_dir, args.processed_dir,
-                       token=token, endpoint=os.environ.get("HF_ENDPOINT") or None, private=args.private,
+                       token=token, endpoint=settings.hub_endpoint, private=args.private,
                        reports_dir=args.reports_dir, read_timeout=read_timeout)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

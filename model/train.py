@@ -9,7 +9,7 @@ Steps, all seeded (--seed, default config.SEED):
 3. fit SVD, BaselineOnly, NormalPredictor and the global mean on the training part and compare them on the
    held-out 20% (model.evaluate: RMSE/MAE, the recommend decision, ranking@10);
 4. refit the chosen SVD on all ratings and export it, the content neighbours (model.content) and the model
-   card through model.artifacts (no pickle), replacing --out only when everything succeeded.
+   card through serving.artifacts (no pickle), replacing --out only when everything succeeded.
 
 The MovieLens ml-latest-small benchmark (`--movielens` alone, and included in a full run unless
 --skip-movielens) runs the same steps 1-3 on data whose ratings carry real item signal.
@@ -41,10 +41,10 @@ from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MI
 from errors import InputError
 from etl.io import read_table
 from model import card
-from model.artifacts import json_default, save_artifacts, sha256_file
 from model.cli import OneLineParser
 from model.evaluate import DEFAULT_K, evaluate_models, rmse, table_markdown
-from model.predictor import estimate
+from serving.artifacts import json_default, save_artifacts, sha256_file
+from serving.predictor import estimate
 
 TEST_SIZE = 0.2
 SEARCH_USERS = 5000

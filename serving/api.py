@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Annotated, Any, Callable
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,8 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from catalog.registry import QUERIES, QuerySpec
 from errors import InputError
-from model.predictor import MAX_N
 from serving import service
+from serving.predictor import MAX_N
 from serving.state import AppState, Unavailable
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from catalog.inputs import is_blank, parse_content_type
 from catalog.platforms import parse_platform
 from config import COL_ID
 from errors import InputError
-from model.coldstart import cold_start
-from model.predictor import parse_n, parse_user_id
+from serving.coldstart import cold_start
 from serving.explain import explain, verdict
+from serving.predictor import parse_n, parse_user_id
 from serving.state import AppState
 
 MAX_SEARCH = 50
@@ -29,7 +29,7 @@ def _type_or_none(value: object) -> str | None:
 
 def cold_start_answer(state: AppState, user: int, seed_title: str | None = None, n: int = 5,
                       platform: str | None = None, type: str | None = None) -> dict:
-    """For a user the model never saw (model.coldstart): a notice and titles to show instead."""
+    """For a user the model never saw (serving.coldstart): a notice and titles to show instead."""
     if state.similar is None:  # no content neighbours loaded: the notice alone
         return {"notice": f"User {user} has no ratings yet, so the rating model cannot personalise for them.",
                 "basis": None, "items": []}

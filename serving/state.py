@@ -3,7 +3,7 @@
     state = load_state()          # never raises: what cannot be loaded becomes a notice
     state.require_model()         # the Predictor, or Unavailable("... build it with `make run` ...")
 
-Artifacts come from the Hugging Face Hub when HF_MODEL_REPO / HF_DATASET_REPO are set (through model.hub,
+Artifacts come from the Hugging Face Hub when HF_MODEL_REPO / HF_DATASET_REPO are set (through serving.hub,
 which waits a few seconds at most and falls back to its cache or the local directories), otherwise from
 the local artifacts/ and data/processed/. A missing piece never stops the app: the catalog tabs still work
 without a model, and every tab that needs a missing piece says how to build it.
@@ -26,15 +26,14 @@ from catalog.queries import Catalog
 from catalog.search import TitleIndex
 from config import COL_ID
 from errors import InputError
-from model.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
-from model.predictor import Predictor
-from model.similar import SimilarTitles
+from serving.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
+from serving.predictor import Predictor
+from serving.similar import SimilarTitles
+from settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then restart the app"
-# How long start-up may wait for each Hub repo before using the cached or local copy.
-HUB_TIMEOUT = float(os.environ.get("APP_HUB_TIMEOUT", "5"))
 TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
 
 
@@ -145,15 +144,16 @@ def _manifest_checksums(manifest: dict) -> dict[str, str]:
     return {name: entry.get("sha256", "") for name, entry in manifest.get("files", {}).items()}
 
 
-def _pull(repo: str | None, repo_type: str, local: Path, required: str) -> tuple[Source, str | None]:
-    """One Hub repo via model.hub (bounded wait; else its cache, else `local`) as a Source and a notice."""
+def _pull(settings: Settings, repo: str | None, repo_type: str, local: Path,
+          required: str) -> tuple[Source, str | None]:
+    """One Hub repo via serving.hub (bounded wait; else its cache, else `local`) as a Source and a notice."""
     if not repo:
         return Source("local", str(local)), None
-    from model import hub  # the Hub client is imported only when a repo is configured
+    from serving import hub  # the Hub client is imported only when a repo is configured
 
     try:
-        pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=HUB_TIMEOUT,
-                          endpoint=os.environ.get("HF_ENDPOINT") or None, token=os.environ.get("HF_TOKEN") or None)
+        pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=settings.hub_timeout,
+                          endpoint=settings.hub_endpoint, token=settings.hub_token)
     except ArtifactError as exc:  # nothing usable anywhere: the loader below says what is missing
         return Source("missing", str(local), repo=repo), str(exc)
     kind = {"hub": "hub", "cache": "hub cache"}.get(pulled.origin, "local")
@@ -162,15 +162,15 @@ def _pull(repo: str | None, repo_type: str, local: Path, required: str) -> tuple
     return Source(kind, str(pulled.path), revision, repo=repo), notice
 
 
-def resolve_sources(processed_dir: Path, artifacts_dir: Path) -> tuple[Source, Source, list[str]]:
+def resolve_sources(settings: Settings, processed_dir: Path, artifacts_dir: Path) -> tuple[Source, Source, list[str]]:
     """Where data and model come from: the Hub (HF_DATASET_REPO / HF_MODEL_REPO) or local directories.
 
-    Both repos are pulled at once, each within HUB_TIMEOUT seconds, so an unreachable Hub costs a few
+    Both repos are pulled at once, each within APP_HUB_TIMEOUT seconds, so an unreachable Hub costs a few
     seconds of start-up at most.
     """
     with ThreadPoolExecutor(max_workers=2) as pool:
-        data = pool.submit(_pull, os.environ.get("HF_DATASET_REPO"), "dataset", processed_dir, config.TITLES_FILE)
-        model = pool.submit(_pull, os.environ.get("HF_MODEL_REPO"), "model", artifacts_dir, MANIFEST_FILE)
+        data = pool.submit(_pull, settings, settings.dataset_repo, "dataset", processed_dir, config.TITLES_FILE)
+        model = pool.submit(_pull, settings, settings.model_repo, "model", artifacts_dir, MANIFEST_FILE)
         (data_source, data_notice), (model_source, model_notice) = data.result(), model.result()
     return data_source, model_source, [n for n in (data_notice, model_notice) if n]
 
@@ -179,15 +179,19 @@ PUBLISHED_REPORTS_DIR = "reports"  # where `python -m model.publish` puts the ED
 
 
 def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: str | os.PathLike | None = None,
-               reports_dir: str | os.PathLike | None = None) -> AppState:
-    """Load everything once. Never raises for missing or broken pieces: they become notices."""
+               reports_dir: str | os.PathLike | None = None, settings: Settings | None = None) -> AppState:
+    """Load everything once. Never raises for missing or broken pieces: they become notices.
+
+    Directories given here win over the settings (PROCESSED_DIR, ARTIFACTS_DIR, REPORTS_DIR).
+    """
     start = time.perf_counter()
-    processed_dir = Path(processed_dir or os.environ.get("PROCESSED_DIR") or config.PROCESSED_DATA_DIR)
-    artifacts_dir = Path(artifacts_dir or os.environ.get("ARTIFACTS_DIR") or config.ARTIFACTS_DIR)
-    explicit_reports = reports_dir or os.environ.get("REPORTS_DIR")
+    settings = settings or load_settings()
+    processed_dir = Path(processed_dir or settings.processed_dir)
+    artifacts_dir = Path(artifacts_dir or settings.artifacts_dir)
+    explicit_reports = reports_dir or settings.reports_dir
     state = AppState(processed_dir, artifacts_dir, Path(explicit_reports or config.REPORTS_DIR))
     try:
-        data_source, model_source, notices = resolve_sources(processed_dir, artifacts_dir)
+        data_source, model_source, notices = resolve_sources(settings, processed_dir, artifacts_dir)
     except Exception as exc:  # the Hub must never stop the app: fall back to the local directories
         data_source, model_source = Source("local", str(processed_dir)), Source("local", str(artifacts_dir))
         notices = [f"Could not reach the Hugging Face Hub ({exc}); using local files."]

@@ -122,7 +122,7 @@ def neighbour_arrays(titles):
 @pytest.fixture(scope="session")
 def similar_titles(titles, neighbour_arrays, title_index):
     """SimilarTitles serving the full real catalog's neighbours."""
-    from model.similar import SimilarTitles
+    from serving.similar import SimilarTitles
 
     return SimilarTitles(titles, neighbour_arrays, index=title_index)
 
@@ -149,7 +149,7 @@ def app_artifacts(processed_dir: Path, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def served_app(processed_dir: Path, app_artifacts: Path, tmp_path_factory):
     """`python app.py` on 127.0.0.1 (a free port) over the session's data and artifacts; stopped at the end."""
-    from serving.launcher import AppProcess
+    from tests.harness.launcher import AppProcess
 
     app = AppProcess(artifacts_dir=app_artifacts, processed_dir=processed_dir,
                      log_path=tmp_path_factory.mktemp("app-log") / "app.log")
@@ -171,7 +171,7 @@ def known_user(app_artifacts: Path) -> int:
 @pytest.fixture()
 def hub_server():
     """A Hub-compatible HTTP server on loopback (tests/hub_server.py), recording requests; token 'test-token'."""
-    from tests.hub_server import HubServer
+    from tests.harness.hub_server import HubServer
 
     with HubServer(token="test-token") as hub:
         yield hub

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from catalog.registry import QUERIES
-from model.artifacts import FORMAT_VERSION
+from serving.artifacts import FORMAT_VERSION
 
 # Bad input for every catalog route: (url, expected status, words the detail must contain).
 BAD_QUERIES = {
@@ -237,8 +237,8 @@ def test_model_and_catalog_from_different_builds_is_a_readable_4xx(processed_dir
     from fastapi.testclient import TestClient
 
     from model.content import build_neighbours
-    from model.similar import SimilarTitles
     from serving.api import create_api
+    from serving.similar import SimilarTitles
     from serving.state import load_state
 
     state = load_state(processed_dir, app_artifacts)

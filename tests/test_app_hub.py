@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 
 import serving.state
 from serving.api import create_api
-from serving.launcher import AppProcess
 from serving.state import load_state
 from serving.ui import eda_figures
+from tests.harness.launcher import AppProcess
 
 
 def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts, processed_dir, tmp_path):

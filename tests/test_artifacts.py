@@ -1,4 +1,4 @@
-"""model.artifacts: pickle-free round trip, checksums, format version, atomic replacement."""
+"""serving.artifacts: pickle-free round trip, checksums, format version, atomic replacement."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from errors import InputError
-from model import artifacts as art
-from model.artifacts import ArtifactError, load_artifacts, save_artifacts, sha256_file
+from serving import artifacts as art
+from serving.artifacts import ArtifactError, load_artifacts, save_artifacts, sha256_file
 
 ARRAYS = {
     "floats": np.linspace(0, 1, 7).reshape(7, 1),
@@ -106,7 +106,7 @@ def test_save_replaces_previous_artifacts(saved):
 
 def test_content_neighbour_arrays_go_through_the_same_format(tmp_path, titles):
     from model.content import build_neighbours
-    from model.similar import NEIGHBOUR_ARRAYS
+    from serving.similar import NEIGHBOUR_ARRAYS
 
     arrays = build_neighbours(titles.head(60), k=5)
     out = save_artifacts(tmp_path / "artifacts", arrays)

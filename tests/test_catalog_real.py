@@ -1,5 +1,5 @@
 """Catalog queries on the real catalog (the ETL run on ../shared/data/raw once per session, tests/conftest.py):
-the indexed answers equal a plain pandas filter (catalog.naive) over many inputs, the registry's examples
+the indexed answers equal a plain pandas filter (tests/harness/naive.py) over many inputs, the registry's examples
 give real answers, and the known gaps of the data (hulu has no cast) are said plainly."""
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from catalog import QUERIES, naive
+from catalog import QUERIES
 from config import PLATFORMS
+from tests.harness import naive
 
 pytestmark = pytest.mark.slow
 PLATFORM_KEYS = list(PLATFORMS)

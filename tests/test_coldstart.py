@@ -6,7 +6,7 @@ import re
 import pytest
 
 from errors import InputError
-from model.coldstart import cold_start
+from serving.coldstart import cold_start
 
 UNKNOWN_USER = 999_999_999  # far above the 115,077 rating users
 

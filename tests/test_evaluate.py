@@ -8,8 +8,18 @@ import pandas as pd
 import pytest
 
 from config import COL_ITEM, COL_RATING, COL_USER
-from model.evaluate import (COL_PREDICTION, METRIC_NAMES, decision_metrics, evaluate_models, mae, ndcg_at_k,
-                            precision_at_k, recall_at_k, rmse, table_markdown)
+from model.evaluate import (
+    COL_PREDICTION,
+    METRIC_NAMES,
+    decision_metrics,
+    evaluate_models,
+    mae,
+    ndcg_at_k,
+    precision_at_k,
+    recall_at_k,
+    rmse,
+    table_markdown,
+)
 
 # u1 rates 3 titles, u2 two, u3 one (too few for k=2).
 TRUE = pd.DataFrame({COL_USER: [1, 1, 1, 2, 2, 3], COL_ITEM: ["i1", "i2", "i3", "i1", "i4", "i5"],

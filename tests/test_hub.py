@@ -11,12 +11,11 @@ import time
 import numpy as np
 import pytest
 
-from model.artifacts import ArtifactError, save_artifacts
 import config
-from model.artifacts import MANIFEST_FILE
-from model.hub import DEFAULT_TIMEOUT, pull
-from model.predictor import Predictor
 from model.publish import main as publish_main
+from serving.artifacts import MANIFEST_FILE, ArtifactError, save_artifacts
+from serving.hub import DEFAULT_TIMEOUT, pull
+from serving.predictor import Predictor
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""model.predictor: exactly surprise's SVD estimates, fallbacks, clipping, decisions and vectorized top-N.
+"""serving.predictor: exactly surprise's SVD estimates, fallbacks, clipping, decisions and vectorized top-N.
 
 The model under test is trained with scikit-surprise on a sample of the real processed ratings; the
 clipping case uses a tiny hand-made data set whose estimates overshoot the rating scale on purpose.
@@ -16,9 +16,9 @@ from surprise import SVD
 import config
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
-from model.artifacts import ArtifactError, save_artifacts
-from model.predictor import Predictor, parse_n, parse_user_id
 from model.train import build_trainset, export_arrays, load_ratings
+from serving.artifacts import ArtifactError, save_artifacts
+from serving.predictor import Predictor, parse_n, parse_user_id
 
 UNKNOWN_USER = 10**9
 UNKNOWN_TITLE = "ns999999"
@@ -95,7 +95,7 @@ def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
     rated = set(df.loc[df[COL_USER] == user, COL_ITEM])
     assert set(predictor.rated_titles(user).tolist()) == rated
     shown = predictor.item_ids[predictor.item_recommendable].tolist()
-    loop = sorted(((-algo.predict(user, t).est, t) for t in shown if t not in rated))[:10]
+    loop = sorted((-algo.predict(user, t).est, t) for t in shown if t not in rated)[:10]
     top = predictor.top_n(user, 10)
     assert top[config.COL_ID].tolist() == [t for _, t in loop]
     np.testing.assert_allclose(top["predicted_rating"], [-s for s, _ in loop], rtol=0, atol=1e-12)
@@ -194,14 +194,14 @@ def test_corrupt_artifact_is_refused_by_name(model, tmp_path):
 
 
 def test_serving_does_not_import_surprise():
-    code = "import sys, model.predictor, model.hub; assert 'surprise' not in sys.modules, 'surprise imported'"
+    code = "import sys, serving.predictor, serving.hub; assert 'surprise' not in sys.modules, 'surprise imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=config.PROJ_ROOT)
 
 
 def test_title_ids_have_one_definition_for_search_and_model():
     import catalog.inputs
     import catalog.search
-    import model.predictor
+    import serving.predictor
 
-    assert catalog.search.TITLE_ID_PATTERN is model.predictor.TITLE_ID_PATTERN is catalog.inputs.TITLE_ID_PATTERN
-    assert model.predictor.parse_title_id(" NS123 ") == "ns123"
+    assert catalog.search.TITLE_ID_PATTERN is serving.predictor.TITLE_ID_PATTERN is catalog.inputs.TITLE_ID_PATTERN
+    assert serving.predictor.parse_title_id(" NS123 ") == "ns123"

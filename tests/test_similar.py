@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from errors import InputError
-from model.artifacts import load_artifacts, save_artifacts
 from model.content import build_neighbours, genre_tokens
-from model.similar import NEIGHBOUR_ARRAYS, SimilarTitles, listing_groups
+from serving.artifacts import load_artifacts, save_artifacts
+from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, listing_groups
 
 TOY_STORY, FROZEN, MOANA = "ds1378", "ds904", "ds1089"
 MULANEY_NEW_IN_TOWN, RICKY_VELEZ = "ns4951", "hs1"   # Netflix and Hulu stand-up specials

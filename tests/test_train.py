@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import config
-from model.artifacts import load_artifacts, sha256_file
-from model.predictor import Predictor
+from serving.artifacts import load_artifacts, sha256_file
+from serving.predictor import Predictor
 
 ENV_KEYS = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 
@@ -109,10 +109,11 @@ def test_movielens_bad_ratings_file_exits_2_naming_it(tmp_path, csv, words):
 
 
 def test_trainer_reuses_the_shared_metric_and_json_helpers():
-    # One definition each: the RMSE of model.evaluate and the JSON encoder of model.artifacts.
+    # One definition each: the RMSE of model.evaluate and the JSON encoder of serving.artifacts.
     from pathlib import Path
 
-    from model import artifacts, evaluate, train
+    from model import evaluate, train
+    from serving import artifacts
 
     assert train.rmse is evaluate.rmse and train.json_default is artifacts.json_default
     assert json.loads(json.dumps({"a": np.float32(0.5), "b": np.int64(3), "c": Path("x")},

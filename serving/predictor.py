@@ -26,7 +26,7 @@ from catalog.inputs import TITLE_ID_PATTERN, is_blank, parse_content_type
 from catalog.platforms import parse_platform
 from config import ARTIFACTS_DIR, COL_ID, DEFAULT_THRESHOLD, PLATFORMS
 from errors import InputError
-from model.artifacts import Artifacts, ArtifactError, load_artifacts
+from serving.artifacts import ArtifactError, Artifacts, load_artifacts
 
 # The arrays this module needs (written by model.train).
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
@@ -158,7 +158,7 @@ class Predictor:
         self.item_platform_letter = self.item_ids.astype("<U1")
 
     @classmethod
-    def from_dir(cls, directory: str | os.PathLike = ARTIFACTS_DIR, threshold: float | None = None) -> "Predictor":
+    def from_dir(cls, directory: str | os.PathLike = ARTIFACTS_DIR, threshold: float | None = None) -> Predictor:
         """Load and verify artifacts (checksums, format version) from a directory."""
         return cls(load_artifacts(directory), threshold)
 

@@ -7,7 +7,7 @@ calls this when `Predictor.is_known_user(user)` is False:
     cold_start(999999999, similar)                          # notice + newest titles, asks for a seed title
     cold_start(999999999, similar, seed_title="toy story")  # notice + titles similar to the one they picked
 
-The answer is content-based (model.similar): titles like one the user names, which needs no ratings at all.
+The answer is content-based (serving.similar): titles like one the user names, which needs no ratings at all.
 Without a seed there is nothing to go on, so the notice asks for one and lists the newest releases, taken in
 turn from each platform so no catalog dominates (release year is catalog fact, unlike our rating counts).
 """
@@ -18,8 +18,8 @@ import numpy as np
 from catalog.inputs import is_blank, parse_content_type
 from catalog.platforms import parse_platform
 from config import COL_ID, COL_PLATFORM
-from model.predictor import parse_n, parse_user_id
-from model.similar import SimilarTitles, is_placeholder
+from serving.predictor import parse_n, parse_user_id
+from serving.similar import SimilarTitles, is_placeholder
 
 
 def cold_start(user_id: object, similar: SimilarTitles, seed_title: str | None = None, n: object = 10,

@@ -51,7 +51,7 @@ class AppProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    def start(self, timeout: float = 120.0) -> "AppProcess":
+    def start(self, timeout: float = 120.0) -> AppProcess:
         with open(self.log_path, "wb") as log:
             self.started_at = time.perf_counter()
             self.process = subprocess.Popen([sys.executable, str(config.PROJ_ROOT / "app.py")], cwd=config.PROJ_ROOT,
@@ -85,7 +85,7 @@ class AppProcess:
         except OSError:
             return "(no log)"
 
-    def __enter__(self) -> "AppProcess":
+    def __enter__(self) -> AppProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -23,9 +23,9 @@ from catalog.platforms import parse_platform
 from catalog.search import TitleIndex, search_key
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
-from model.predictor import parse_n
+from serving.predictor import parse_n
 
-# The arrays model.content.build_neighbours writes and SimilarTitles reads (saved via model.artifacts).
+# The arrays model.content.build_neighbours writes and SimilarTitles reads (saved via serving.artifacts).
 NEIGHBOUR_ARRAYS = ("similar_ids", "similar_idx", "similar_score", "similar_features_data",
                     "similar_features_indices", "similar_features_indptr", "similar_features_shape")
 

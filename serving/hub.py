@@ -10,17 +10,18 @@ Each repo is pulled with `snapshot_download` into the Hugging Face cache inside 
 thread with a deadline, plus huggingface_hub's own etag timeout), so an unreachable Hub never hangs the app.
 When the Hub cannot be reached (offline, timeout, error) the last cached snapshot is used
 (`local_files_only=True`), and without one the local `artifacts/` and `data/processed/`. The notice says
-which copy was used and why. Checksums are verified later by `Predictor.from_dir` (model.artifacts).
+which copy was used and why. Checksums are verified later by `Predictor.from_dir` (serving.artifacts).
 """
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from model.artifacts import ArtifactError
+from serving.artifacts import ArtifactError
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole pull of one repo
 

@@ -1,0 +1,182 @@
+"""Every environment variable the product reads, declared once: its type, range, default and meaning.
+
+    settings = load_settings()        # validates every variable; SettingError (one line) on a bad value
+    settings.hub_timeout              # 5.0, or APP_HUB_TIMEOUT as a number of seconds
+    settings.processed_dir            # Path
+
+Entry points (`python app.py`, the CLIs) call `load_settings()` once at start and turn a SettingError into
+one line on stderr and exit code 2, so a bad value never becomes a traceback or a start that misbehaves.
+The README's table of settings is `markdown_table()` (a test keeps the two equal).
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config import ARTIFACTS_DIR, DEFAULT_RAW_DIR, PROCESSED_DATA_DIR
+from errors import InputError
+
+MAX_ECHO = 80  # characters of a bad value repeated in a message
+
+
+class SettingError(InputError):
+    """An environment variable holds a value outside what it accepts."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: `parse` turns its text into the value or raises ValueError."""
+
+    env: str
+    attr: str
+    parse: Callable[[str], Any]
+    default: Any
+    accepts: str
+    meaning: str
+
+
+# ---- parsers: text -> value, ValueError when outside what they accept ----------------------------------
+def _whole(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not re.fullmatch(r"[0-9]{1,9}", text) or not lo <= int(text) <= hi:
+            raise ValueError
+        return int(text)
+    return parse
+
+
+def _seconds(lo: float, hi: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?", text):
+            raise ValueError
+        value = float(text)
+        if not (math.isfinite(value) and lo < value <= hi):
+            raise ValueError
+        return value
+    return parse
+
+
+def _choice(*values: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text.lower() not in values:
+            raise ValueError
+        return text.lower()
+    return parse
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser()
+
+
+def _repo_id(text: str) -> str:
+    # Hugging Face repo ids: "name" or "owner/name", letters, digits, - _ . (at most 96 characters each).
+    if not re.fullmatch(r"(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}", text):
+        raise ValueError
+    return text
+
+
+def _url(text: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(?:/\S*)?", text):
+        raise ValueError
+    return text.rstrip("/")
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _host(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", text):
+        raise ValueError
+    return text
+
+
+DECLARATIONS: tuple[Setting, ...] = (
+    Setting("RAW_DIR", "raw_dir", _path, DEFAULT_RAW_DIR, "a directory path",
+            "where the raw inputs are read (never copied into the project); default ../shared/data/raw"),
+    Setting("PROCESSED_DIR", "processed_dir", _path, PROCESSED_DATA_DIR, "a directory path",
+            "the clean tables the ETL writes and the app reads; default data/processed"),
+    Setting("ARTIFACTS_DIR", "artifacts_dir", _path, ARTIFACTS_DIR, "a directory path",
+            "the model artifacts training writes and the app reads; default artifacts"),
+    Setting("REPORTS_DIR", "reports_dir", _path, None, "a directory path",
+            "the EDA reports the app shows; default reports (or the copy published beside the Hub catalog)"),
+    Setting("HF_MODEL_REPO", "model_repo", _repo_id, None, "a Hugging Face repo id such as owner/name",
+            "the model repo the app pulls and `python -m model.publish` pushes to; unset: local artifacts"),
+    Setting("HF_DATASET_REPO", "dataset_repo", _repo_id, None, "a Hugging Face repo id such as owner/name",
+            "the dataset repo of the clean catalog (and EDA); unset: local data"),
+    Setting("HF_ENDPOINT", "hub_endpoint", _url, None, "an http(s) URL",
+            "the Hub's address (a mirror or a test server); unset: huggingface.co"),
+    Setting("HF_TOKEN", "hub_token", _text, None, "a token", "the Hub token for private repos and publishing"),
+    Setting("APP_HUB_TIMEOUT", "hub_timeout", _seconds(0, 3600), 5.0, "seconds, more than 0 and up to 3600",
+            "how long start-up waits for each Hub repo before using the cached or local copy"),
+    Setting("HF_PUBLISH_TIMEOUT", "publish_timeout", _seconds(0, 3600), 60.0,
+            "seconds, more than 0 and up to 3600", "how long `python -m model.publish` waits for the Hub to answer"),
+    Setting("APP_CONCURRENCY_LIMIT", "concurrency_limit", _whole(1, 256), 16, "a whole number from 1 to 256",
+            "how many UI events run at once"),
+    Setting("GRADIO_SERVER_NAME", "server_name", _host, "0.0.0.0", "a host name or IP address",
+            "the address the app listens on"),
+    Setting("GRADIO_SERVER_PORT", "server_port", _whole(1, 65535), 7860, "a whole number from 1 to 65535",
+            "the port the app listens on"),
+    Setting("APP_LOG_LEVEL", "log_level", _choice("debug", "info", "warning", "error", "critical"), "warning",
+            "debug, info, warning, error or critical", "the web server's log level"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated values; the attribute names are DECLARATIONS' `attr`."""
+
+    raw_dir: Path
+    processed_dir: Path
+    artifacts_dir: Path
+    reports_dir: Path | None
+    model_repo: str | None
+    dataset_repo: str | None
+    hub_endpoint: str | None
+    hub_token: str | None
+    hub_timeout: float
+    publish_timeout: float
+    concurrency_limit: int
+    server_name: str
+    server_port: int
+    log_level: str
+
+
+def _echo(text: str) -> str:
+    return repr(text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "...")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Every declared variable, validated; an unset or empty variable takes its default."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in DECLARATIONS:
+        text = environ.get(setting.env, "").strip()
+        if not text:
+            values[setting.attr] = setting.default
+            continue
+        try:
+            values[setting.attr] = setting.parse(text)
+        except ValueError:
+            shown = "a value" if setting.env == "HF_TOKEN" else _echo(text)
+            raise SettingError(f"{setting.env} must be {setting.accepts}; got {shown}.") from None
+    return Settings(**values)
+
+
+def markdown_table() -> str:
+    """The README's table of environment variables, from the declarations."""
+    def default(value: Any) -> str:
+        if value is None:
+            return "unset"
+        if isinstance(value, Path):
+            return "see meaning"
+        return f"`{value}`"
+
+    rows = ["| variable | accepts | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{s.env}` | {s.accepts} | {default(s.default)} | {s.meaning} |" for s in DECLARATIONS]
+    return "\n".join(rows)
+
