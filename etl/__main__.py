@@ -1,29 +1,57 @@
-"""CLI: `python -m etl [--raw-dir DIR] [--out DIR]` builds data/processed from the raw files."""
+"""CLI: `python -m etl [--raw-dir DIR] [--out DIR] [--catalog {streaming,movies,all}]` builds data/processed.
+
+The streaming catalog goes to OUT (titles.parquet, ratings.parquet, ...), the Movies Dataset catalog to
+OUT/movies/ (movies.parquet, ratings.parquet, agreement.csv, quarantine.csv, etl_report.json).
+"""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
 from config import PROCESSED_DATA_DIR, raw_dir
 from errors import InputError
+from etl.movies import columns as movie_columns
+from etl.movies.pipeline import run as run_movies
 from etl.pipeline import run
+
+CATALOGS = ("streaming", "movies", "all")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--raw-dir", help="raw data directory (default: $RAW_DIR or ../shared/data/raw)")
     parser.add_argument("--out", default=str(PROCESSED_DATA_DIR), help="output directory (default: data/processed)")
+    parser.add_argument("--catalog", choices=CATALOGS, default="all",
+                        help="which catalog to build: the streaming one, the movies one (into OUT/movies) or all "
+                             "(default)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    out = Path(args.out)
     try:
-        report = run(raw_dir(args.raw_dir), Path(args.out), quiet=args.quiet)
+        raw = raw_dir(args.raw_dir)
+        if args.catalog in ("streaming", "all"):
+            report = run(raw, out, quiet=args.quiet)
+            if not args.quiet:
+                print("\n".join(report.lines()))
+                print(f"wrote {out}/")
+        if args.catalog in ("movies", "all"):
+            movies_out = out / movie_columns.OUT_SUBDIR
+            report = run_movies(raw, movies_out, quiet=args.quiet)
+            if not args.quiet:
+                print("\n".join(report.lines()))
+                summary = report.summary
+                print(f"movies: {summary['movies']['rows']:,} ({summary['movies']['from_raw_rows']:,} from "
+                      f"{summary['metadata_file']}, {summary['movies']['from_derived']:,} completed from derived/); "
+                      f"ratings: {summary['ratings']['rows_out']:,} of {summary['ratings']['rows_read']:,}; "
+                      f"{summary['seconds']} s")
+                print(f"wrote {movies_out}/")
     except InputError as exc:
         print(f"etl: error: {exc}", file=sys.stderr)
         return 2
-    if not args.quiet:
-        print("\n".join(report.lines()))
-        print(f"wrote {args.out}/")
     return 0
 
 

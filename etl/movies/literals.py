@@ -1,0 +1,55 @@
+"""Safe parsing of the nested Python literals of the raw files ("[{'id': 16, 'name': 'Animation'}]").
+
+No eval: `ast.literal_eval` (which builds only literals), after a size limit, with every error it can raise turned
+into LiteralError, and the shape checked (a dict, or a list of dicts, each with a text 'name'). Identical texts
+are parsed once (the same few country and genre lists repeat thousands of times).
+"""
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+
+MAX_CHARS = 20_000          # metadata literals are at most a few hundred characters
+MAX_CHARS_CREDITS = 2_000_000  # a crew list of credits.csv can run to a few hundred kilobytes
+
+
+class LiteralError(ValueError):
+    """A text that is not the expected literal: the message says why (short, for the quarantine file)."""
+
+
+@lru_cache(maxsize=65_536)
+def _parse(text: str, max_chars: int) -> object:
+    if len(text) > max_chars:
+        raise LiteralError(f"literal longer than {max_chars:,} characters")
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+        raise LiteralError(f"not a Python literal ({type(exc).__name__})") from None
+
+
+def parse_records(text: str | None, keys: tuple[str, ...] = ("name",), max_chars: int = MAX_CHARS) -> list[dict]:
+    """A list of dicts (each with the `keys`, text values); None or empty text is an empty list."""
+    if text is None or not text.strip():
+        return []
+    value = _parse(text.strip(), max_chars)
+    if not isinstance(value, list):
+        raise LiteralError(f"expected a list, got {type(value).__name__}")
+    for item in value:
+        if not isinstance(item, dict) or any(not isinstance(item.get(k), str) for k in keys):
+            raise LiteralError(f"expected a list of dicts with text {', '.join(repr(k) for k in keys)}")
+    return value
+
+
+def parse_record(text: str | None, keys: tuple[str, ...] = ("name",)) -> dict | None:
+    """One dict (with the `keys`, text values), or None for a missing value."""
+    if text is None or not text.strip():
+        return None
+    value = _parse(text.strip(), MAX_CHARS)
+    if not isinstance(value, dict) or any(not isinstance(value.get(k), str) for k in keys):
+        raise LiteralError(f"expected a dict with text {', '.join(repr(k) for k in keys)}")
+    return value
+
+
+def names(text: str | None, key: str = "name") -> list[str]:
+    """The `key` values of a list literal, in order, stripped, empty ones left out."""
+    return [item[key].strip() for item in parse_records(text, (key,)) if item[key].strip()]

@@ -1,0 +1,190 @@
+"""Raw movies_metadata rows -> clean catalog rows; every faulty row quarantined with its reason, every fix counted.
+
+The same code reads the 5,000-row head and the full file. Checks, in order (a row fails at its first fault):
+1. the id is a whole number (a date there, "1997-08-20", marks a row shifted by a column);
+2. budget, revenue, popularity, runtime, vote_average, vote_count are numbers where present (text there is the
+   other sign of a shifted row);
+3. the nested literals parse and have the expected shape (a malformed literal means the row's columns cannot be
+   trusted, so the row goes, not just the field);
+4. release_date is a real YYYY-MM-DD date (rows without one are dropped, as the brief asks, and counted);
+5. the id is not already taken by an earlier valid row (the first is kept).
+Fixes: revenue/budget null -> 0, whitespace (embedded newlines) in the text fields collapsed, return computed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from errors import InputError
+from etl.io import read_csv_text, require_columns
+from etl.movies import columns as C
+from etl.movies.literals import LiteralError, names, parse_record
+from etl.movies.names import country_name, language_name
+from etl.report import Report
+
+log = logging.getLogger(__name__)
+
+ID_RE = r"\d{1,9}"
+DATE_RE = r"\d{4}-\d{2}-\d{2}"
+NUMBER_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+NUMERIC_COLUMNS = ("budget", "revenue", "popularity", "runtime", "vote_average", "vote_count")
+TEXT_COLUMNS = ("title", "overview")
+MAX_VALUES_CHARS = 4000     # of a quarantined row's values written to quarantine.csv
+
+
+def metadata_path(raw_dir: Path) -> Path:
+    """The full movies_metadata.csv when it is there, else the 5,000-row head."""
+    folder = raw_dir / C.SUBDIR
+    for name in C.METADATA_FILES:
+        if (folder / name).exists():
+            return folder / name
+    raise InputError(f"{folder}: no {' or '.join(C.METADATA_FILES)}")
+
+
+def row_values(df: pd.DataFrame, rows) -> list[str]:
+    """The raw rows as JSON text (their non-empty fields), for the quarantine file."""
+    out = []
+    for record in df.loc[rows].to_dict("records"):
+        text = json.dumps({k: v for k, v in record.items() if isinstance(v, str)}, ensure_ascii=False)
+        out.append(text if len(text) <= MAX_VALUES_CHARS else text[:MAX_VALUES_CHARS] + "...")
+    return out
+
+
+def collapse_whitespace(values: pd.Series) -> pd.Series:
+    return values.str.replace(r"\s+", " ", regex=True).str.strip().replace("", None)
+
+
+def changed(before: pd.Series, after: pd.Series) -> int:
+    b, a = before.astype(object), after.astype(object)
+    return int(((b.isna() != a.isna()) | (b.notna() & a.notna() & (b != a))).sum())
+
+
+def valid_dates(values: pd.Series) -> pd.Series:
+    """True where the text is a real calendar date YYYY-MM-DD."""
+    text = values.fillna("").str.strip()
+    shaped = text.str.fullmatch(DATE_RE)
+    parsed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+    return shaped & parsed.notna()
+
+
+def _parse_literals(df: pd.DataFrame) -> tuple[dict[str, list], pd.Series]:
+    """Each literal column parsed to its clean value; the reason of the first malformed literal per row."""
+    parsed: dict[str, list] = {c: [None] * len(df) for c in C.LITERAL_COLUMNS}
+    reasons = [None] * len(df)
+    specs = {
+        C.RAW_COLLECTION: lambda t: (parse_record(t) or {}).get("name", "").strip() or None,
+        C.RAW_GENRES: names,
+        C.RAW_COMPANIES: names,
+        C.RAW_COUNTRIES: lambda t: names(t, "iso_3166_1"),
+        C.RAW_SPOKEN: lambda t: names(t, "iso_639_1"),
+    }
+    for column, parse in specs.items():
+        values = df[column].tolist()
+        out = parsed[column]
+        for i, text in enumerate(values):
+            if reasons[i] is not None:
+                continue
+            try:
+                out[i] = parse(text if isinstance(text, str) else None)
+            except LiteralError as exc:
+                reasons[i] = f"malformed {column} literal: {exc}"
+    return parsed, pd.Series(reasons, index=df.index, dtype=object)
+
+
+def _quarantine(df, mask, file, reason, report, bad) -> None:
+    rows = df.index[mask & ~bad]
+    if len(rows):
+        report.quarantine(file, rows + 1, reason, row_values(df, rows))
+    bad |= mask
+
+
+def clean_metadata(raw_dir: Path, report: Report) -> tuple[pd.DataFrame, set[int], str]:
+    """The clean raw rows (catalog columns, without directors/cast), the ids the raw file holds, its name."""
+    path = metadata_path(raw_dir)
+    file = f"{C.SUBDIR}/{path.name}"
+    log.info("reading %s", path)
+    df = read_csv_text(path)
+    require_columns(path, df.columns, C.RAW_REQUIRED)
+    df = df.reset_index(drop=True)
+    n_in = len(df)
+    bad = pd.Series(False, index=df.index)
+
+    ids = df["id"].fillna("").str.strip()
+    id_ok = ids.str.fullmatch(ID_RE)
+    is_date = ids.str.fullmatch(DATE_RE)
+    _quarantine(df, ~id_ok & is_date, file, "row shifted by a column: a date in the id column", report, bad)
+    _quarantine(df, ~id_ok, file, "id is not a whole number", report, bad)
+    seen_ids = set(ids[id_ok].astype(int))
+
+    for column in NUMERIC_COLUMNS:
+        text = df[column].fillna("").str.strip()
+        wrong = (text != "") & ~text.str.fullmatch(NUMBER_RE)
+        _quarantine(df, wrong, file, f"row shifted by a column: text in {column}, which holds numbers", report, bad)
+
+    parsed, literal_reasons = _parse_literals(df.where(~bad, None))
+    for reason in literal_reasons.dropna().unique():
+        _quarantine(df, literal_reasons == reason, file, reason, report, bad)
+
+    _quarantine(df, ~valid_dates(df["release_date"]), file, "no valid release_date (YYYY-MM-DD): row dropped",
+                report, bad)
+    duplicate = ids.where(~bad).duplicated() & ~bad
+    _quarantine(df, duplicate, file, "duplicate id: the first valid row is kept", report, bad)
+
+    keep = ~bad
+    out = pd.DataFrame({C.ID: ids[keep].astype("int64")})
+    for column in TEXT_COLUMNS:
+        before = df.loc[keep, column]
+        after = collapse_whitespace(before)
+        report.add_fix(file, column, "whitespace collapsed (embedded newlines, tabs, repeated or edge spaces)",
+                       changed(before, after))
+        out[column] = after
+    out[C.RELEASE_DATE] = df.loc[keep, "release_date"].str.strip()
+    out[C.RELEASE_YEAR] = out[C.RELEASE_DATE].str[:4].astype("int64")
+    for column in (C.BUDGET, C.REVENUE):
+        values = pd.to_numeric(df.loc[keep, column], errors="raise")
+        report.add_fix(file, column, "missing: set to 0", int(values.isna().sum()))
+        out[column] = values.fillna(0).round().astype("int64")
+    out[C.RUNTIME] = pd.to_numeric(df.loc[keep, "runtime"], errors="raise").astype("float64")
+    out[C.POPULARITY] = pd.to_numeric(df.loc[keep, "popularity"], errors="raise").astype("float64")
+    out[C.VOTE_AVERAGE] = pd.to_numeric(df.loc[keep, "vote_average"], errors="raise").astype("float64")
+    out[C.VOTE_COUNT] = pd.to_numeric(df.loc[keep, "vote_count"], errors="raise").round().astype("Int64")
+    out[C.LANGUAGE] = df.loc[keep, "original_language"].str.strip().str.lower().replace("", None)
+    out[C.STATUS] = df.loc[keep, "status"].str.strip()
+    rows = np.flatnonzero(keep.to_numpy())
+    out[C.COLLECTION] = [parsed[C.RAW_COLLECTION][i] for i in rows]
+    out[C.GENRES] = [parsed[C.RAW_GENRES][i] for i in rows]
+    out[C.COMPANIES] = [parsed[C.RAW_COMPANIES][i] for i in rows]
+    out[C.COUNTRIES] = [[c.upper() for c in parsed[C.RAW_COUNTRIES][i]] for i in rows]
+    out[C.SPOKEN] = [[c.lower() for c in parsed[C.RAW_SPOKEN][i]] for i in rows]
+    out[C.ROW_SOURCE] = "raw"
+    out = out.reset_index(drop=True)
+    add_return(out, file, report)
+    report.add_fix(file, ",".join(C.DROPPED_COLUMNS), "columns dropped (as the brief asks)", n_in)
+    report.add_file(file, n_in, len(out))
+    return out, seen_ids, file
+
+
+def add_return(out: pd.DataFrame, file: str, report: Report) -> None:
+    """return = revenue / budget; 0 where the budget is 0 (or was missing)."""
+    budget, revenue = out[C.BUDGET].to_numpy("float64"), out[C.REVENUE].to_numpy("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[C.RETURN] = np.where(budget > 0, revenue / np.where(budget > 0, budget, 1), 0.0)
+    report.add_fix(file, C.RETURN, "budget 0 or missing: return set to 0", int((budget <= 0).sum()))
+
+
+def add_names(movies: pd.DataFrame, report: Report) -> None:
+    """English names of the original language and of the production countries (see names.py)."""
+    movies[C.LANGUAGE_NAME] = movies[C.LANGUAGE].map(language_name)
+    unnamed = movies.loc[movies[C.LANGUAGE].notna() & movies[C.LANGUAGE_NAME].isna(), C.LANGUAGE]
+    report.add_fix("catalog", C.LANGUAGE_NAME, "code without an English name (kept, name left empty): "
+                   + ", ".join(sorted(unnamed.unique())), len(unnamed))
+    movies[C.COUNTRY_NAMES] = [[country_name(c) or c for c in codes] for codes in movies[C.COUNTRIES]]
+    unknown = sorted({c for codes in movies[C.COUNTRIES] for c in codes if country_name(c) is None})
+    report.add_fix("catalog", C.COUNTRY_NAMES, "country code without a name (the code is kept as its name): "
+                   + ", ".join(unknown), len(unknown))
+
+
