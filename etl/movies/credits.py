@@ -75,8 +75,11 @@ def read_credits(raw_dir: Path, report: Report) -> tuple[pd.DataFrame, str, bool
 def fermuba_directors(raw_dir: Path, report: Report) -> Source:
     file, id_col, name_col = C.DIRECTOR_SOURCE
     df = read_derived(raw_dir, file, [name_col], report, unique=False)
-    df[name_col] = df[name_col].str.strip()
-    values = df.groupby(C.ID, sort=False)[name_col].agg(list)
+    by_id: dict[int, list[str]] = {}
+    for movie, name in zip(df[C.ID].tolist(), df[name_col].tolist(), strict=True):
+        if isinstance(name, str) and name.strip():
+            by_id.setdefault(movie, []).append(name.strip())
+    values = pd.Series(list(by_id.values()), index=list(by_id.keys()), dtype=object)
     return Source(C.DIRECTORS, file, name_col, values)
 
 

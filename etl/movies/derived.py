@@ -8,6 +8,7 @@ mainak97 joins with spaces are split with the known genre list ("Science Fiction
 """
 from __future__ import annotations
 
+import csv
 import logging
 import math
 import re
@@ -17,9 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from errors import InputError
-from etl.io import read_csv_text, require_columns
+from etl.io import check_file, require_columns
 from etl.movies import columns as C
 from etl.movies.metadata import DATE_RE, ID_RE, collapse_whitespace, row_values, valid_dates
 from etl.report import Report
@@ -39,10 +42,31 @@ COMPANY_SUFFIX_RE = re.compile(r"(?i)^(?:inc|ltd|llc|l\.l\.c|co|corp|s\.a|s\.l|s
 EXPLAINED: dict[str, str] = {}
 
 
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """A machine-written CSV with every column as text (None for empty), read by Arrow's parallel reader."""
+    check_file(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), None)
+        if not header:
+            raise InputError(f"{path}: no header line")
+        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                               convert_options=pacsv.ConvertOptions(
+                                   column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except (pa.ArrowException, csv.Error) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: unreadable CSV ({message})") from None
+    if table.num_rows == 0:
+        raise InputError(f"{path}: file has a header but no rows")
+    return table.to_pandas()
+
+
 def read_derived(raw_dir: Path, name: str, columns: list[str], report: Report, unique: bool = True) -> pd.DataFrame:
     """A derived file with its id column as int64 `id`; shifted rows and repeated ids quarantined."""
     path = raw_dir / C.SUBDIR / name
-    df = read_csv_text(path)
+    df = read_text_csv(path)
     id_col = C.ID_COLUMNS.get(name, "id")
     require_columns(path, df.columns, [id_col, *columns])
     df = df[[id_col, *columns]].rename(columns={id_col: "_id"}).reset_index(drop=True)
@@ -110,7 +134,7 @@ class GenreSplitter:
     def __init__(self, known: set[str]):
         self.known = known
         self.longest = max(len(k.split()) for k in known)
-        self.unknown_words = 0
+        self.with_unknown: set[str] = set()   # texts holding a word outside the known names
 
     def __call__(self, text: str | None) -> list[str]:
         words = text.split() if isinstance(text, str) else []
@@ -123,7 +147,7 @@ class GenreSplitter:
                     i += n
                     break
             else:
-                self.unknown_words += 1
+                self.with_unknown.add(text)
                 i += 1
         return out
 
@@ -155,6 +179,13 @@ class CompanySplitter:
                     out.append(parts[i])
                 i += 1
         return out
+
+
+def split_each(values: pd.Series, split: Callable[[str | None], list[str]]) -> pd.Series:
+    """`split` applied to each text, once per distinct text (the lists are not shared between rows)."""
+    texts = values.to_numpy(dtype=object, na_value=None)
+    memo = {t: split(t) for t in dict.fromkeys(texts.tolist())}
+    return pd.Series([list(memo[t]) for t in texts], index=values.index, dtype=object)
 
 
 def equal(a, b) -> bool:
@@ -196,8 +227,8 @@ def load_sources(raw_dir: Path, raw: pd.DataFrame, report: Report) -> tuple[list
         C.TITLE: as_text, C.RELEASE_DATE: as_date, C.BUDGET: as_money, C.REVENUE: as_money,
         C.POPULARITY: as_float, C.VOTE_AVERAGE: as_float, C.VOTE_COUNT: as_count, C.RUNTIME: as_float,
         C.LANGUAGE: as_code, C.COUNTRIES: as_codes, C.COLLECTION: as_text,
-        C.COMPANIES: lambda v: pd.Series([companies(t) for t in v], index=v.index, dtype=object),
-        C.GENRES: lambda v: pd.Series([genres(t) for t in v], index=v.index, dtype=object),
+        C.COMPANIES: lambda v: split_each(v, companies),
+        C.GENRES: lambda v: split_each(v, genres),
     }
     normalizers[C.OVERVIEW] = as_text
     sources = []
@@ -206,8 +237,9 @@ def load_sources(raw_dir: Path, raw: pd.DataFrame, report: Report) -> tuple[list
         values = normalizers[field](frame[column])
         values.index = frame[C.ID].to_numpy()
         sources.append(Source(field, file, column, values))
-    report.add_fix(f"{C.SUBDIR}/{C.D_GENRES}", "genres", "word outside the known genre names dropped "
-                   "(company names of the shifted rows)", genres.unknown_words)
+    genre_texts = frames[C.D_GENRES][C.FIELD_SOURCES[C.GENRES][1]]
+    report.add_fix(f"{C.SUBDIR}/{C.D_GENRES}", "genres", "word(s) outside the known genre names dropped",
+                   int(genre_texts.isin(list(genres.with_unknown)).sum()))
     return sources, frames[C.SPINE]
 
 
@@ -218,7 +250,8 @@ def fill(ids: np.ndarray, sources: list[Source], report: Report) -> pd.Series:
     missing = pd.Series(True, index=ids)
     for source in sources:
         got = source.values[~source.values.index.duplicated()].reindex(ids)
-        use = missing & got.map(_present)
+        present = ([isinstance(v, list) and bool(v) for v in got] if field in C.LIST_FIELDS else got.notna())
+        use = missing & np.asarray(present, dtype=bool)
         values[use] = got[use]
         missing &= ~use
         report.summary.setdefault("sources", {}).setdefault(field, {})[f"{C.SUBDIR}/{source.file}"] = int(use.sum())
@@ -256,12 +289,6 @@ def complete(raw_ids: set[int], spine: pd.DataFrame, sources: list[Source], repo
     out[C.STATUS] = None
     out[C.ROW_SOURCE] = "derived"
     return out
-
-
-def _present(value) -> bool:
-    if isinstance(value, list):
-        return bool(value)
-    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA
 
 
 def agreement(raw: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:

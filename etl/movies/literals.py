@@ -3,14 +3,28 @@
 No eval: `ast.literal_eval` (which builds only literals), after a size limit, with every error it can raise turned
 into LiteralError, and the shape checked (a dict, or a list of dicts, each with a text 'name'). Identical texts
 are parsed once (the same few country and genre lists repeat thousands of times).
+
+Fast path (`values`): most literals hold no double quote and no backslash, so every string in them is
+single-quoted without escapes; for those, one regular expression checks the whole shape (a list of flat dicts of
+strings, numbers, None, True, False) and another reads the wanted key's values, both in C. Any other text takes
+the `ast.literal_eval` path; the two give the same answer (tests/test_movies_etl.py checks it).
 """
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 
 MAX_CHARS = 20_000          # metadata literals are at most a few hundred characters
 MAX_CHARS_CREDITS = 2_000_000  # a crew list of credits.csv can run to a few hundred kilobytes
+
+
+_STR = r"'[^'\n]*'"
+_VALUE = rf"(?:{_STR}|-?\d+(?:\.\d+)?(?:e-?\d+)?|None|True|False)"
+_PAIR = rf"{_STR}: {_VALUE}"
+_DICT = rf"\{{(?:{_PAIR}(?:, {_PAIR})*)?\}}"
+FLAT_LIST_RE = re.compile(rf"\[(?:{_DICT}(?:, {_DICT})*)?\]")
+FLAT_DICT_RE = re.compile(_DICT)
 
 
 class LiteralError(ValueError):
@@ -50,6 +64,33 @@ def parse_record(text: str | None, keys: tuple[str, ...] = ("name",)) -> dict | 
     return value
 
 
+@lru_cache(maxsize=65_536)
+def _fast_values(text: str, key: str, as_list: bool) -> list[str] | None:
+    """The `key` values of a flat literal without double quotes or backslashes; None when the fast path does not
+    apply (the caller then parses with ast.literal_eval)."""
+    if '"' in text or "\\" in text or len(text) > MAX_CHARS:
+        return None
+    if not (FLAT_LIST_RE if as_list else FLAT_DICT_RE).fullmatch(text):
+        return None
+    found = re.findall(rf"(?:\{{|, )'{re.escape(key)}': '([^']*)'", text)
+    if len(found) != text.count("{"):  # a dict without the key (or with it twice): the slow path says which
+        return None
+    return found
+
+
 def names(text: str | None, key: str = "name") -> list[str]:
     """The `key` values of a list literal, in order, stripped, empty ones left out."""
-    return [item[key].strip() for item in parse_records(text, (key,)) if item[key].strip()]
+    if text is None or not text.strip():
+        return []
+    fast = _fast_values(text.strip(), key, True)
+    items = fast if fast is not None else [item[key] for item in parse_records(text, (key,))]
+    return [v.strip() for v in items if v.strip()]
+
+
+def record_name(text: str | None, key: str = "name") -> str | None:
+    """The `key` value of a dict literal (stripped), or None for a missing value or an empty name."""
+    if text is None or not text.strip():
+        return None
+    fast = _fast_values(text.strip(), key, False)
+    value = fast[0] if fast is not None else parse_record(text, (key,))[key]
+    return value.strip() or None

@@ -22,7 +22,7 @@ import pandas as pd
 from errors import InputError
 from etl.io import read_csv_text, require_columns
 from etl.movies import columns as C
-from etl.movies.literals import LiteralError, names, parse_record
+from etl.movies.literals import LiteralError, names, record_name
 from etl.movies.names import country_name, language_name
 from etl.report import Report
 
@@ -55,7 +55,9 @@ def row_values(df: pd.DataFrame, rows) -> list[str]:
 
 
 def collapse_whitespace(values: pd.Series) -> pd.Series:
-    return values.str.replace(r"\s+", " ", regex=True).str.strip().replace("", None)
+    """Runs of whitespace (newlines, tabs, spaces) -> one space, edges trimmed; empty -> None."""
+    out = [(" ".join(v.split()) or None) if isinstance(v, str) else None for v in values.tolist()]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def changed(before: pd.Series, after: pd.Series) -> int:
@@ -76,7 +78,7 @@ def _parse_literals(df: pd.DataFrame) -> tuple[dict[str, list], pd.Series]:
     parsed: dict[str, list] = {c: [None] * len(df) for c in C.LITERAL_COLUMNS}
     reasons = [None] * len(df)
     specs = {
-        C.RAW_COLLECTION: lambda t: (parse_record(t) or {}).get("name", "").strip() or None,
+        C.RAW_COLLECTION: record_name,
         C.RAW_GENRES: names,
         C.RAW_COMPANIES: names,
         C.RAW_COUNTRIES: lambda t: names(t, "iso_3166_1"),
