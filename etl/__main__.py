@@ -1,7 +1,9 @@
 """CLI: `python -m etl [--raw-dir DIR] [--out DIR] [--catalog {streaming,movies,all}]` builds data/processed.
 
 The streaming catalog goes to OUT (titles.parquet, ratings.parquet, ...), the Movies Dataset catalog to
-OUT/movies/ (movies.parquet, ratings.parquet, agreement.csv, quarantine.csv, etl_report.json).
+OUT/movies/ (movies.parquet, ratings.parquet, agreement.csv, quarantine.csv, etl_report.json). With the default
+`--catalog all`, a raw directory without tmdb/ builds the streaming catalog only (and says so); `--catalog movies`
+requires it.
 """
 from __future__ import annotations
 
@@ -38,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.quiet:
                 print("\n".join(report.lines()))
                 print(f"wrote {out}/")
-        if args.catalog in ("movies", "all"):
+        movies_raw = raw / movie_columns.SUBDIR
+        if args.catalog == "all" and raw.is_dir() and not movies_raw.is_dir():
+            print(f"etl: note: {movies_raw} not found: movies catalog not built", file=sys.stderr)
+        elif args.catalog in ("movies", "all"):
             movies_out = out / movie_columns.OUT_SUBDIR
             report = run_movies(raw, movies_out, quiet=args.quiet)
             if not args.quiet:
