@@ -316,6 +316,7 @@ def test_the_full_raw_files_replace_the_head_through_the_same_code(tmp_path):
 def test_shifted_and_duplicate_rows_of_derived_files_are_quarantined(tmp_path):
     files = derived_files(MOVIES)
     files[C.D_CORE] += ",,,0.0,0.0,0.0,,,,,1997-08-20,,,,Carousel Productions\n"
+    files[C.D_CORE] += "Undated,,,0.0,0.0,0.0,,,,,12,5.0,1.0,0.1,Drama\n"   # no release date: not in the catalog
     files[C.D_VOTES] += "1997-08-20,,0,,\n10,Later Film (copy),2010,1.0,1.0\n"
     files[C.D_GENRES] += (" Carousel Productions Vision View ,1997-08-20,\"[{'iso_639_1': 'en', 'name': 'English'}]\","
                           "Midnight Man\n")
@@ -323,7 +324,8 @@ def test_shifted_and_duplicate_rows_of_derived_files_are_quarantined(tmp_path):
     assert sorted(movies.index) == [1, 2, 3, 10, 11] and movies.loc[10, C.VOTE_AVERAGE] == 6.5
     assert reasons(quarantine, C.D_VOTES) == [("6", "row shifted by a column (in the source): a date in the id column"),
                                               ("7", "duplicate id: the first row is kept")]
-    assert reasons(quarantine, C.D_CORE) == [("6", "row shifted by a column (in the source): a date in the id column")]
+    assert reasons(quarantine, C.D_CORE) == [("6", "row shifted by a column (in the source): a date in the id column"),
+                                             ("7", "no valid release_date (YYYY-MM-DD): row dropped")]
     assert len(reasons(quarantine, C.D_GENRES)) == 1
     assert report["files"][f"tmdb/{C.D_VOTES}"] == {"rows_in": 7, "rows_out": 5}
 

@@ -30,6 +30,7 @@ from etl.report import Report
 log = logging.getLogger(__name__)
 
 AGREEMENT_MIN = 0.99
+ROW = "_row"   # a derived row's 1-based number in its file, for the quarantine
 # TMDB's movie genres; names seen in the raw literals are added to these at run time.
 TMDB_GENRES = ("Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",
                "Foreign", "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction", "TV Movie",
@@ -80,6 +81,7 @@ def read_derived(raw_dir: Path, name: str, columns: list[str], report: Report, u
             report.quarantine(file, df.index[mask] + 1, reason, row_values(df, df.index[mask]))
     out = df[ok].copy()
     out[C.ID] = ids[ok].astype("int64")
+    out[ROW] = out.index + 1
     out = out.drop(columns="_id")
     if unique:
         dup = out[C.ID].duplicated()
@@ -261,7 +263,7 @@ def fill(ids: np.ndarray, sources: list[Source], report: Report) -> pd.Series:
 def complete(raw_ids: set[int], spine: pd.DataFrame, sources: list[Source], report: Report) -> pd.DataFrame:
     """The movies of the spine that the raw file does not hold, every field from its source."""
     file = f"{C.SUBDIR}/{C.SPINE}"
-    rest = spine.loc[~spine[C.ID].isin(raw_ids), [C.ID]].reset_index(drop=True)
+    rest = spine.loc[~spine[C.ID].isin(raw_ids), [C.ID, ROW]].reset_index(drop=True)
     ids = rest[C.ID].to_numpy()
     out = pd.DataFrame({C.ID: ids})
     by_field: dict[str, list[Source]] = {}
@@ -281,8 +283,10 @@ def complete(raw_ids: set[int], spine: pd.DataFrame, sources: list[Source], repo
         out[field] = values.to_numpy()
     no_date = out[C.RELEASE_DATE].isna()
     if no_date.any():
-        report.quarantine(file, [f"id={i}" for i in out.loc[no_date, C.ID]],
-                          "no valid release_date (YYYY-MM-DD): row dropped", [""] * int(no_date.sum()))
+        report.quarantine(file, rest.loc[no_date, ROW], "no valid release_date (YYYY-MM-DD): row dropped",
+                          [f"id={i}, {C.RELEASE_DATE}={d}" for i, d in zip(
+                              out.loc[no_date, C.ID], spine.set_index(C.ID).loc[out.loc[no_date, C.ID], "release_date"],
+                              strict=True)])
     out = out[~no_date].reset_index(drop=True)
     out[C.RELEASE_YEAR] = out[C.RELEASE_DATE].str[:4].astype("int64")
     out[C.SPOKEN] = [[] for _ in range(len(out))]
