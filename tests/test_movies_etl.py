@@ -390,6 +390,23 @@ def test_bad_literals_raise_literal_error(text):
         names(text)
 
 
+@pytest.mark.parametrize("apostrophe", [False, True])  # True: double-quoted strings, so the literal_eval path
+def test_cast_and_crew_fast_path_and_literal_eval_agree(apostrophe):
+    from etl.movies.credits import _directors, _top_cast
+    from etl.movies.literals import adjacent_pairs
+    extra = "O'Brien" if apostrophe else "Obrien"
+    cast = [{"cast_id": i, "character": "C", "credit_id": "52fe", "gender": 2, "id": i, "name": name, "order": order,
+             "profile_path": None} for i, (name, order) in enumerate([("D", 3), ("A", 0), (extra, 2), ("B", 1)])]
+    crew = [{"credit_id": "52fe", "department": dep, "gender": 0, "id": i, "job": job, "name": name,
+             "profile_path": "/x.jpg"} for i, (dep, job, name) in enumerate(
+                [("Writing", "Screenplay", "W"), ("Directing", "Director", extra), ("Directing", "Director", "Z"),
+                 ("Directing", "Director", extra)])]
+    assert (adjacent_pairs(repr(cast), "name", "order", True) is None) == apostrophe
+    assert _top_cast(repr(cast)) == ["A", "B", extra]
+    assert _directors(repr(crew)) == [extra, "Z"]
+    assert _top_cast(None) == [] and _directors("[]") == []
+
+
 def test_collection_literal_and_empty_values():
     assert record_name("{'id': 10194, 'name': 'Toy Story Collection', 'poster_path': None}") == "Toy Story Collection"
     assert record_name(None) is None and names("") == [] and parse_records(None) == []

@@ -15,7 +15,7 @@ import pandas as pd
 from etl.io import read_csv_text, require_columns
 from etl.movies import columns as C
 from etl.movies.derived import Source, read_derived
-from etl.movies.literals import MAX_CHARS_CREDITS, LiteralError, parse_records
+from etl.movies.literals import MAX_CHARS_CREDITS, LiteralError, adjacent_pairs, parse_records
 from etl.movies.metadata import ID_RE, row_values
 from etl.report import Report
 
@@ -24,12 +24,19 @@ CAST_SIZE = 3
 
 
 def _top_cast(text: str | None) -> list[str]:
+    fast = adjacent_pairs(text.strip(), "name", "order", second_is_number=True) if text else None
+    if fast is not None:
+        ordered = sorted(((int(order), name.strip()) for name, order in fast), key=lambda p: p[0])
+        return [name for _, name in ordered if name][:CAST_SIZE]
     cast = parse_records(text, ("name",), MAX_CHARS_CREDITS)
     cast = sorted(cast, key=lambda m: m["order"] if isinstance(m.get("order"), int) else 10**9)
-    return [m["name"].strip() for m in cast[:CAST_SIZE] if m["name"].strip()]
+    return [m["name"].strip() for m in cast if m["name"].strip()][:CAST_SIZE]
 
 
 def _directors(text: str | None) -> list[str]:
+    fast = adjacent_pairs(text.strip(), "job", "name") if text else None
+    if fast is not None:
+        return list(dict.fromkeys(name.strip() for job, name in fast if job == "Director" and name.strip()))
     crew = parse_records(text, ("name",), MAX_CHARS_CREDITS)
     return list(dict.fromkeys(m["name"].strip() for m in crew if m.get("job") == "Director" and m["name"].strip()))
 

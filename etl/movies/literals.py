@@ -78,6 +78,17 @@ def _fast_values(text: str, key: str, as_list: bool) -> list[str] | None:
     return found
 
 
+def adjacent_pairs(text: str, first: str, second: str, second_is_number: bool = False) -> list[tuple] | None:
+    """Fast path for big flat lists (the cast and crew of credits.csv): (first, second) of every dict whose `first`
+    key is directly followed by `second` (the order TMDB writes them in), or None when the fast path does not
+    apply (a double quote or backslash in the text, another shape, or a dict without that pair)."""
+    if '"' in text or "\\" in text or len(text) > MAX_CHARS_CREDITS or not FLAT_LIST_RE.fullmatch(text):
+        return None
+    value = r"(-?\d+)" if second_is_number else r"'([^']*)'"
+    found = re.findall(rf"(?:\{{|, )'{re.escape(first)}': '([^']*)', '{re.escape(second)}': {value}", text)
+    return found if len(found) == text.count("{") else None
+
+
 def names(text: str | None, key: str = "name") -> list[str]:
     """The `key` values of a list literal, in order, stripped, empty ones left out."""
     if text is None or not text.strip():
