@@ -19,11 +19,12 @@ MAX_CHARS = 20_000          # metadata literals are at most a few hundred charac
 MAX_CHARS_CREDITS = 2_000_000  # a crew list of credits.csv can run to a few hundred kilobytes
 
 
-_STR = r"'[^'\n]*'"
-_VALUE = rf"(?:{_STR}|-?\d+(?:\.\d+)?(?:e-?\d+)?|None|True|False)"
+# Possessive quantifiers and atomic groups (Python 3.11+): the shape either matches or fails, no backtracking.
+_STR = r"'[^'\n]*+'"
+_VALUE = rf"(?>{_STR}|-?\d++(?:\.\d++)?+(?:e-?\d++)?+|None|True|False)"
 _PAIR = rf"{_STR}: {_VALUE}"
-_DICT = rf"\{{(?:{_PAIR}(?:, {_PAIR})*)?\}}"
-FLAT_LIST_RE = re.compile(rf"\[(?:{_DICT}(?:, {_DICT})*)?\]")
+_DICT = rf"\{{(?:{_PAIR}(?:, {_PAIR})*+)?+\}}"
+FLAT_LIST_RE = re.compile(rf"\[(?:{_DICT}(?:, {_DICT})*+)?+\]")
 FLAT_DICT_RE = re.compile(_DICT)
 
 
