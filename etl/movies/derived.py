@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 from errors import InputError
 from etl.io import check_file, require_columns
 from etl.movies import columns as C
-from etl.movies.metadata import DATE_RE, ID_RE, collapse_whitespace, row_values, valid_dates
+from etl.movies.metadata import DATE_RE, ID_RE, collapse_whitespace, duplicate_values, row_values, valid_dates
 from etl.report import Report
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def read_derived(raw_dir: Path, name: str, columns: list[str], report: Report, u
         dup = out[C.ID].duplicated()
         if dup.any():
             report.quarantine(file, out.index[dup] + 1, "duplicate id: the first row is kept",
-                              row_values(df, out.index[dup]))
+                              duplicate_values(df.loc[out.index], out[C.ID], out.index[dup]))
         out = out[~dup]
     else:
         dup = out.duplicated()

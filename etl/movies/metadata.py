@@ -54,6 +54,20 @@ def row_values(df: pd.DataFrame, rows) -> list[str]:
     return out
 
 
+def duplicate_values(df: pd.DataFrame, ids: pd.Series, rows) -> list[str]:
+    """A repeated id's row for the quarantine, prefixed by how it differs from the first row of that id."""
+    first = {}
+    for i, key in zip(df.index, ids, strict=True):
+        first.setdefault(key, i)
+    out = []
+    for row, text in zip(rows, row_values(df, rows), strict=True):
+        a, b = df.loc[first[ids.at[row]]], df.loc[row]
+        differs = [c for c in df.columns if not (a[c] == b[c] or (pd.isna(a[c]) and pd.isna(b[c])))]
+        out.append(f"differs from row {first[ids.at[row]] + 1} in: {', '.join(differs)} | {text}" if differs
+                   else f"identical to row {first[ids.at[row]] + 1} | {text}")
+    return out
+
+
 def collapse_whitespace(values: pd.Series) -> pd.Series:
     """Runs of whitespace (newlines, tabs, spaces) -> one space, edges trimmed; empty -> None."""
     out = [(" ".join(v.split()) or None) if isinstance(v, str) else None for v in values.tolist()]
@@ -133,8 +147,14 @@ def clean_metadata(raw_dir: Path, report: Report) -> tuple[pd.DataFrame, set[int
 
     _quarantine(df, ~valid_dates(df["release_date"]), file, "no valid release_date (YYYY-MM-DD): row dropped",
                 report, bad)
-    duplicate = ids.where(~bad).duplicated() & ~bad
-    _quarantine(df, duplicate, file, "duplicate id: the first valid row is kept", report, bad)
+    valid_ids = ids.where(~bad)
+    duplicate = valid_ids.duplicated() & ~bad
+    if duplicate.any():
+        kept = df[~bad]
+        rows = df.index[duplicate]
+        report.quarantine(file, rows + 1, "duplicate id: the first valid row is kept",
+                          duplicate_values(kept, ids[~bad], rows))
+        bad |= duplicate
 
     keep = ~bad
     out = pd.DataFrame({C.ID: ids[keep].astype("int64")})
