@@ -24,7 +24,15 @@ import pyarrow.csv as pacsv
 from errors import InputError
 from etl.io import check_file, require_columns
 from etl.movies import columns as C
-from etl.movies.metadata import DATE_RE, ID_RE, collapse_whitespace, duplicate_values, row_values, valid_dates
+from etl.movies.metadata import (
+    DATE_RE,
+    ID_RE,
+    changed,
+    collapse_whitespace,
+    duplicate_values,
+    row_values,
+    valid_dates,
+)
 from etl.report import Report
 
 log = logging.getLogger(__name__)
@@ -243,6 +251,9 @@ def load_sources(raw_dir: Path, raw: pd.DataFrame, report: Report) -> tuple[list
     for field, (file, column) in [*C.FIELD_SOURCES.items(), *((C.OVERVIEW, s) for s in C.OVERVIEW_SOURCES)]:
         frame = frames[file]
         values = normalizers[field](frame[column])
+        if normalizers[field] is as_text:
+            report.add_fix(f"{C.SUBDIR}/{file}", column, "whitespace collapsed (embedded newlines, tabs, repeated or "
+                           "edge spaces)", changed(frame[column], values))
         values.index = frame[C.ID].to_numpy()
         sources.append(Source(field, file, column, values))
     genre_texts = frames[C.D_GENRES][C.FIELD_SOURCES[C.GENRES][1]]
