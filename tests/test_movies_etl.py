@@ -318,6 +318,7 @@ def test_shifted_and_duplicate_rows_of_derived_files_are_quarantined(tmp_path):
     files[C.D_CORE] += ",,,0.0,0.0,0.0,,,,,1997-08-20,,,,Carousel Productions\n"
     files[C.D_CORE] += "Undated,,,0.0,0.0,0.0,,,,,12,5.0,1.0,0.1,Drama\n"   # no release date: not in the catalog
     files[C.D_VOTES] += "1997-08-20,,0,,\n10,Later Film (copy),2010,1.0,1.0\n"
+    files[C.D_RUNTIME] = files[C.D_RUNTIME].replace("11,Last Film,88.0", "11,Last Film,Released")
     files[C.D_GENRES] += (" Carousel Productions Vision View ,1997-08-20,\"[{'iso_639_1': 'en', 'name': 'English'}]\","
                           "Midnight Man\n")
     movies, _, report, quarantine = etl(write_raw(tmp_path / "raw", derived=files), tmp_path / "out")
@@ -328,6 +329,8 @@ def test_shifted_and_duplicate_rows_of_derived_files_are_quarantined(tmp_path):
                                              ("7", "no valid release_date (YYYY-MM-DD): row dropped")]
     assert len(reasons(quarantine, C.D_GENRES)) == 1
     assert report["files"][f"tmdb/{C.D_VOTES}"] == {"rows_in": 7, "rows_out": 5}
+    assert pd.isna(movies.loc[11, C.RUNTIME])   # text in a numeric column of derived/: missing, and counted
+    assert fixes(report, "runtime") == {"text where a number should be: treated as missing": 1}
 
 
 def test_a_field_below_99_percent_agreement_fails_the_build_naming_it_and_keeps_old_outputs(tmp_path):

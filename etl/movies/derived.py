@@ -251,7 +251,18 @@ def load_sources(raw_dir: Path, raw: pd.DataFrame, report: Report) -> tuple[list
     for field, (file, column) in [*C.FIELD_SOURCES.items(), *((C.OVERVIEW, s) for s in C.OVERVIEW_SOURCES)]:
         frame = frames[file]
         values = normalizers[field](frame[column])
-        if normalizers[field] is as_text:
+        normalizer = normalizers[field]
+        if normalizer in (as_float, as_money, as_count):
+            text = frame[column].str.strip()
+            report.add_fix(f"{C.SUBDIR}/{file}", column, "text where a number should be: treated as missing"
+                           + (" (0)" if normalizer is as_money else ""),
+                           int((text.notna() & (text != "") & pd.to_numeric(text, errors="coerce").isna()).sum()))
+        elif normalizer in (as_date, as_code):
+            text = frame[column].str.strip()
+            report.add_fix(f"{C.SUBDIR}/{file}", column, "not a YYYY-MM-DD date: treated as missing" if normalizer
+                           is as_date else "not a two-letter code: treated as missing",
+                           int((text.notna() & (text != "") & values.isna()).sum()))
+        if normalizer is as_text:
             report.add_fix(f"{C.SUBDIR}/{file}", column, "whitespace collapsed (embedded newlines, tabs, repeated or "
                            "edge spaces)", changed(frame[column], values))
         values.index = frame[C.ID].to_numpy()
