@@ -5,6 +5,7 @@ Both start with YAML metadata (written as JSON-style flow values, which YAML acc
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,8 +37,13 @@ def _table_section(title: str, result: dict[str, Any]) -> str:
             f"the training part: {hp}.\n\n{result['markdown']}\n")
 
 
-def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
-    """artifacts/README.md: metadata, evaluation tables, intended use and limitations."""
+def read_eda(reports_dir: Path) -> dict[str, Any] | None:
+    """The EDA statistics for the model card (stub until reports/eda.json is read; always None)."""
+    return None
+
+
+def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any] | None = None) -> str:
+    """artifacts/README.md: metadata, evaluation tables, intended use and limitations (`eda` not used yet)."""
     ours = metrics["ours"]
     svd, base = ours["table"]["SVD"], ours["table"]["BaselineOnly"]
     dataset_repo = load_settings().dataset_repo or "streaming-catalog"
