@@ -363,7 +363,7 @@ def train(processed_dir: Path, out_dir: Path, threshold: float, seed: int, sampl
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     files = {"metrics.json": json.dumps(metrics, indent=2, default=json_default),
-             "README.md": card.model_card(meta, metrics)}
+             "README.md": card.model_card(meta, metrics, eda=card.read_eda(config.REPORTS_DIR))}
     save_artifacts(out_dir, arrays, meta=meta, files=files)
     log(f"artifacts written to {out_dir} in {time.perf_counter() - started:.0f} s")
     return metrics
