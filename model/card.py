@@ -44,7 +44,7 @@ def read_eda(reports_dir: str | Path) -> dict[str, Any] | None:
     return numbers
 
 
-def _r(value: float | None) -> str:
+def _correlation_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
@@ -59,8 +59,9 @@ def why_different(eda: dict[str, Any] | None) -> str:
         evidence = (f"per-title mean ratings spread no more than shuffled data would (std {s['title_mean_std']:.4f} "
                     f"observed against {s['title_mean_std_shuffled_mean']:.4f} after shuffling and "
                     f"{s['title_mean_std_expected']:.4f} expected from noise alone), and two random halves of the "
-                    f"data give per-title means that correlate {_r(s['split_half_r_titles'])}, against "
-                    f"{_r(s['split_half_r_users'])} for per-user means (measured by `python -m etl.eda`)")
+                    f"data give per-title means that correlate {_correlation_text(s['split_half_r_titles'])}, "
+                    f"against {_correlation_text(s['split_half_r_users'])} for per-user means (measured by "
+                    "`python -m etl.eda`)")
     return (
         "In our ratings the title ids were assigned to titles at random, so a rating says something about the "
         f"*user* (how generous they are) but nothing about the *title*: {evidence}. Title biases and title "
