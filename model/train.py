@@ -101,6 +101,7 @@ def final_model(ratings: pd.DataFrame, titles: pd.DataFrame, params: dict[str, A
 def train(options: TrainOptions) -> dict[str, Any]:
     """The whole offline run: evaluate, refit, export; returns the metrics written to metrics.json."""
     started = time.perf_counter()
+    eda = card.read_eda(options.reports_dir)  # before the work: a broken eda.json fails at once
     ratings, titles = load_inputs(options)
     metrics = evaluate(ratings, options)
     arrays = final_model(ratings, titles, metrics["ours"]["hyperparameters"], options.seed)
@@ -110,7 +111,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
                          sample_users=options.sample_users, n_ratings=len(ratings),
                          inputs=input_checksums(options.processed_dir, metrics),
                          train_seconds=time.perf_counter() - started)
-    model_card = card.model_card(meta, metrics, eda=card.read_eda(options.reports_dir))
+    model_card = card.model_card(meta, metrics, eda=eda)
     write_artifacts(options.out_dir, arrays, meta, metrics, model_card)
     log.info("artifacts written to %s in %.0f s", options.out_dir, time.perf_counter() - started)
     return metrics
