@@ -370,3 +370,11 @@ def test_captions_are_regenerated_from_eda_json_alone(eda: dict, eda_out: Path):
     assert figure_entries(eda["numbers"]) == eda["figures"]
     assert markdown(eda["numbers"], eda["figures"]) == (eda_out / "eda.md").read_text(encoding="utf-8")
     assert card.read_eda(eda_out) == eda["numbers"]
+
+
+@pytest.mark.slow
+def test_readme_quotes_the_measured_signal_table(eda: dict):
+    from etl.eda.captions import signal_table
+
+    readme = (config.PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    assert signal_table(eda["numbers"]) in readme, signal_table(eda["numbers"])

@@ -193,6 +193,22 @@ def _item_signal_split_half(s: dict) -> str:
 
 # ---------------------------------------------------------------------------------------------------- report
 
+def signal_table(stats: dict) -> str:
+    """The README's table of the no-title-signal evidence (a test keeps the README's copy equal to it)."""
+    s = stats["item_signal"]
+    shuffled = s["title_mean_std_shuffled"]
+    return "\n".join([
+        "| statistic | titles | users |",
+        "|---|---|---|",
+        f"| std of per-item mean rating, observed | {s['title_mean_std']:.4f} | {s['user_mean_std']:.3f} |",
+        f"| the same after shuffling the ids ({s['n_shuffles']} seeded shuffles) | "
+        f"{s['title_mean_std_shuffled_mean']:.4f} ({min(shuffled):.4f}-{max(shuffled):.4f}) | "
+        f"{s['user_mean_std_shuffled_mean']:.3f} |",
+        f"| split-half correlation of per-item means | {number(s['split_half_r_titles'], '.3f')} | "
+        f"{number(s['split_half_r_users'], '.3f')} |",
+    ])
+
+
 def markdown(stats: dict, figures: list[dict]) -> str:
     """eda.md: key numbers, the no-item-signal finding in plain words, then every figure with its caption."""
     s = stats["item_signal"]
