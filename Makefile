@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 data/processed/titles.parquet: | setup
 	$(PY) -m etl
 
-artifacts/manifest.json: data/processed/titles.parquet | setup
+artifacts/manifest.json: data/processed/titles.parquet reports/eda.md | setup
 	$(PY) -m model.train
 
 reports/eda.md: data/processed/titles.parquet | setup

@@ -19,6 +19,7 @@ import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from serving.api import create_api, json_not_found_everywhere  # noqa: E402
+from serving.gradio_guard import GradioGuard  # noqa: E402
 from serving.state import AppState, load_state  # noqa: E402
 from serving.ui import build_ui  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
@@ -33,6 +34,7 @@ def create_app(state: AppState | None = None, settings: Settings | None = None) 
     app = gr.mount_gradio_app(create_api(state), demo, path="/", allowed_paths=[str(state.reports_dir)],
                               footer_links=["api", "gradio"], show_error=True)
     json_not_found_everywhere(app)
+    app.add_middleware(GradioGuard, blocks=demo)  # Gradio's own routes: 4xx for bad calls, bounded bodies
     return app
 
 

@@ -53,7 +53,8 @@ class Workload:
         self.rng = random.Random(seed)
 
     def recommend(self) -> tuple[str, dict]:
-        return "/recommend", {"user_id": int(self.rng.choice(self.users)), "title_id": str(self.rng.choice(self.titles))}
+        return "/recommend", {"user_id": int(self.rng.choice(self.users)),
+                              "title_id": str(self.rng.choice(self.titles))}
 
     def max_duration(self) -> tuple[str, dict]:
         params = {"year": self.rng.randint(1990, 2021), "platform": self.rng.choice(list(config.PLATFORMS)),
@@ -190,13 +191,15 @@ def main(argv: list[str] | None = None) -> int:
          max(starts) / TARGETS["cold_start_s"]),
         ("resident memory after start (max)", f"{max(rss_values):.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB",
          max(rss_values) / TARGETS["rss_mb"]),
-        ("resident memory peak (after load)", f"{peak:.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB", peak / TARGETS["rss_mb"]),
+        ("resident memory peak (after load)", f"{peak:.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB",
+         peak / TARGETS["rss_mb"]),
         ("/recommend p50 / p99", f"{recommend['p50_ms']:.1f} / {recommend['p99_ms']:.1f} ms", "-", None),
         ("/max_duration p50 / p99", f"{max_duration['p50_ms']:.1f} / {max_duration['p99_ms']:.1f} ms", "-", None),
         (f"{load['clients']} clients x {args.requests_each}: errors", str(load["errors"]), "0", None),
         (f"{load['clients']} clients x {args.requests_each}: p50 / p99",
          f"{load['p50_ms']:.1f} / {load['p99_ms']:.1f} ms", "-", None),
-        (f"{load['clients']} clients x {args.requests_each}: throughput", f"{load['throughput_rps']:.0f} req/s", "-", None),
+        (f"{load['clients']} clients x {args.requests_each}: throughput", f"{load['throughput_rps']:.0f} req/s", "-",
+         None),
         (f"Gradio queue: {gradio['users']} users at once, all answered in",
          f"{gradio['all_at_once_s']:.2f} s (one alone {gradio['one_call_s']:.2f} s)", "-", None),
     ]

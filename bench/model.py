@@ -75,7 +75,7 @@ def main() -> int:
     import numpy as np
     from surprise import SVD, dump
 
-    from model.train import build_trainset, load_ratings
+    from model.dataset import build_trainset, load_ratings
     from serving.predictor import Predictor
 
     rows = []

@@ -30,13 +30,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="which catalog to build: the streaming one, the movies one (into OUT/movies) or all "
                              "(default)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--accept-row-drop", action="store_true",
+                        help="accept input files with far fewer rows than the previous run read")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
     try:
         raw = raw_dir(args.raw_dir)
         if args.catalog in ("streaming", "all"):
-            report = run(raw, out, quiet=args.quiet)
+            report = run(raw, out, quiet=args.quiet, accept_row_drop=args.accept_row_drop)
             if not args.quiet:
                 print("\n".join(report.lines()))
                 print(f"wrote {out}/")

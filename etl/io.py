@@ -1,6 +1,8 @@
 """Reading raw inputs with clear errors, and writing outputs atomically (temp file, then rename)."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -32,11 +34,33 @@ def check_file(path: Path) -> None:
         raise InputError(f"{path}: file is empty")
 
 
+def check_complete_csv(path: Path) -> None:
+    """InputError when a CSV looks cut off: no final newline, a quoted field left open, or a row with fewer
+    fields than the header. pandas would pad a short last row with blanks and read a truncated file as a
+    smaller, valid one."""
+    data = path.read_bytes()
+    if not data.endswith(b"\n"):
+        raise InputError(f"{path}: ends in the middle of a row (no final newline); the file looks cut off")
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+        header = next(reader)
+        for row in reader:
+            if len(row) < len(header):
+                raise InputError(f"{path}: the record ending on line {reader.line_num} has {len(row)} fields, "
+                                 f"the header {len(header)}; the file looks cut off or broken")
+    except csv.Error as exc:
+        raise InputError(f"{path}: a quoted field is not closed near line {reader.line_num} ({exc}); "
+                         "the file looks cut off") from None
+
+
 def read_csv_text(path: Path) -> pd.DataFrame:
     """A CSV with every column as text (None for empty), so that no value is reinterpreted on the way in."""
     check_file(path)
     try:
+        check_complete_csv(path)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except InputError:
+        raise
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:

@@ -1,6 +1,7 @@
 """The whole ETL run: titles and ratings in, the processed tables and the report out."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,13 +21,35 @@ from config import (
 )
 from errors import InputError
 from etl import io
+from etl.ratings import MAX_QUARANTINED as MAX_QUARANTINED_RATINGS
 from etl.ratings import collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
 from etl.report import Report
+from etl.titles import MAX_QUARANTINED as MAX_QUARANTINED_TITLES
 from etl.titles import build_titles
 
+# An input file with fewer rows than this share of what the previous run read looks cut off.
+MIN_ROWS_OF_PREVIOUS_RUN = 0.9
 
-def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
-    """Build every output in memory, then write them together: a failed run leaves old outputs intact."""
+
+def check_row_counts(report: Report, out_dir: Path) -> None:
+    """InputError when a file has far fewer rows than the previous run's report (in out_dir) says it had."""
+    try:
+        previous = json.loads((out_dir / ETL_REPORT_FILE).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no usable previous run: nothing to compare with
+    for name, stats in report.files.items():
+        before = previous.get(name, {}).get("rows_in") if isinstance(previous.get(name), dict) else None
+        if isinstance(before, int) and stats["rows_in"] < MIN_ROWS_OF_PREVIOUS_RUN * before:
+            raise InputError(f"{name}: {stats['rows_in']:,} rows where the previous run read {before:,}; a cut-off "
+                             "or partial file? Rerun with --accept-row-drop if the drop is intended")
+
+
+def run(raw_dir: Path, out_dir: Path, quiet: bool = False, accept_row_drop: bool = False) -> Report:
+    """Build every output in memory, then write them together: a failed run leaves old outputs intact.
+
+    Refused (InputError) before anything is written: a cut-off input file, a file with far fewer rows than
+    the previous run read (unless accept_row_drop), a quarantine above a file's declared limit.
+    """
     if not raw_dir.is_dir():
         raise InputError(f"{raw_dir}: raw-data directory not found (set --raw-dir or RAW_DIR)")
     io.check_out_dir(out_dir)  # before the work, not after
@@ -47,6 +70,9 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False) -> Report:
         ratings = collapsed.table
         progress.update(1)
 
+    if not accept_row_drop:
+        check_row_counts(report, out_dir)
+    report.enforce({"titles/": MAX_QUARANTINED_TITLES, "ratings/": MAX_QUARANTINED_RATINGS})
     scores = title_scores(collapsed, len(titles))
     titles[COL_SCORE] = scores[COL_SCORE].to_numpy()
     titles[COL_N_RATINGS] = scores[COL_N_RATINGS].to_numpy()

@@ -13,11 +13,13 @@ import pyarrow.compute as pc
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table
-from etl.report import Report
+from etl.report import QuarantineLimit, Report
 
 REQUIRED = [COL_USER, COL_ITEM, COL_RATING]
 TIMESTAMPED_SUFFIX = "_with_timestamp"
 NO_TIMESTAMP = -1
+# No real streaming rating is quarantined; many "not a catalog title" rows mean the catalog lost titles.
+MAX_QUARANTINED = QuarantineLimit(share=0.001)
 
 
 @dataclass
@@ -39,9 +41,13 @@ def ratings_files(raw_dir: Path) -> list[Path]:
         raise InputError(f"{folder}: no ratings files (*.parquet or *.csv)")
     stems = {p.stem for p in files}
     superseded = {p.stem[: -len(TIMESTAMPED_SUFFIX)] for p in files if p.stem.endswith(TIMESTAMPED_SUFFIX)}
-    natural = lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name)]
     return sorted((p for p in files if p.stem not in superseded or p.stem + TIMESTAMPED_SUFFIX not in stems),
-                  key=natural)
+                  key=_natural_order)
+
+
+def _natural_order(path: Path) -> list:
+    """'2.parquet' before '10.parquet'."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
 
 def superseded_files(raw_dir: Path, used: list[Path]) -> list[Path]:

@@ -5,7 +5,22 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from errors import InputError
+
 QUARANTINE_COLUMNS = ["file", "row", "reason", "values"]
+
+
+@dataclass(frozen=True)
+class QuarantineLimit:
+    """How much of one input file may be quarantined before the run is refused as abnormal (a cut-off or
+    wrong file): a share of its rows, set above the file's known rate on the real data, plus a few rows of
+    allowance so that small files are judged by more than one bad row."""
+
+    share: float
+    allowance: int = 10
+
+    def allows(self, quarantined: int, rows_in: int) -> bool:
+        return quarantined <= self.share * rows_in + self.allowance
 
 
 @dataclass
@@ -28,6 +43,19 @@ class Report:
         frame = pd.DataFrame({"file": file, "row": list(rows), "reason": reason, "values": list(values)})
         if len(frame):
             self.quarantined.append(frame)
+
+    def enforce(self, limits: dict[str, QuarantineLimit]) -> None:
+        """InputError naming the first file (by report name prefix in `limits`) whose quarantine is abnormal."""
+        table = self.quarantine_table()
+        for name, stats in self.files.items():
+            limit = next((lim for prefix, lim in limits.items() if name.startswith(prefix)), None)
+            mine = table[table["file"] == name]
+            if limit is None or limit.allows(len(mine), stats["rows_in"]):
+                continue
+            reason, count = mine["reason"].value_counts().index[0], int(mine["reason"].value_counts().iloc[0])
+            raise InputError(f"{name}: {len(mine):,} of {stats['rows_in']:,} rows quarantined, more than the "
+                             f"{limit.share:.1%} (+{limit.allowance}) this file allows; mostly '{reason}' "
+                             f"({count:,}): a cut-off or wrong input file? Earlier outputs are left as they were")
 
     def quarantine_table(self) -> pd.DataFrame:
         if not self.quarantined:

@@ -10,13 +10,15 @@ import pandas as pd
 from config import COL_ID, COL_PLATFORM, PLATFORMS
 from errors import InputError
 from etl.io import read_csv_text, require_columns
-from etl.report import Report
+from etl.report import QuarantineLimit, Report
 
 RAW_COLUMNS = ["show_id", "type", "title", "director", "cast", "country", "date_added",
                "release_year", "rating", "duration", "listed_in", "description"]
 TEXT_COLUMNS = [c for c in RAW_COLUMNS if c != "release_year"]
 LIST_COLUMNS = ["director", "cast", "country", "listed_in"]
 DEFAULT_MATURITY_RATING = "G"
+# No row of the four real catalogs is quarantined; far more means a cut-off or wrong file.
+MAX_QUARANTINED = QuarantineLimit(share=0.001)
 
 # Spellings of one maturity rating that the platforms write differently.
 MATURITY_SPELLINGS = {"AGES_18_": "18+", "AGES_16_": "16+", "16": "16+", "ALL_AGES": "ALL",

@@ -1,27 +1,75 @@
 """Hugging Face cards: the model card (artifacts/README.md) and the dataset card of the processed catalog.
 
+The model card's measured facts about the data come from the EDA's reports/eda.json (`read_eda`), never typed in.
 Both start with YAML metadata (written as JSON-style flow values, which YAML accepts) followed by markdown.
 """
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from errors import InputError
 from model.evaluate import DEFAULT_K
 from settings import load_settings
 
-WHY_DIFFERENT = (
-    "In our ratings the title ids were assigned to titles at random, so a rating says something about the "
-    "*user* (how generous they are) but nothing about the *title*: per-title mean ratings spread no more than "
-    "shuffled data would (std 0.0486 against 0.0484 expected), and two halves of the data give per-title means "
-    "that correlate 0.004, against 0.67 for per-user means. Title biases and title factors can only fit noise, "
-    "so the search settles on heavily regularised title terms and the model is essentially "
-    "`global mean + user bias`: it cannot beat BaselineOnly by much, and rankings of titles for a user are "
-    "close to random. On MovieLens, where titles do differ, the same code and search clearly beat the "
-    "baselines. The pipeline is proven there; the product's data simply carries no title signal."
-)
+EDA_FILE = "eda.json"
+ITEM_SIGNAL_KEYS = ("title_mean_std", "title_mean_std_shuffled_mean", "title_mean_std_expected",
+                    "split_half_r_titles", "split_half_r_users")
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def read_eda(reports_dir: str | Path) -> dict[str, Any] | None:
+    """The EDA's statistics (the "numbers" of reports/eda.json), or None when the EDA was not run.
+
+    InputError, naming the file, when eda.json is not strict JSON or lacks the item-signal numbers the card cites.
+    """
+    path = Path(reports_dir) / EDA_FILE
+    if not path.is_file():
+        return None
+    try:
+        eda = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
+        raise InputError(f"{path}: not strict JSON ({exc}); rerun `python -m etl.eda`") from None
+    numbers = eda.get("numbers") if isinstance(eda, dict) else None
+    signal = numbers.get("item_signal") if isinstance(numbers, dict) else None
+    if not isinstance(signal, dict) or not all(key in signal for key in ITEM_SIGNAL_KEYS):
+        raise InputError(f"{path}: no numbers.item_signal with {', '.join(ITEM_SIGNAL_KEYS)}; "
+                         "rerun `python -m etl.eda`")
+    return numbers
+
+
+def _correlation_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def why_different(eda: dict[str, Any] | None) -> str:
+    """Why SVD learns on MovieLens but not on our ratings, with the EDA's measured item-signal numbers."""
+    if eda is None:
+        evidence = ("the EDA measures this (spread of per-title mean ratings against shuffled data, split-half "
+                    "correlations), but it was not run before this card was written: run `python -m etl.eda`, "
+                    "then train again, to see the numbers here")
+    else:
+        s = eda["item_signal"]
+        evidence = (f"per-title mean ratings spread no more than shuffled data would (std {s['title_mean_std']:.4f} "
+                    f"observed against {s['title_mean_std_shuffled_mean']:.4f} after shuffling and "
+                    f"{s['title_mean_std_expected']:.4f} expected from noise alone), and two random halves of the "
+                    f"data give per-title means that correlate {_correlation_text(s['split_half_r_titles'])}, "
+                    f"against {_correlation_text(s['split_half_r_users'])} for per-user means (measured by "
+                    "`python -m etl.eda`)")
+    return (
+        "In our ratings the title ids were assigned to titles at random, so a rating says something about the "
+        f"*user* (how generous they are) but nothing about the *title*: {evidence}. Title biases and title "
+        "factors can only fit noise, so the search settles on heavily regularised title terms and the model is "
+        "essentially `global mean + user bias`: it cannot beat BaselineOnly by much, and rankings of titles for a "
+        "user are close to random. On MovieLens, where titles do differ, the same code and search clearly beat "
+        "the baselines. The pipeline is proven there; the product's data simply carries no title signal."
+    )
 
 
 def _yaml(meta: dict[str, Any]) -> str:
@@ -36,8 +84,12 @@ def _table_section(title: str, result: dict[str, Any]) -> str:
             f"the training part: {hp}.\n\n{result['markdown']}\n")
 
 
-def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
-    """artifacts/README.md: metadata, evaluation tables, intended use and limitations."""
+def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any] | None = None) -> str:
+    """artifacts/README.md: metadata, evaluation tables, intended use and limitations.
+
+    `eda` is the EDA's statistics (`read_eda(reports_dir)`): the card cites its item-signal numbers, and says
+    the EDA was not run when it is None.
+    """
     ours = metrics["ours"]
     svd, base = ours["table"]["SVD"], ours["table"]["BaselineOnly"]
     dataset_repo = load_settings().dataset_repo or "streaming-catalog"
@@ -83,7 +135,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     else:
         lines.append("The MovieLens benchmark was not part of this run (`python -m model.train --movielens`).\n")
     lines += [
-        "### Why the two results differ\n", WHY_DIFFERENT + "\n",
+        "### Why the two results differ\n", why_different(eda) + "\n",
         "## Intended use\n",
         "A demo recommender: \"would this user like this title?\" with an explanation (global mean, user bias, "
         "title bias, factor term) and top-N lists per user, platform and type. Not for decisions about people.\n",

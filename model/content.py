@@ -18,6 +18,7 @@ shows them as `also_on` instead.
 """
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
@@ -29,6 +30,8 @@ from tqdm import tqdm
 
 from config import COL_ID
 from serving.similar import NEIGHBOUR_ARRAYS, group_members, is_placeholder, listing_groups
+
+log = logging.getLogger(__name__)
 
 # Relative weight of each field in the cosine similarity (applied to L2-normalised blocks).
 FIELD_WEIGHTS = {"genres": 1.0, "description": 1.0, "cast": 0.5, "director": 0.5, "country": 0.3, "type": 0.4,
@@ -64,7 +67,10 @@ _STANDUP = re.compile(r"\bstand[\s-]?up\b")
 
 
 def genre_tokens(listed_in: str) -> list[str]:
-    """Shared genre words for a ', '-separated listed_in: 'stand-up comedy & talk shows' -> standup, comedy, talkshow."""
+    """Shared genre words for a ', '-separated listed_in.
+
+    'stand-up comedy & talk shows' -> standup, comedy, talkshow.
+    """
     tokens: list[str] = []
     for label in str(listed_in or "").split(","):
         label = label.strip().lower()
@@ -123,7 +129,8 @@ def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) 
 
     Row i of `similar_idx` / `similar_score` belongs to `titles` row i (ids in `similar_ids`); indices point
     into the same row order; scores are cosine similarities, best first (equal scores by row index); the same
-    input always gives the same arrays. Never the title itself nor its other listings (same title, type and year on another platform).
+    input always gives the same arrays. Never the title itself nor its other listings (same title, type and
+    year on another platform).
     """
     n = len(titles)
     if n < 2:
@@ -143,7 +150,8 @@ def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) 
 
     idx = np.empty((n, k), dtype=np.int32)
     score = np.empty((n, k), dtype=np.float32)
-    for start in tqdm(range(0, n, chunk_size), desc="similar titles", unit="chunk", leave=False):
+    for start in tqdm(range(0, n, chunk_size), desc="similar titles", unit="chunk", leave=False,
+                      disable=not log.isEnabledFor(logging.INFO)):  # quiet unless the CLI asked for progress
         stop = min(start + chunk_size, n)
         sims = common[start:stop] @ common.T
         sims += (rare[start:stop] @ rare_t).toarray()

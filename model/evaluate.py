@@ -164,7 +164,8 @@ def _ranking(users: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, k: int,
     has_relevant = eligible & (n_relevant > 0)
     return {
         "precision@k": float(np.mean(hits[eligible] / k)),
-        "recall@k": float(np.mean(hits[has_relevant] / n_relevant[has_relevant])) if has_relevant.any() else float("nan"),
+        "recall@k": (float(np.mean(hits[has_relevant] / n_relevant[has_relevant])) if has_relevant.any()
+                     else float("nan")),
         "ndcg@k": float(np.mean(dcg[has_relevant] / ideal[has_relevant])) if has_relevant.any() else float("nan"),
         "ranking_users": n_users,
     }

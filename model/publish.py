@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dataset-repo", default=settings.dataset_repo, help="default HF_DATASET_REPO")
     p.add_argument("--artifacts-dir", type=Path, default=settings.artifacts_dir)
     p.add_argument("--processed-dir", type=Path, default=settings.processed_dir)
-    p.add_argument("--reports-dir", type=Path, default=settings.reports_dir or config.REPORTS_DIR, help="the EDA (python -m etl.eda)")
+    p.add_argument("--reports-dir", type=Path, default=settings.reports_dir or config.REPORTS_DIR,
+                   help="the EDA (python -m etl.eda)")
     p.add_argument("--private", action="store_true", help="create the repos as private")
     args = p.parse_args(argv)
     missing = [name for name, value in (("--model-repo / HF_MODEL_REPO", args.model_repo),

@@ -17,7 +17,6 @@ import huggingface_hub.constants
 import pytest
 from fastapi.testclient import TestClient
 
-import serving.state
 from serving.api import create_api
 from serving.state import load_state
 from serving.ui import eda_figures
@@ -111,7 +110,7 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))  # an empty cache
     monkeypatch.setenv("HF_MODEL_REPO", "me/svd")
     monkeypatch.setenv("HF_DATASET_REPO", "me/catalog")
-    monkeypatch.setattr(serving.state, "HUB_TIMEOUT", 2.0)
+    monkeypatch.setenv("APP_HUB_TIMEOUT", "2")
     start = time.perf_counter()
     state = load_state(processed_dir, app_artifacts)
     assert time.perf_counter() - start < 2.0 + 8  # one bounded wait (both repos at once) + local loading

@@ -82,13 +82,15 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
     titles, _, report = etl(write_raw(tmp_path / "raw", {"hulu": hulu, "netflix": netflix, "amazon": amazon}),
                             tmp_path / "out")
     t = titles.set_index("id")
-    assert (t.loc["hs1", "type"], t.loc["hs1", "duration_int"], t.loc["hs1", "duration_type"]) == ("tv show", 2, "season")
+    assert (t.loc["hs1", "type"], t.loc["hs1", "duration_int"], t.loc["hs1", "duration_type"]) == (
+        "tv show", 2, "season")
     assert t.loc["hs1", "rating"] == "g" and t.loc["hs2", "duration_int"] == 89 and t.loc["hs2", "type"] == "movie"
     assert t.loc["hs3", "director"] == "jennifer kent"
     assert t.loc["hs2", "listed_in"] == "arts & entertainment & culture, drama"
     assert t.loc["ns1", "title"] == "blood & water" and t.loc["ns1", "country"] == "south korea"
     assert t.loc["ns1", "date_added"] == "2017-08-04" and t.loc["ns1", "duration_type"] == "season"
-    assert bool(t.loc["as1", "is_placeholder"]) and pd.isna(t.loc["as1", "cast"]) and pd.isna(t.loc["as1", "description"])
+    assert bool(t.loc["as1", "is_placeholder"])
+    assert pd.isna(t.loc["as1", "cast"]) and pd.isna(t.loc["as1", "description"])
     assert not t.loc["as2", "is_placeholder"] and pd.isna(t.loc["as2", "description"])
     assert pd.isna(t.loc["as3", "duration_int"]) and t.loc["as3", "duration"] == "0 min"
     assert t.loc["as2", "rating"] == "18+" and t.loc["as3", "rating"] == "nr" and t.loc["as1", "rating"] == "g"
@@ -150,11 +152,13 @@ def test_unfixable_title_rows_are_quarantined_not_dropped_silently(tmp_path):
 @pytest.mark.parametrize("breakage, message", [
     (lambda raw: (raw / "titles" / "hulu_titles.csv").unlink(), "hulu_titles.csv: file not found"),
     (lambda raw: (raw / "titles" / "hulu_titles.csv").write_text(""), "hulu_titles.csv: file is empty"),
-    (lambda raw: (raw / "titles" / "hulu_titles.csv").write_text(HEADER), "hulu_titles.csv: file has a header but no rows"),
+    (lambda raw: (raw / "titles" / "hulu_titles.csv").write_text(HEADER),
+     "hulu_titles.csv: file has a header but no rows"),
     (lambda raw: (raw / "titles" / "hulu_titles.csv").write_text("show_id,title\ns1,x\n"), "missing column(s) type"),
     (lambda raw: (raw / "titles" / "hulu_titles.csv").write_bytes(HEADER.encode() + b"s1,\xff\xfe,x\n"), "not UTF-8"),
     (lambda raw: (raw / "ratings" / "1.parquet").write_bytes(b"not parquet"), "1.parquet: unreadable parquet"),
-    (lambda raw: pd.DataFrame({"userId": [1]}).to_parquet(raw / "ratings" / "1.parquet"), "missing column(s) movieId, rating"),
+    (lambda raw: pd.DataFrame({"userId": [1]}).to_parquet(raw / "ratings" / "1.parquet"),
+     "missing column(s) movieId, rating"),
     (lambda raw: pd.DataFrame({"userId": [1], "rating": [1.0], "movieId": ["as1"]}).iloc[:0].to_parquet(
         raw / "ratings" / "1.parquet"), "1.parquet: file has no rows"),
     (lambda raw: (raw / "ratings" / "1.parquet").unlink(), "no ratings files"),
@@ -202,7 +206,8 @@ def test_missing_raw_directory_is_named(tmp_path):
 
 def test_real_catalog_has_22998_unique_ids_with_the_platform_counts(titles):
     assert len(titles) == 22_998 and titles["id"].is_unique
-    assert titles.groupby("platform").size().to_dict() == {"amazon": 9668, "disney": 1450, "hulu": 3073, "netflix": 8807}
+    assert titles.groupby("platform").size().to_dict() == {
+        "amazon": 9668, "disney": 1450, "hulu": 3073, "netflix": 8807}
     assert titles["rating"].notna().all() and titles["n_ratings"].min() > 0  # every title has ratings
     assert titles["n_ratings"].sum() == 11_024_289 - 129_089  # one per (user, title) after collapsing
     assert set(titles["duration_type"].dropna()) == {"min", "season"}

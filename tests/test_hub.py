@@ -23,7 +23,8 @@ def artifacts_dir(processed_dir, titles, tmp_path_factory):
     """A small real model: SVD on 150 users of the processed ratings, exported like model.train does."""
     from surprise import SVD
 
-    from model.train import build_trainset, export_arrays, load_ratings
+    from model.dataset import build_trainset, load_ratings
+    from model.export import export_arrays
 
     enc = build_trainset(load_ratings(processed_dir, sample_users=150))
     algo = SVD(n_factors=4, n_epochs=3, random_state=0).fit(enc.trainset)

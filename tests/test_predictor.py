@@ -16,7 +16,8 @@ from surprise import SVD
 import config
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
-from model.train import build_trainset, export_arrays, load_ratings
+from model.dataset import build_trainset, load_ratings
+from model.export import export_arrays
 from serving.artifacts import ArtifactError, save_artifacts
 from serving.predictor import Predictor, parse_n, parse_user_id
 

@@ -59,7 +59,8 @@ def test_train_writes_verified_artifacts_metrics_and_card(trained, processed_dir
 
 
 def test_training_is_reproducible(processed_dir):
-    from model.train import benchmark, load_ratings
+    from model.benchmark import benchmark
+    from model.dataset import load_ratings
 
     df = load_ratings(processed_dir, sample_users=200, seed=7)
     first = benchmark(df, seed=7, threshold=3.5, search_users=200, name="a")
@@ -112,9 +113,9 @@ def test_trainer_reuses_the_shared_metric_and_json_helpers():
     # One definition each: the RMSE of model.evaluate and the JSON encoder of serving.artifacts.
     from pathlib import Path
 
-    from model import evaluate, train
+    from model import evaluate, export, search
     from serving import artifacts
 
-    assert train.rmse is evaluate.rmse and train.json_default is artifacts.json_default
+    assert search.rmse is evaluate.rmse and export.json_default is artifacts.json_default
     assert json.loads(json.dumps({"a": np.float32(0.5), "b": np.int64(3), "c": Path("x")},
-                                 default=train.json_default)) == {"a": 0.5, "b": 3, "c": "x"}
+                                 default=export.json_default)) == {"a": 0.5, "b": 3, "c": "x"}

@@ -1,0 +1,115 @@
+"""Loading data/processed for the EDA: the titles, the ETL's report and the ratings as integer codes.
+
+Every check that the statistics and figures rely on happens here, so that bad input fails with one InputError
+naming the file before any work is done.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from config import (
+    COL_ID,
+    COL_ITEM,
+    COL_PLATFORM,
+    COL_RATING,
+    COL_TIMESTAMP,
+    COL_USER,
+    ETL_REPORT_FILE,
+    RATING_MAX,
+    RATING_MIN,
+    RATINGS_FILE,
+    TITLES_FILE,
+)
+from errors import InputError
+from etl import io
+
+TITLE_COLUMNS = [COL_ID, COL_PLATFORM, "type", "title", "director", "cast", "country", "date_added",
+                 "release_year", "rating", "duration", "duration_int", "duration_type", "listed_in",
+                 "description", "is_placeholder"]
+
+
+@dataclass
+class EdaData:
+    """The processed tables, with the ratings as integer codes so that every statistic is a bincount."""
+    titles: pd.DataFrame      # titles.parquet, row i is item code i
+    etl_report: dict
+    users: np.ndarray         # int32 user code per rating (0..n_users-1, every code used)
+    items: np.ndarray         # int32 row of `titles` per rating
+    ratings: np.ndarray       # float64
+    rating_years: np.ndarray  # int year of each timestamped rating (only one ratings file has timestamps)
+    rated_release_years: np.ndarray  # release year of the title of each timestamped rating
+
+    @property
+    def n_users(self) -> int:
+        return int(self.users.max()) + 1 if len(self.users) else 0
+
+
+def _item_codes(items: pa.ChunkedArray, ids: pa.Array, path: Path) -> np.ndarray:
+    """Row of the titles table for every rating, mapping each chunk's small dictionary instead of 11M strings."""
+    codes = np.empty(len(items), dtype=np.int32)
+    pos = 0
+    for chunk in items.chunks:
+        if not isinstance(chunk, pa.DictionaryArray):
+            chunk = chunk.dictionary_encode()
+        lookup = pc.index_in(chunk.dictionary, value_set=ids)
+        if lookup.null_count or chunk.null_count:
+            unknown = chunk.dictionary.filter(pc.is_null(lookup)).to_pylist()[:3]
+            raise InputError(f"{path}: {COL_ITEM} values missing or not in {TITLES_FILE} (e.g. {unknown}); "
+                             f"rebuild both with `python -m etl`")
+        codes[pos:pos + len(chunk)] = lookup.to_numpy(zero_copy_only=False)[chunk.indices.to_numpy()]
+        pos += len(chunk)
+    return codes
+
+
+def _user_codes(user_ids: np.ndarray) -> np.ndarray:
+    """Dense user codes; the ETL writes ratings sorted by user, which makes this a cumulative sum."""
+    if len(user_ids) and np.all(user_ids[1:] >= user_ids[:-1]):
+        return np.cumsum(np.r_[0, user_ids[1:] != user_ids[:-1]], dtype=np.int32)
+    return np.unique(user_ids, return_inverse=True)[1].astype(np.int32)
+
+
+def _etl_report(path: Path) -> dict:
+    io.check_file(path)
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(report, dict) or not isinstance(report.get("fixes"), list):
+        raise InputError(f"{path}: expected an object with a 'fixes' list (the ETL's report)")
+    return report
+
+
+def load(processed_dir: Path) -> EdaData:
+    """The processed data, checked enough that every statistic and figure can be made; InputError otherwise."""
+    if not processed_dir.is_dir():
+        raise InputError(f"{processed_dir}: processed-data directory not found (build it with `python -m etl`)")
+    titles_path, ratings_path, report_path = (processed_dir / f for f in (TITLES_FILE, RATINGS_FILE, ETL_REPORT_FILE))
+    titles = io.read_table(titles_path, TITLE_COLUMNS).to_pandas()
+    if titles[COL_ID].duplicated().any():
+        raise InputError(f"{titles_path}: {COL_ID} values are not unique; rebuild with `python -m etl`")
+    etl_report = _etl_report(report_path)
+
+    table = io.read_table(ratings_path, [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP],
+                          read_dictionary=[COL_ITEM])
+    ids = pa.array(titles[COL_ID].to_numpy(), pa.string())
+    items = _item_codes(table[COL_ITEM], ids, ratings_path)
+    if table[COL_USER].null_count or table[COL_RATING].null_count:
+        raise InputError(f"{ratings_path}: missing {COL_USER} or {COL_RATING} values; rebuild with `python -m etl`")
+    ratings = table[COL_RATING].to_numpy().astype(np.float64)
+    if ratings.min() < RATING_MIN or ratings.max() > RATING_MAX:
+        raise InputError(f"{ratings_path}: ratings outside {RATING_MIN}-{RATING_MAX}; rebuild with `python -m etl`")
+    users = _user_codes(table[COL_USER].to_numpy())
+
+    stamps = table[COL_TIMESTAMP].cast(pa.int64())
+    known = pc.is_valid(stamps).to_numpy(zero_copy_only=False)
+    seconds = stamps.filter(pc.is_valid(stamps)).to_numpy()
+    rating_years = seconds.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+    rated_release_years = titles["release_year"].to_numpy()[items[known]]
+    return EdaData(titles, etl_report, users, items, ratings, rating_years, rated_release_years)

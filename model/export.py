@@ -1,0 +1,109 @@
+"""What the trainer writes: the Predictor's arrays, the content neighbours, the manifest metadata, the files.
+
+- `export_arrays`: factors, biases, id maps, each user's rated titles (CSR), title types and which titles may
+  be recommended, as serving.predictor.Predictor reads them (REQUIRED_ARRAYS);
+- `content_arrays`: the content-similarity neighbours of model.content;
+- `input_checksums`, `library_versions`, `manifest_meta`: what manifest.json records about the run;
+- `write_artifacts`: everything through serving.artifacts.save_artifacts (numpy and JSON, no pickle), which
+  replaces the output folder only when the whole write succeeded.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import platform as py_platform
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from surprise import SVD
+
+import config
+from config import COL_ID, RATING_MAX, RATING_MIN
+from model.dataset import Encoded
+from serving.artifacts import json_default, save_artifacts, sha256_file
+
+log = logging.getLogger(__name__)
+
+LIBRARIES = ("scikit-surprise", "numpy", "pandas", "scikit-learn", "pyarrow", "scipy", "huggingface_hub")
+
+
+def export_arrays(algo: SVD, enc: Encoded, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """The Predictor's arrays: factors, biases, id maps, each user's rated titles (CSR), title types and
+    which titles may be recommended."""
+    order = np.lexsort((enc.item_idx, enc.user_idx))
+    indptr = np.searchsorted(enc.user_idx[order], np.arange(enc.user_ids.size + 1)).astype(np.int64)
+    item_dtype = np.int16 if enc.item_ids.size <= np.iinfo(np.int16).max else np.int32
+    types = np.full(enc.item_ids.size, "", dtype="<U8")
+    recommendable = np.ones(enc.item_ids.size, dtype=bool)
+    if titles is not None:
+        by_id = titles.set_index(COL_ID)
+        types = by_id["type"].astype(str).reindex(enc.item_ids).fillna("").to_numpy().astype("<U8")
+        if "is_placeholder" in by_id:  # the catalog's upload test rows are never recommended
+            recommendable = ~by_id["is_placeholder"].reindex(enc.item_ids).fillna(False).to_numpy(dtype=bool)
+    return {
+        "global_mean": np.array(enc.trainset.global_mean, dtype=np.float64),
+        "user_ids": enc.user_ids.astype(np.int64),
+        "item_ids": enc.item_ids.astype(str),
+        "user_bias": np.asarray(algo.bu, dtype=np.float64),
+        "item_bias": np.asarray(algo.bi, dtype=np.float64),
+        "user_factors": np.asarray(algo.pu, dtype=np.float64),
+        "item_factors": np.asarray(algo.qi, dtype=np.float64),
+        "rated_indptr": indptr,
+        "rated_items": enc.item_idx[order].astype(item_dtype),
+        "item_types": types,
+        "item_recommendable": recommendable,
+    }
+
+
+def content_arrays(titles: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Content-similarity neighbours (model.content), saved alongside the SVD arrays."""
+    from model.content import build_neighbours  # heavy (sklearn TF-IDF); only needed at train time
+
+    log.info("content neighbours for %s titles", f"{len(titles):,}")
+    return build_neighbours(titles)
+
+
+def input_checksums(processed_dir: Path, metrics: dict[str, Any]) -> dict[str, str]:
+    """sha256 of the processed ratings and titles, and of MovieLens' ratings when it was benchmarked."""
+    inputs = {name: sha256_file(Path(processed_dir) / name) for name in (config.RATINGS_FILE, config.TITLES_FILE)}
+    if "movielens" in metrics:
+        inputs.update(metrics["movielens"]["input_sha256"])
+    return inputs
+
+
+def library_versions() -> dict[str, str]:
+    """Python's and the training libraries' versions, as installed."""
+    return {"python": py_platform.python_version(), **{name: version(name) for name in LIBRARIES}}
+
+
+def manifest_meta(arrays: dict[str, np.ndarray], metrics: dict[str, Any], *, threshold: float, seed: int,
+                  sample_users: int | None, n_ratings: int, inputs: dict[str, str],
+                  train_seconds: float) -> dict[str, Any]:
+    """The run's metadata for manifest.json: model, data sizes, hyper-parameters, held-out tables, inputs'
+    sha256 and library versions."""
+    tables = {name: metrics[name]["table"] for name in ("ours", "movielens") if name in metrics}
+    return {
+        "model": "surprise.SVD",
+        "rating_scale": [RATING_MIN, RATING_MAX],
+        "threshold": threshold,
+        "seed": seed,
+        "sample_users": sample_users,
+        "n_users": int(arrays["user_ids"].size),
+        "n_titles": int(arrays["item_ids"].size),
+        "n_ratings": n_ratings,
+        "hyperparameters": metrics["ours"]["hyperparameters"],
+        "metrics": tables,
+        "inputs_sha256": inputs,
+        "library_versions": library_versions(),
+        "train_seconds": round(train_seconds, 1),
+    }
+
+
+def write_artifacts(out_dir: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], metrics: dict[str, Any],
+                    model_card: str) -> Path:
+    """The arrays, metrics.json and the model card (README.md) with the manifest, replacing `out_dir`."""
+    files = {"metrics.json": json.dumps(metrics, indent=2, default=json_default), "README.md": model_card}
+    return save_artifacts(out_dir, arrays, meta=meta, files=files)
