@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"etl: note: {movies_raw} not found: movies catalog not built", file=sys.stderr)
         elif args.catalog in ("movies", "all"):
             movies_out = out / movie_columns.OUT_SUBDIR
-            report = run_movies(raw, movies_out, quiet=args.quiet)
+            report = run_movies(raw, movies_out, quiet=args.quiet, accept_row_drop=args.accept_row_drop)
             if not args.quiet:
                 print("\n".join(report.lines()))
                 summary = report.summary

@@ -241,6 +241,48 @@ def test_shifted_rows_are_quarantined_with_their_reason(tmp_path):
     assert 2 not in movies.index and 3 not in movies.index
 
 
+def test_a_row_split_by_a_line_break_becomes_two_short_records_both_quarantined(tmp_path):
+    raw = write_raw(tmp_path / "raw")
+    path = raw / C.SUBDIR / "movies_metadata_head5000.csv"
+    # as in the full file: the first half ends inside the overview, the second half starts with its tail, so
+    # every later column is shifted (the release date lands in the id column)
+    path.write_text(path.read_text() + "False,,0,[],,77,tt0000077,en,Midnight Man,The first half of the overview\n"
+                    " - Written by X,0.065736,/ff9q.jpg,\"[{'name': 'Carousel Productions', 'id': 11176}]\",\"[]\","
+                    "1997-08-20,0,104.0,\"[{'iso_639_1': 'en', 'name': 'English'}]\",Released,,Midnight Man,False,"
+                    "6.0,1\n", encoding="utf-8")
+    movies, _, report, quarantine = etl(raw, tmp_path / "out")
+    assert 77 not in movies.index and len(movies) == 5
+    assert reasons(quarantine, "movies_metadata_head5000.csv") == [
+        ("4", "short record: 10 fields, the header has 24 (a row split or joined by a stray line break or quote)"),
+        ("5", "short record: 15 fields, the header has 24 (a row split or joined by a stray line break or quote)")]
+    assert report["files"]["tmdb/movies_metadata_head5000.csv"] == {"rows_in": 5, "rows_out": 3}
+
+
+@pytest.mark.parametrize("cut, message", [
+    (lambda text: text[:-1], "no final newline"),
+    (lambda text: text + 'False,,0,"[{\'id\': 1,\n', "a quoted field is not closed"),
+])
+def test_a_cut_off_metadata_file_is_refused(tmp_path, cut, message):
+    raw = write_raw(tmp_path / "raw")
+    path = raw / C.SUBDIR / "movies_metadata_head5000.csv"
+    path.write_text(cut(path.read_text()), encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        run(raw, tmp_path / "out")
+
+
+def test_too_many_quarantined_rows_or_far_fewer_rows_than_last_time_refuse_the_run(tmp_path):
+    raw, out = write_raw(tmp_path / "raw"), tmp_path / "out"
+    run(raw, out)
+    ratings = "userId,movieId,rating,timestamp\n" + "".join(f"{u},4,3.0,1\n" for u in range(12))
+    write_raw(raw, ratings=ratings)   # 12 ratings of a film outside the catalog: 12 > 1% + 10
+    with pytest.raises(InputError, match=r"ratings_small.csv: 12 of 12 rows quarantined, more than the 1.0% \(\+10\)"):
+        run(raw, out, accept_row_drop=True)
+    write_raw(raw, ratings="userId,movieId,rating,timestamp\n1,1,4.0,1\n")   # 1 row where the last run read 5
+    with pytest.raises(InputError, match="1 rows where the previous run read 5"):
+        run(raw, out)
+    assert run(raw, out, accept_row_drop=True).summary["ratings"]["rows_read"] == 1
+
+
 def test_duplicate_id_keeps_the_first_valid_row(tmp_path):
     rows = [raw_row(1, MOVIES[1], release_date=""), raw_row(1, MOVIES[1]), raw_row(2, MOVIES[2]),
             raw_row(1, MOVIES[1], title="Copy")]

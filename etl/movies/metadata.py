@@ -1,6 +1,9 @@
 """Raw movies_metadata rows -> clean catalog rows; every faulty row quarantined with its reason, every fix counted.
 
-The same code reads the 5,000-row head and the full file. Checks, in order (a row fails at its first fault):
+The same code reads the 5,000-row head and the full file. The file is refused (InputError) when it looks cut off:
+no final newline, or a quoted field left open. Checks per record, in order (a row fails at its first fault):
+0. the record has as many fields as the header (a line break in an overview splits a row into two short records
+   in the full file; pandas would pad them silently);
 1. the id is a whole number (a date there, "1997-08-20", marks a row shifted by a column);
 2. budget, revenue, popularity, runtime, vote_average, vote_count are numbers where present (text there is the
    other sign of a shifted row);
@@ -12,6 +15,8 @@ Fixes: revenue/budget null -> 0, whitespace (embedded newlines) in the text fiel
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from pathlib import Path
@@ -20,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from errors import InputError
-from etl.io import read_csv_text, require_columns
+from etl.io import check_file, require_columns
 from etl.movies import columns as C
 from etl.movies.literals import LiteralError, names, record_name
 from etl.movies.names import country_name, language_name
@@ -34,6 +39,34 @@ NUMBER_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 NUMERIC_COLUMNS = ("budget", "revenue", "popularity", "runtime", "vote_average", "vote_count")
 TEXT_COLUMNS = ("title", "overview")
 MAX_VALUES_CHARS = 4000     # of a quarantined row's values written to quarantine.csv
+
+
+def read_records(path: Path) -> tuple[pd.DataFrame, list[int]]:
+    """Every record as text (None for empty) and its number of fields; short records are padded, long ones cut,
+    for the caller to quarantine. InputError for a file that looks cut off or is not UTF-8 CSV."""
+    check_file(path)
+    data = path.read_bytes()
+    if not data.endswith(b"\n"):
+        raise InputError(f"{path}: ends in the middle of a row (no final newline); the file looks cut off")
+    if data.count(b'"') % 2:
+        raise InputError(f"{path}: a quoted field is not closed; the file looks cut off")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+    except csv.Error as exc:
+        raise InputError(f"{path}: unreadable CSV ({exc})") from None
+    if not records:
+        raise InputError(f"{path}: file is empty")
+    header, rows = records[0], records[1:]
+    if not rows:
+        raise InputError(f"{path}: file has a header but no rows")
+    n = len(header)
+    counts = [len(r) for r in rows]
+    cells = [[v if v != "" else None for v in (r if len(r) == n else (r + [""] * n)[:n])] for r in rows]
+    return pd.DataFrame(cells, columns=header, dtype=object), counts
 
 
 def metadata_path(raw_dir: Path) -> Path:
@@ -123,11 +156,17 @@ def clean_metadata(raw_dir: Path, report: Report) -> tuple[pd.DataFrame, set[int
     path = metadata_path(raw_dir)
     file = f"{C.SUBDIR}/{path.name}"
     log.info("reading %s", path)
-    df = read_csv_text(path)
+    df, field_counts = read_records(path)
     require_columns(path, df.columns, C.RAW_REQUIRED)
-    df = df.reset_index(drop=True)
     n_in = len(df)
     bad = pd.Series(False, index=df.index)
+
+    counts = pd.Series(field_counts, index=df.index)
+    width = len(df.columns)
+    for count in sorted(counts[counts != width].unique()):
+        kind = "short" if count < width else "long"
+        _quarantine(df, counts == count, file, f"{kind} record: {count} fields, the header has {width} (a row split "
+                    "or joined by a stray line break or quote)", report, bad)
 
     ids = df["id"].fillna("").str.strip()
     id_ok = ids.str.fullmatch(ID_RE)
