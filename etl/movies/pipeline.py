@@ -74,8 +74,10 @@ def build(raw_dir: Path, quiet: bool = True) -> tuple[pd.DataFrame, pd.DataFrame
     started = time.perf_counter()
     with tqdm(total=5, desc="etl movies", unit="step", disable=quiet) as progress:
         raw, raw_ids, raw_file = clean_metadata(raw_dir, report)
+        log.info("%s: %d clean rows", raw_file, len(raw))
         progress.update(1)
         sources, spine = load_sources(raw_dir, raw, report)
+        log.info("derived/: %d sources read, spine of %d movies", len(sources), len(spine))
         progress.update(1)
         derived = complete(raw_ids, spine, sources, report)
         add_return(derived, f"{C.SUBDIR}/{C.SPINE}", report)
@@ -89,6 +91,8 @@ def build(raw_dir: Path, quiet: bool = True) -> tuple[pd.DataFrame, pd.DataFrame
         table = pd.concat([table, pd.DataFrame([directors_agreement(crew_cast, credits_file, raw_credits, fermuba)])],
                           ignore_index=True)
         table = judge(table)
+        log.info("catalog: %d movies (%d completed from derived/); agreement measured on %d fields", len(movies),
+                 len(derived), len(table))
         progress.update(1)
         ratings, ratings_summary = build_ratings(raw_dir, movies[C.ID].to_numpy(), report)
         progress.update(1)
