@@ -18,7 +18,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 setup: $(VENV)/.installed
 
 data/processed/titles.parquet: | setup
-	$(PY) -m etl
+	$(PY) -m etl --catalog streaming
+
+data/processed/movies/movies.parquet: | setup
+	$(PY) -m etl --catalog movies
 
 artifacts/manifest.json: data/processed/titles.parquet reports/eda.md | setup
 	$(PY) -m model.train
@@ -26,7 +29,7 @@ artifacts/manifest.json: data/processed/titles.parquet reports/eda.md | setup
 reports/eda.md: data/processed/titles.parquet | setup
 	$(PY) -m etl.eda
 
-data: data/processed/titles.parquet
+data: data/processed/titles.parquet data/processed/movies/movies.parquet
 model: artifacts/manifest.json
 eda: reports/eda.md
 
@@ -49,6 +52,7 @@ lint: setup
 
 bench: setup data
 	$(PY) -m bench.etl
+	$(PY) -m bench.movies_etl
 	$(PY) -m bench.queries
 	$(PY) -m bench.search
 	$(PY) -m bench.model
