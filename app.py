@@ -20,6 +20,7 @@ from fastapi import FastAPI  # noqa: E402
 
 from serving.api import create_api, json_not_found_everywhere  # noqa: E402
 from serving.gradio_guard import GradioGuard  # noqa: E402
+from serving.server import bounded_protocol  # noqa: E402
 from serving.state import AppState, load_state  # noqa: E402
 from serving.ui import build_ui  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
@@ -48,7 +49,8 @@ def main() -> int:
     app = create_app(settings=settings)
     logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", settings.server_name,
                                   settings.server_port)
-    uvicorn.run(app, host=settings.server_name, port=settings.server_port, log_level=settings.log_level)
+    uvicorn.run(app, host=settings.server_name, port=settings.server_port, log_level=settings.log_level,
+                http=bounded_protocol(settings.header_timeout))
     return 0
 
 

@@ -123,6 +123,8 @@ DECLARATIONS: tuple[Setting, ...] = (
             "the port the app listens on"),
     Setting("APP_LOG_LEVEL", "log_level", _choice("debug", "info", "warning", "error", "critical"), "warning",
             "debug, info, warning, error or critical", "the web server's log level"),
+    Setting("APP_HEADER_TIMEOUT", "header_timeout", _seconds(0, 300), 10.0, "seconds, more than 0 and up to 300",
+            "how long `python app.py` waits for a request's headers before closing the connection"),
 )
 
 
@@ -144,6 +146,7 @@ class Settings:
     server_name: str
     server_port: int
     log_level: str
+    header_timeout: float
 
 
 def _echo(text: str) -> str:
