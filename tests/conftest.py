@@ -23,13 +23,19 @@ def require(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def raw_dir() -> Path:
+def real_raw_dir() -> Path:
+    """RAW_DIR with every real file the fixtures read (skip, or fail under CI=true, when one is missing)."""
     root = config.raw_dir()
-    for platform, (_, file_name, _) in config.PLATFORMS.items():
+    for _, file_name, _ in config.PLATFORMS.values():
         require(root / "titles" / file_name)
     require(root / "ratings")
     return root
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    """The full real raw data. Every test that uses it, directly or through another fixture, is slow."""
+    return real_raw_dir()
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +53,122 @@ def titles(processed_dir: Path):
     import pandas as pd
 
     return pd.read_parquet(processed_dir / config.TITLES_FILE)
+
+
+# ---- the fast tier (`make test-fast`, pytest -m "not slow"): a small cut of the real data -------------
+#
+# small_raw_dir is cut from the real files at test time (nothing real is stored in the repository):
+# the first rows of each title CSV and the ratings of a few users on those titles. The ETL, the trainer
+# and the app then run on it for real, in seconds. Every fixture above that reaches the full data goes
+# through raw_dir; pytest_collection_modifyitems marks any test using it slow, even if its file forgot to.
+
+SMALL_TITLES_PER_PLATFORM = 100
+SMALL_USERS = {"1": 100, "7": 40}  # ratings file stem -> users kept (those with most ratings of the small titles)
+SMALL_STRAY_RATINGS = 20           # per file: ratings of titles outside the cut, which the ETL must quarantine
+TINY_TRAIN_ARGS = ("--sample-users", "1000", "--search-users", "60", "--skip-movielens")
+
+
+def pytest_collection_modifyitems(items):
+    """Safety net for the fast tier: a test that reaches the full real data (through raw_dir) is slow."""
+    for item in items:
+        if "raw_dir" in getattr(item, "fixturenames", ()) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def _head_csv(source: Path, target: Path, rows: int) -> list[str]:
+    """The header and first `rows` records of a titles CSV, quoted fields and all; returns their show_ids."""
+    import csv
+
+    with open(source, newline="", encoding="utf-8") as src, open(target, "w", newline="", encoding="utf-8") as out:
+        reader, writer = csv.reader(src), csv.writer(out)
+        header = next(reader)
+        writer.writerow(header)
+        show_ids = []
+        for record in reader:
+            if len(show_ids) == rows:
+                break
+            writer.writerow(record)
+            show_ids.append(record[header.index("show_id")])
+    return show_ids
+
+
+def _cut_ratings(frame, ids: set[str], n_users: int | None = None, users: list[int] | None = None):
+    """The rows of the `n_users` users with most ratings of `ids` (or of `users`), plus a few stray rows."""
+    from config import COL_ITEM, COL_USER
+
+    ours = frame[COL_ITEM].isin(ids)
+    if users is None:
+        counts = frame.loc[ours, COL_USER].value_counts()
+        users = [u for u, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n_users]]
+    mine = frame[COL_USER].isin(users).to_numpy()
+    stray = (mine & ~ours.to_numpy()).nonzero()[0][:SMALL_STRAY_RATINGS]
+    keep = mine & ours.to_numpy()
+    keep[stray] = True
+    return frame[keep], users
+
+
+@pytest.fixture(scope="session")
+def small_raw_dir(tmp_path_factory) -> Path:
+    """A raw-data tree cut from the real one: 100 titles per platform and about 4,000 ratings of them.
+
+    titles/: the first SMALL_TITLES_PER_PLATFORM records of each real CSV. ratings/: from 1.parquet and the
+    7.parquet / 7_with_timestamp.parquet pair (so the timestamped twin still replaces its plain copy), the
+    ratings of the users who rated most of those titles, plus SMALL_STRAY_RATINGS of other titles per file.
+    """
+    import pandas as pd
+
+    real = real_raw_dir()
+    root = tmp_path_factory.mktemp("small-raw")
+    (root / "titles").mkdir()
+    (root / "ratings").mkdir()
+    ids = set()
+    for prefix, file_name, _ in config.PLATFORMS.values():
+        show_ids = _head_csv(real / "titles" / file_name, root / "titles" / file_name, SMALL_TITLES_PER_PLATFORM)
+        ids |= {f"{prefix}{show_id.strip().lower()}" for show_id in show_ids}  # the ETL's title ids
+    for stem, n_users in SMALL_USERS.items():
+        twin = real / "ratings" / f"{stem}_with_timestamp.parquet"
+        first = twin if twin.is_file() else require(real / "ratings" / f"{stem}.parquet")
+        cut, users = _cut_ratings(pd.read_parquet(first), ids, n_users)
+        cut.to_parquet(root / "ratings" / first.name, index=False)
+        if first is twin and (real / "ratings" / f"{stem}.parquet").is_file():
+            plain, _ = _cut_ratings(pd.read_parquet(real / "ratings" / f"{stem}.parquet"), ids, users=users)
+            plain.to_parquet(root / "ratings" / f"{stem}.parquet", index=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_processed_dir(small_raw_dir: Path, tmp_path_factory) -> Path:
+    """The real ETL (etl.pipeline.run) on small_raw_dir: about a second."""
+    from etl.pipeline import run
+
+    out = tmp_path_factory.mktemp("small-processed")
+    run(small_raw_dir, out, quiet=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_artifacts(small_processed_dir: Path, tmp_path_factory) -> Path:
+    """Model artifacts from the real trainer CLI (`python -m model.train`) on small_processed_dir: seconds."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("tiny") / "artifacts"
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_MODEL_REPO", "HF_DATASET_REPO")}
+    result = subprocess.run([sys.executable, "-m", "model.train", "--processed-dir", str(small_processed_dir),
+                             "--out", str(out), *TINY_TRAIN_ARGS], cwd=config.PROJ_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_state(small_processed_dir: Path, tiny_artifacts: Path, tmp_path_factory):
+    """serving.state.load_state on the small data and tiny model, with no Hub repo configured."""
+    from serving.state import load_state
+    from settings import load_settings
+
+    return load_state(processed_dir=small_processed_dir, artifacts_dir=tiny_artifacts,
+                      reports_dir=tmp_path_factory.mktemp("tiny-reports"), settings=load_settings({}))
 
 
 # --- catalog queries (tests/test_catalog.py, tests/test_catalog_real.py) ---

@@ -43,6 +43,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+@pytest.mark.slow
 def test_every_figure_is_a_readable_png(eda_out: Path, eda: dict):
     from etl.eda import FIGURES
 
@@ -58,6 +59,7 @@ def test_every_figure_is_a_readable_png(eda_out: Path, eda: dict):
     assert not list(eda_out.rglob(".*")), "temporary files left behind"
 
 
+@pytest.mark.slow
 def test_the_figures_the_issue_asks_for(eda: dict):
     names = {Path(f["file"]).stem for f in eda["figures"]}
     assert {"titles_per_platform", "release_years", "date_added", "durations", "maturity_ratings", "top_genres",
@@ -65,6 +67,7 @@ def test_the_figures_the_issue_asks_for(eda: dict):
             "title_wordcloud", "etl_fixes", "item_signal_shuffle", "item_signal_split_half"} <= names
 
 
+@pytest.mark.slow
 def test_report_embeds_every_figure_with_its_caption(eda_out: Path, eda: dict):
     report = (eda_out / "eda.md").read_text(encoding="utf-8")
     for figure in eda["figures"]:
@@ -73,6 +76,7 @@ def test_report_embeds_every_figure_with_its_caption(eda_out: Path, eda: dict):
     assert "no item signal" in report.lower()
 
 
+@pytest.mark.slow
 def test_numbers_show_no_item_signal_but_a_user_signal(eda: dict):
     n = eda["numbers"]
     assert n["titles"] == 22_998 and n["users"] == 115_077 and n["ratings"] > 10_000_000
@@ -87,6 +91,7 @@ def test_numbers_show_no_item_signal_but_a_user_signal(eda: dict):
     assert 0.5 < s["split_half_r_users"] < 0.9
 
 
+@pytest.mark.slow
 def test_duration_outliers_are_named(eda: dict):
     durations = eda["numbers"]["durations"]
     longest = durations["movies_longest"][0]
@@ -94,6 +99,7 @@ def test_duration_outliers_are_named(eda: dict):
     assert durations["shows_most_seasons"][0]["seasons"] >= 30
 
 
+@pytest.mark.slow
 def test_shuffles_are_seeded(processed_dir: Path, eda: dict):
     """A second run draws the same shuffles (the first two are enough to show it and keep the test quick)."""
     from etl.eda import item_signal, load
@@ -103,6 +109,7 @@ def test_shuffles_are_seeded(processed_dir: Path, eda: dict):
     assert again["title_mean_std"] == eda["numbers"]["item_signal"]["title_mean_std"]
 
 
+@pytest.mark.slow
 def test_ratings_without_timestamps_still_give_every_figure(processed_dir: Path, tmp_path: Path):
     import pandas as pd
 
@@ -117,6 +124,7 @@ def test_ratings_without_timestamps_still_give_every_figure(processed_dir: Path,
     assert "No rating has a timestamp" in (tmp_path / "out" / "eda.md").read_text()
 
 
+@pytest.mark.slow
 def test_output_path_that_is_a_file_exits_2_before_the_work(processed_dir: Path, tmp_path: Path):
     (tmp_path / "out").write_text("a file")
     result = run_eda("--processed-dir", str(processed_dir), "--out", str(tmp_path / "out"))
