@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 import config
+from tests.harness import early
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -107,58 +110,91 @@ def _cut_ratings(frame, ids: set[str], n_users: int | None = None, users: list[i
     return frame[keep], users
 
 
-@pytest.fixture(scope="session")
-def small_raw_dir(tmp_path_factory) -> Path:
-    """A raw-data tree cut from the real one: 100 titles per platform and about 4,000 ratings of them.
+_SMALL: dict[str, Path] = {}  # "root", "raw", "processed": built once per session (_small_data)
 
-    titles/: the first SMALL_TITLES_PER_PLATFORM records of each real CSV. ratings/: from 1.parquet and the
-    7.parquet / 7_with_timestamp.parquet pair (so the timestamped twin still replaces its plain copy), the
+
+def _small_data() -> dict[str, Path]:
+    """The small raw tree and its ETL output, built once per session in a temporary folder.
+
+    raw/titles/: the first SMALL_TITLES_PER_PLATFORM records of each real CSV. raw/ratings/: from 1.parquet and
+    the 7.parquet / 7_with_timestamp.parquet pair (so the timestamped twin still replaces its plain copy), the
     ratings of the users who rated most of those titles, plus SMALL_STRAY_RATINGS of other titles per file.
+    processed/: the real ETL (etl.pipeline.run) on raw/, about a second.
     """
+    if "processed" in _SMALL:
+        return _SMALL
+    import tempfile
+
     import pandas as pd
 
+    from etl.pipeline import run
+
     real = real_raw_dir()
-    root = tmp_path_factory.mktemp("small-raw")
-    (root / "titles").mkdir()
-    (root / "ratings").mkdir()
+    root = _SMALL.setdefault("root", Path(tempfile.mkdtemp(prefix="fast-tier-")))
+    raw = root / "raw"
+    shutil.rmtree(raw, ignore_errors=True)
+    (raw / "titles").mkdir(parents=True)
+    (raw / "ratings").mkdir()
     ids = set()
     for prefix, file_name, _ in config.PLATFORMS.values():
-        show_ids = _head_csv(real / "titles" / file_name, root / "titles" / file_name, SMALL_TITLES_PER_PLATFORM)
+        show_ids = _head_csv(real / "titles" / file_name, raw / "titles" / file_name, SMALL_TITLES_PER_PLATFORM)
         ids |= {f"{prefix}{show_id.strip().lower()}" for show_id in show_ids}  # the ETL's title ids
     for stem, n_users in SMALL_USERS.items():
         twin = real / "ratings" / f"{stem}_with_timestamp.parquet"
         first = twin if twin.is_file() else require(real / "ratings" / f"{stem}.parquet")
         cut, users = _cut_ratings(pd.read_parquet(first), ids, n_users)
-        cut.to_parquet(root / "ratings" / first.name, index=False)
+        cut.to_parquet(raw / "ratings" / first.name, index=False)
         if first is twin and (real / "ratings" / f"{stem}.parquet").is_file():
             plain, _ = _cut_ratings(pd.read_parquet(real / "ratings" / f"{stem}.parquet"), ids, users=users)
-            plain.to_parquet(root / "ratings" / f"{stem}.parquet", index=False)
-    return root
+            plain.to_parquet(raw / "ratings" / f"{stem}.parquet", index=False)
+    run(raw, root / "processed", quiet=True)
+    _SMALL.update(raw=raw, processed=root / "processed")
+    return _SMALL
 
 
-@pytest.fixture(scope="session")
-def small_processed_dir(small_raw_dir: Path, tmp_path_factory) -> Path:
-    """The real ETL (etl.pipeline.run) on small_raw_dir: about a second."""
-    from etl.pipeline import run
-
-    out = tmp_path_factory.mktemp("small-processed")
-    run(small_raw_dir, out, quiet=True)
-    return out
-
-
-@pytest.fixture(scope="session")
-def tiny_artifacts(small_processed_dir: Path, tmp_path_factory) -> Path:
-    """Model artifacts from the real trainer CLI (`python -m model.train`) on small_processed_dir: seconds."""
-    import subprocess
-    import sys
-
-    out = tmp_path_factory.mktemp("tiny") / "artifacts"
+@early.starter("tiny_artifacts")
+def _start_tiny_training() -> early.EarlyProcess:
+    """The real trainer CLI (`python -m model.train`) on the small processed data: a few seconds."""
+    small = _small_data()
     env = {k: v for k, v in os.environ.items() if k not in ("HF_MODEL_REPO", "HF_DATASET_REPO")}
-    result = subprocess.run([sys.executable, "-m", "model.train", "--processed-dir", str(small_processed_dir),
-                             "--out", str(out), *TINY_TRAIN_ARGS], cwd=config.PROJ_ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    shutil.rmtree(small["root"] / "tiny", ignore_errors=True)
+    return early.EarlyProcess([sys.executable, "-m", "model.train", "--processed-dir", str(small["processed"]),
+                               "--out", str(small["root"] / "tiny" / "artifacts"), *TINY_TRAIN_ARGS],
+                              small["root"] / "tiny", env=env)
+
+
+def pytest_collection_finish(session):
+    """Start the subprocesses that selected tests wait for (tests/harness/early.py) while the first tests run."""
+    if not session.config.option.collectonly:
+        needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+        early.start_needed(needed, skip_errors=(pytest.skip.Exception, pytest.fail.Exception))
+
+
+def pytest_sessionfinish(session):
+    early.stop_all()
+    if "root" in _SMALL:
+        shutil.rmtree(_SMALL.pop("root"), ignore_errors=True)
+    _SMALL.clear()
+
+
+@pytest.fixture(scope="session")
+def small_raw_dir() -> Path:
+    """A raw-data tree cut from the real one at test time: 100 titles per platform, about 4,000 ratings."""
+    return _small_data()["raw"]
+
+
+@pytest.fixture(scope="session")
+def small_processed_dir(small_raw_dir: Path) -> Path:
+    """The real ETL's output on small_raw_dir."""
+    return _small_data()["processed"]
+
+
+@pytest.fixture(scope="session")
+def tiny_artifacts(small_processed_dir: Path) -> Path:
+    """Model artifacts from the real trainer CLI on small_processed_dir (started when collection ended)."""
+    result = early.take("tiny_artifacts").wait(timeout=300)
     assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
-    return out
+    return Path(result.args[result.args.index("--out") + 1])
 
 
 @pytest.fixture(scope="session")

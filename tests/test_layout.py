@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import config
+from tests.harness import early
 
 ROOT = config.PROJ_ROOT
 SERVING_SIDE = ["app.py", "serving", "catalog", "inputs"]
@@ -73,9 +76,22 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in %r)))
 """
 
 
-def test_app_imports_nothing_from_the_offline_side(tmp_path):
-    result = subprocess.run([sys.executable, "-c", IMPORT_GRAPH_PROBE % (OFFLINE_PACKAGES,), str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+@early.starter("import_graph_probe")
+def _start_import_graph_probe() -> early.EarlyProcess:
+    """The probe in a fresh interpreter, started when collection ends (it takes a few seconds: gradio)."""
+    workdir = Path(tempfile.mkdtemp(prefix="import-graph-"))
+    return early.EarlyProcess([sys.executable, "-c", IMPORT_GRAPH_PROBE % (OFFLINE_PACKAGES,), str(workdir)], workdir)
+
+
+@pytest.fixture()
+def import_graph_probe() -> subprocess.CompletedProcess:
+    result = early.take("import_graph_probe").wait(timeout=120)
+    shutil.rmtree(result.args[-1], ignore_errors=True)
+    return result
+
+
+def test_app_imports_nothing_from_the_offline_side(import_graph_probe):
+    result = import_graph_probe
     assert result.returncode == 0, result.stderr[-3000:]
     imported = json.loads(result.stdout.strip().splitlines()[-1])
     assert imported == [], f"the app imported offline modules: {imported}"
