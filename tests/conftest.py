@@ -62,8 +62,9 @@ def titles(processed_dir: Path):
 #
 # small_raw_dir is cut from the real files at test time (nothing real is stored in the repository):
 # the first rows of each title CSV and the ratings of a few users on those titles. The ETL, the trainer
-# and the app then run on it for real, in seconds. Every fixture above that reaches the full data goes
-# through raw_dir; pytest_collection_modifyitems marks any test using it slow, even if its file forgot to.
+# and the app then run on it for real, in seconds; the tiny model's training starts when collection ends
+# (tests/harness/early.py) so that it runs beside the first tests. Every fixture above that reaches the full
+# data goes through raw_dir; pytest_collection_modifyitems marks any test using it slow, even if its file forgot.
 
 SMALL_TITLES_PER_PLATFORM = 100
 SMALL_USERS = {"1": 100, "7": 40}  # ratings file stem -> users kept (those with most ratings of the small titles)
