@@ -72,9 +72,14 @@ def _path(text: str) -> Path:
     return Path(text).expanduser()
 
 
+_REPO_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
+
+
 def _repo_id(text: str) -> str:
-    # Hugging Face repo ids: "name" or "owner/name", letters, digits, - _ . (at most 96 characters each).
-    if not re.fullmatch(r"(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}", text):
+    # The Hub's rule (huggingface_hub's validate_repo_id): "name" or "owner/name", each part 1-96 ASCII letters,
+    # digits, - _ . beginning and ending with a letter, digit or _; no "--" or "..", no ".git" at the end.
+    if (not re.fullmatch(rf"(?:{_REPO_PART}/)?{_REPO_PART}", text) or "--" in text or ".." in text
+            or text.endswith(".git")):
         raise ValueError
     return text
 
@@ -95,6 +100,8 @@ def _host(text: str) -> str:
     return text
 
 
+REPO_ID_ACCEPTS = "a Hugging Face repo id such as owner/name (ASCII letters, digits, - _ .)"
+
 DECLARATIONS: tuple[Setting, ...] = (
     Setting("RAW_DIR", "raw_dir", _path, DEFAULT_RAW_DIR, "a directory path",
             "where the raw inputs are read (never copied into the project); default ../shared/data/raw"),
@@ -104,9 +111,9 @@ DECLARATIONS: tuple[Setting, ...] = (
             "the model artifacts training writes and the app reads; default artifacts"),
     Setting("REPORTS_DIR", "reports_dir", _path, None, "a directory path",
             "the EDA reports the app shows; default reports (or the copy published beside the Hub catalog)"),
-    Setting("HF_MODEL_REPO", "model_repo", _repo_id, None, "a Hugging Face repo id such as owner/name",
+    Setting("HF_MODEL_REPO", "model_repo", _repo_id, None, REPO_ID_ACCEPTS,
             "the model repo the app pulls and `python -m model.publish` pushes to; unset: local artifacts"),
-    Setting("HF_DATASET_REPO", "dataset_repo", _repo_id, None, "a Hugging Face repo id such as owner/name",
+    Setting("HF_DATASET_REPO", "dataset_repo", _repo_id, None, REPO_ID_ACCEPTS,
             "the dataset repo of the clean catalog (and EDA); unset: local data"),
     Setting("HF_ENDPOINT", "hub_endpoint", _url, None, "an http(s) URL",
             "the Hub's address (a mirror or a test server); unset: huggingface.co"),

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 import config
+from tests.harness import early
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -23,13 +26,19 @@ def require(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def raw_dir() -> Path:
+def real_raw_dir() -> Path:
+    """RAW_DIR with every real file the fixtures read (skip, or fail under CI=true, when one is missing)."""
     root = config.raw_dir()
-    for platform, (_, file_name, _) in config.PLATFORMS.items():
+    for _, file_name, _ in config.PLATFORMS.values():
         require(root / "titles" / file_name)
     require(root / "ratings")
     return root
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    """The full real raw data. Every test that uses it, directly or through another fixture, is slow."""
+    return real_raw_dir()
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +56,156 @@ def titles(processed_dir: Path):
     import pandas as pd
 
     return pd.read_parquet(processed_dir / config.TITLES_FILE)
+
+
+# ---- the fast tier (`make test-fast`, pytest -m "not slow"): a small cut of the real data -------------
+#
+# small_raw_dir is cut from the real files at test time (nothing real is stored in the repository):
+# the first rows of each title CSV and the ratings of a few users on those titles. The ETL, the trainer
+# and the app then run on it for real, in seconds; the tiny model's training starts when collection ends
+# (tests/harness/early.py) so that it runs beside the first tests. Every fixture above that reaches the full
+# data goes through raw_dir; pytest_collection_modifyitems marks any test using it slow, even if its file forgot.
+
+SMALL_TITLES_PER_PLATFORM = 100
+SMALL_USERS = {"1": 100, "7": 40}  # ratings file stem -> users kept (those with most ratings of the small titles)
+SMALL_STRAY_RATINGS = 20           # per file: ratings of titles outside the cut, which the ETL must quarantine
+TINY_TRAIN_ARGS = ("--sample-users", "1000", "--search-users", "60", "--skip-movielens")
+
+
+def pytest_collection_modifyitems(items):
+    """Safety net for the fast tier: a test that reaches the full real data (through raw_dir) is slow."""
+    for item in items:
+        if "raw_dir" in getattr(item, "fixturenames", ()) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def _head_csv(source: Path, target: Path, rows: int) -> list[str]:
+    """The header and first `rows` records of a titles CSV, quoted fields and all; returns their show_ids."""
+    import csv
+
+    with open(source, newline="", encoding="utf-8") as src, open(target, "w", newline="", encoding="utf-8") as out:
+        reader, writer = csv.reader(src), csv.writer(out)
+        header = next(reader)
+        writer.writerow(header)
+        show_ids = []
+        for record in reader:
+            if len(show_ids) == rows:
+                break
+            writer.writerow(record)
+            show_ids.append(record[header.index("show_id")])
+    return show_ids
+
+
+def _cut_ratings(frame, ids: set[str], n_users: int | None = None, users: list[int] | None = None):
+    """The rows of the `n_users` users with most ratings of `ids` (or of `users`), plus a few stray rows."""
+    from config import COL_ITEM, COL_USER
+
+    ours = frame[COL_ITEM].isin(ids)
+    if users is None:
+        counts = frame.loc[ours, COL_USER].value_counts()
+        users = [u for u, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n_users]]
+    mine = frame[COL_USER].isin(users).to_numpy()
+    stray = (mine & ~ours.to_numpy()).nonzero()[0][:SMALL_STRAY_RATINGS]
+    keep = mine & ours.to_numpy()
+    keep[stray] = True
+    return frame[keep], users
+
+
+_SMALL: dict[str, Path] = {}  # "root", "raw", "processed": built once per session (_small_data)
+
+
+def _small_data() -> dict[str, Path]:
+    """The small raw tree and its ETL output, built once per session in a temporary folder.
+
+    raw/titles/: the first SMALL_TITLES_PER_PLATFORM records of each real CSV. raw/ratings/: from 1.parquet and
+    the 7.parquet / 7_with_timestamp.parquet pair (so the timestamped twin still replaces its plain copy), the
+    ratings of the users who rated most of those titles, plus SMALL_STRAY_RATINGS of other titles per file.
+    processed/: the real ETL (etl.pipeline.run) on raw/, about a second.
+    """
+    if "processed" in _SMALL:
+        return _SMALL
+    import tempfile
+
+    import pandas as pd
+
+    from etl.pipeline import run
+
+    real = real_raw_dir()
+    root = _SMALL.setdefault("root", Path(tempfile.mkdtemp(prefix="fast-tier-")))
+    raw = root / "raw"
+    shutil.rmtree(raw, ignore_errors=True)
+    (raw / "titles").mkdir(parents=True)
+    (raw / "ratings").mkdir()
+    ids = set()
+    for prefix, file_name, _ in config.PLATFORMS.values():
+        show_ids = _head_csv(real / "titles" / file_name, raw / "titles" / file_name, SMALL_TITLES_PER_PLATFORM)
+        ids |= {f"{prefix}{show_id.strip().lower()}" for show_id in show_ids}  # the ETL's title ids
+    for stem, n_users in SMALL_USERS.items():
+        twin = real / "ratings" / f"{stem}_with_timestamp.parquet"
+        first = twin if twin.is_file() else require(real / "ratings" / f"{stem}.parquet")
+        cut, users = _cut_ratings(pd.read_parquet(first), ids, n_users)
+        cut.to_parquet(raw / "ratings" / first.name, index=False)
+        if first is twin and (real / "ratings" / f"{stem}.parquet").is_file():
+            plain, _ = _cut_ratings(pd.read_parquet(real / "ratings" / f"{stem}.parquet"), ids, users=users)
+            plain.to_parquet(raw / "ratings" / f"{stem}.parquet", index=False)
+    run(raw, root / "processed", quiet=True)
+    _SMALL.update(raw=raw, processed=root / "processed")
+    return _SMALL
+
+
+@early.starter("tiny_artifacts")
+def _start_tiny_training() -> early.EarlyProcess:
+    """The real trainer CLI (`python -m model.train`) on the small processed data: a few seconds."""
+    small = _small_data()
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_MODEL_REPO", "HF_DATASET_REPO")}
+    shutil.rmtree(small["root"] / "tiny", ignore_errors=True)
+    return early.EarlyProcess([sys.executable, "-m", "model.train", "--processed-dir", str(small["processed"]),
+                               "--out", str(small["root"] / "tiny" / "artifacts"), *TINY_TRAIN_ARGS],
+                              small["root"] / "tiny", env=env)
+
+
+def pytest_collection_finish(session):
+    """Start the subprocesses that selected tests wait for (tests/harness/early.py) while the first tests run."""
+    if not session.config.option.collectonly:
+        needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+        early.start_needed(needed, skip_errors=(pytest.skip.Exception, pytest.fail.Exception))
+
+
+def pytest_sessionfinish(session):
+    early.stop_all()
+    if "root" in _SMALL:
+        shutil.rmtree(_SMALL.pop("root"), ignore_errors=True)
+    _SMALL.clear()
+
+
+@pytest.fixture(scope="session")
+def small_raw_dir() -> Path:
+    """A raw-data tree cut from the real one at test time: 100 titles per platform, about 4,000 ratings."""
+    return _small_data()["raw"]
+
+
+@pytest.fixture(scope="session")
+def small_processed_dir(small_raw_dir: Path) -> Path:
+    """The real ETL's output on small_raw_dir."""
+    return _small_data()["processed"]
+
+
+@pytest.fixture(scope="session")
+def tiny_artifacts(small_processed_dir: Path) -> Path:
+    """Model artifacts from the real trainer CLI on small_processed_dir (started when collection ended)."""
+    result = early.take("tiny_artifacts").wait(timeout=300)
+    assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
+    return Path(result.args[result.args.index("--out") + 1])
+
+
+@pytest.fixture(scope="session")
+def tiny_state(small_processed_dir: Path, tiny_artifacts: Path, tmp_path_factory):
+    """serving.state.load_state on the small data and tiny model, with no Hub repo configured."""
+    from serving.state import load_state
+    from settings import load_settings
+
+    return load_state(processed_dir=small_processed_dir, artifacts_dir=tiny_artifacts,
+                      reports_dir=tmp_path_factory.mktemp("tiny-reports"), settings=load_settings({}))
 
 
 # --- catalog queries (tests/test_catalog.py, tests/test_catalog_real.py) ---

@@ -14,6 +14,8 @@ import pytest
 from catalog.registry import QUERIES
 from serving.artifacts import FORMAT_VERSION
 
+pytestmark = pytest.mark.slow
+
 # Bad input for every catalog route: (url, expected status, words the detail must contain).
 BAD_QUERIES = {
     "/max_duration": [("/max_duration?year=abc", 400, "year must be a whole number"),

@@ -12,6 +12,8 @@ from gradio_client.exceptions import AppError
 
 from catalog.registry import QUERIES
 
+pytestmark = pytest.mark.slow
+
 MODEL_API_NAMES = {"/recommend", "/top_n", "/similar", "/search_titles"}
 
 # One bad call per catalog question: (args in params order, words the error must contain).

@@ -23,6 +23,7 @@ from serving.ui import eda_figures
 from tests.harness.launcher import AppProcess
 
 
+@pytest.mark.slow
 def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts, processed_dir, tmp_path):
     from model.publish import main as publish
 
@@ -102,6 +103,7 @@ def silent_server():
     server.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hub", ["refused", "silent"])
 def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_server, processed_dir, app_artifacts,
                                                                   monkeypatch, tmp_path):
@@ -120,6 +122,7 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
     assert all(("timeout" if hub == "silent" else "refused") in n.lower() for n in state.notices), state.notices
 
 
+@pytest.mark.slow
 def test_no_artifacts_serves_the_catalog_and_says_how_to_build_the_model(processed_dir, tmp_path, monkeypatch):
     monkeypatch.delenv("HF_MODEL_REPO", raising=False)
     monkeypatch.delenv("HF_DATASET_REPO", raising=False)

@@ -104,6 +104,7 @@ def test_save_replaces_previous_artifacts(saved):
     assert sorted(p.name for p in saved.parent.iterdir()) == ["artifacts"]
 
 
+@pytest.mark.slow
 def test_content_neighbour_arrays_go_through_the_same_format(tmp_path, titles):
     from model.content import build_neighbours
     from serving.similar import NEIGHBOUR_ARRAYS

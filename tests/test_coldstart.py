@@ -8,6 +8,8 @@ import pytest
 from errors import InputError
 from serving.coldstart import cold_start
 
+pytestmark = pytest.mark.slow
+
 UNKNOWN_USER = 999_999_999  # far above the 115,077 rating users
 
 

@@ -105,6 +105,7 @@ def test_quirks_of_the_real_catalogs_are_fixed_and_counted(tmp_path):
     assert report["titles"]["placeholder_rows"] == 1
 
 
+@pytest.mark.slow
 def test_text_columns_are_all_lower_case_on_the_real_catalog(titles):
     for column in ["type", "title", "director", "cast", "country", "rating", "duration", "listed_in", "description"]:
         values = titles[column].dropna()
@@ -204,6 +205,7 @@ def test_missing_raw_directory_is_named(tmp_path):
 
 # --- the real data -------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_real_catalog_has_22998_unique_ids_with_the_platform_counts(titles):
     assert len(titles) == 22_998 and titles["id"].is_unique
     assert titles.groupby("platform").size().to_dict() == {
@@ -214,6 +216,7 @@ def test_real_catalog_has_22998_unique_ids_with_the_platform_counts(titles):
     assert titles["date_added"].dropna().str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
 
 
+@pytest.mark.slow
 def test_real_catalog_spot_checks(titles):
     t = titles.set_index("id")
     assert t.loc["as1", ["title", "date_added", "rating", "duration_int"]].tolist() == [
@@ -225,6 +228,7 @@ def test_real_catalog_spot_checks(titles):
     assert t.loc["ds1", "title"] == "duck the halls: a mickey mouse christmas special"
 
 
+@pytest.mark.slow
 def test_real_ratings_read_collapsed_and_reported(processed_dir):
     report = json.loads((processed_dir / config.ETL_REPORT_FILE).read_text())
     assert report["ratings"]["rows_read"] == 11_024_289

@@ -63,6 +63,7 @@ def _same_files(local, pulled, names):
         assert (pulled / name).read_bytes() == (local / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artifacts_dir, processed_dir, tmp_path):
     assert _publish(artifacts_dir, processed_dir) == 0
     model_files = sorted(p.name for p in artifacts_dir.iterdir())
@@ -90,6 +91,7 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artif
     assert all("/resolve/" not in p or p.startswith(("/me/svd/", "/datasets/me/catalog/")) for p in gets)
 
 
+@pytest.mark.slow
 def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env, artifacts_dir, processed_dir,
                                                              tmp_path):
     assert _publish(artifacts_dir, processed_dir) == 0
@@ -106,6 +108,7 @@ def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env,
     assert Predictor.from_dir(model.path).global_mean == pytest.approx(float(arrays["global_mean"]))
 
 
+@pytest.mark.slow
 def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, artifacts_dir, processed_dir,
                                                           tmp_path):
     assert _publish(artifacts_dir, processed_dir) == 0
@@ -117,6 +120,7 @@ def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, a
     assert offline.where.startswith("cached copy of me/svd@") and "unreachable" in offline.why
 
 
+@pytest.mark.slow
 def test_nothing_cached_falls_back_to_local_files(hub_server, hub_env, artifacts_dir, processed_dir):
     hub_server.stop()
     model, data = _pull_both(hub_env, artifacts_dir, processed_dir, timeout=5)
@@ -124,11 +128,13 @@ def test_nothing_cached_falls_back_to_local_files(hub_server, hub_env, artifacts
     assert model.path == artifacts_dir and "no cached copy" in model.why
 
 
+@pytest.mark.slow
 def test_no_repo_configured_uses_local_files(hub_env, artifacts_dir, processed_dir):
     model, data = _pull_both(hub_env, artifacts_dir, processed_dir, model_repo=None, dataset_repo=None)
     assert model.origin == data.origin == "local" and model.why == "no HF_MODEL_REPO set"
 
 
+@pytest.mark.slow
 def test_slow_hub_is_abandoned_after_the_deadline(hub_server, hub_env, artifacts_dir, processed_dir):
     hub_server.delay = 5.0
     start = time.perf_counter()
@@ -142,6 +148,7 @@ def test_nothing_anywhere_is_a_clear_error(hub_server, hub_env, tmp_path):
         _pull_both(hub_env, tmp_path / "a", tmp_path / "p", model_repo="me/nothing")
 
 
+@pytest.mark.slow
 def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env, artifacts_dir, processed_dir,
                                                             tmp_path, capsys):
     import shutil
@@ -155,6 +162,7 @@ def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env,
     assert hub_server.paths_requested("POST") == []
 
 
+@pytest.mark.slow
 def test_publish_option_and_auth_errors(hub_server, hub_env, artifacts_dir, processed_dir, monkeypatch, capsys):
     assert publish_main(["--artifacts-dir", str(artifacts_dir)]) == 2
     assert "HF_MODEL_REPO" in capsys.readouterr().err
@@ -166,6 +174,7 @@ def test_publish_option_and_auth_errors(hub_server, hub_env, artifacts_dir, proc
     assert err.startswith("error: publishing failed") and err.count("\n") == 0
 
 
+@pytest.mark.slow
 def test_publish_to_a_silent_hub_fails_within_its_timeout(artifacts_dir, processed_dir, tmp_path):
     # A loopback socket that accepts connections and never answers: huggingface_hub alone would wait forever.
     import os

@@ -39,6 +39,7 @@ def model(processed_dir, titles, tmp_path_factory):
     return df, algo, predictor
 
 
+@pytest.mark.slow
 def test_known_pairs_equal_surprise_exactly(model):
     df, algo, predictor = model
     rng = np.random.default_rng(0)
@@ -50,6 +51,7 @@ def test_known_pairs_equal_surprise_exactly(model):
         assert ours.explanation.fallback is None and ours.recommend == (ours.rating >= 3.5)
 
 
+@pytest.mark.slow
 def test_unknown_user_and_title_fall_back_like_surprise(model):
     df, algo, predictor = model
     user, title = int(predictor.user_ids[3]), str(predictor.item_ids[7])
@@ -64,6 +66,7 @@ def test_unknown_user_and_title_fall_back_like_surprise(model):
     assert predictor.predict(UNKNOWN_USER, UNKNOWN_TITLE).rating == pytest.approx(predictor.global_mean)
 
 
+@pytest.mark.slow
 def test_explanation_adds_up(model):
     df, algo, predictor = model
     user = int(predictor.user_ids[0])
@@ -90,6 +93,7 @@ def test_clipping_matches_surprise(tmp_path):
     assert max(raws) > 5.0 and min(raws) < 0.5  # both clipping directions were exercised
 
 
+@pytest.mark.slow
 def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
     df, algo, predictor = model
     user = int(predictor.user_ids[5])
@@ -103,6 +107,7 @@ def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
     assert not rated & set(top[config.COL_ID]) and list(top.columns) == ["id", "predicted_rating", "recommend"]
 
 
+@pytest.mark.slow
 def test_top_n_filters_by_platform_and_type(model, titles):
     df, algo, predictor = model
     user = str(int(predictor.user_ids[1])) + ".0"  # as a UI sends it
@@ -113,6 +118,7 @@ def test_top_n_filters_by_platform_and_type(model, titles):
     assert predictor.top_n(user, 3, platform="", type=None).shape[0] == 3
 
 
+@pytest.mark.slow
 def test_top_n_never_offers_the_catalogs_test_rows(model, titles):
     df, algo, predictor = model
     placeholders = set(titles.loc[titles["is_placeholder"], config.COL_ID]) & set(predictor.item_ids)
@@ -121,6 +127,7 @@ def test_top_n_never_offers_the_catalogs_test_rows(model, titles):
         assert not placeholders & set(predictor.top_n(user, 1000, platform="amazon")[config.COL_ID])
 
 
+@pytest.mark.slow
 def test_top_n_for_an_unknown_user_is_the_cold_start_ranking(model):
     df, algo, predictor = model
     top = predictor.top_n(UNKNOWN_USER, 5)
@@ -134,6 +141,7 @@ def test_user_ids_arrive_in_many_shapes(value):
     assert parse_user_id(value) == 7
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["abc", "7.5", "", None, True, -1, 0, "nan", float("inf"), "1e400", [7], "1e3",
                                    "99999999999999999999", 2**60, "+7", "0x7"])
 def test_malformed_user_ids_are_input_errors(model, value):
@@ -142,6 +150,7 @@ def test_malformed_user_ids_are_input_errors(model, value):
         predictor.predict(value, str(predictor.item_ids[0]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kwargs, message", [
     ({"n": 0}, "n must be"), ({"n": "ten"}, "n must be"), ({"n": 2.5}, "n must be"),
     ({"platform": "netflx"}, "Did you mean 'netflix'"), ({"type": "podcast"}, "type must be"),
@@ -163,6 +172,7 @@ def test_count_bounds_and_name_are_the_callers():
         parse_n("51", max_n=50, name="limit")
 
 
+@pytest.mark.slow
 def test_n_rated_counts_the_training_ratings_without_listing_them(model):
     df, algo, predictor = model
     user = int(predictor.user_ids[0])
@@ -170,11 +180,13 @@ def test_n_rated_counts_the_training_ratings_without_listing_them(model):
     assert predictor.n_rated(UNKNOWN_USER) == 0
 
 
+@pytest.mark.slow
 def test_malformed_title_ids_are_input_errors(model):
     with pytest.raises(InputError, match="title id"):
         model[2].predict(int(model[2].user_ids[0]), "the office")
 
 
+@pytest.mark.slow
 def test_threshold_is_configurable(model):
     df, algo, predictor = model
     strict = Predictor(predictor.artifacts, threshold=5.0)
@@ -182,6 +194,7 @@ def test_threshold_is_configurable(model):
     assert p.threshold == 5.0 and p.recommend == (p.rating >= 5.0)
 
 
+@pytest.mark.slow
 def test_corrupt_artifact_is_refused_by_name(model, tmp_path):
     import shutil
 

@@ -17,6 +17,7 @@ def test_search_key_strips_case_accents_and_punctuation():
     assert search_key("Don’t Tell Amma") == "dont tell amma"
 
 
+@pytest.mark.slow
 def test_partial_title_finds_the_series_first(title_index):
     found = title_index.search("toy stor", limit=5)
     assert titles_of(found)[:4] == ["toy story", "toy story 2", "toy story 3", "toy story 4"]
@@ -25,6 +26,7 @@ def test_partial_title_finds_the_series_first(title_index):
                         "type": "movie", "score": found[0]["score"], "match": "prefix"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query, expected", [
     ("godfater", "the black godfather"),       # missing letter
     ("toy stroy", "toy story"),                # swapped letters
@@ -38,6 +40,7 @@ def test_misspelled_or_unaccented_query_finds_the_title(title_index, query, expe
     assert expected in titles_of(title_index.search(query, limit=5))
 
 
+@pytest.mark.slow
 def test_accented_and_plain_queries_give_the_same_answer(title_index):
     assert title_index.search("Les Misérables") == title_index.search("les miserables")
     found = title_index.search("les miserables", limit=2)
@@ -46,11 +49,13 @@ def test_accented_and_plain_queries_give_the_same_answer(title_index):
     assert all(item["match"] == "exact" for item in found)
 
 
+@pytest.mark.slow
 def test_exact_title_ranks_before_longer_ones(title_index):
     assert title_index.search("breaking bad", limit=3)[0]["id"] == "ns5941"
     assert titles_of(title_index.search("breaking bad", limit=3))[1] == "el camino: a breaking bad movie"
 
 
+@pytest.mark.slow
 def test_results_are_ranked_and_limited(title_index):
     found = title_index.search("love", limit=7)
     assert len(found) == 7
@@ -60,11 +65,13 @@ def test_results_are_ranked_and_limited(title_index):
     assert all(0 < item["score"] <= 1 for item in found)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["", "   ", "?!"])
 def test_empty_query_gives_nothing(title_index, query):
     assert title_index.search(query) == []
 
 
+@pytest.mark.slow
 def test_resolve_accepts_ids_and_exact_titles(title_index):
     assert title_index.resolve("ds1378") == "ds1378"
     assert title_index.resolve(" DS1378 ") == "ds1378"
@@ -72,6 +79,7 @@ def test_resolve_accepts_ids_and_exact_titles(title_index):
     assert title_index.resolve("STRANGER THINGS") == "ns3686"
 
 
+@pytest.mark.slow
 def test_resolve_unknown_title_lists_suggestions_with_ids(title_index):
     with pytest.raises(InputError) as err:
         title_index.resolve("godfater")
@@ -80,12 +88,14 @@ def test_resolve_unknown_title_lists_suggestions_with_ids(title_index):
     assert "'the black godfather' (netflix, 2019, id ns3772)" in message
 
 
+@pytest.mark.slow
 def test_resolve_ambiguous_title_lists_every_listing(title_index):
     with pytest.raises(InputError, match="names 2 catalog entries") as err:
         title_index.resolve("les miserables")
     assert "amazon" in str(err.value) and "netflix" in str(err.value) and "by its id" in str(err.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text, expected", [
     ("", "empty title"),
     ("🎬 ?!", "empty title"),
@@ -103,6 +113,7 @@ def test_index_builds_on_the_contract_columns(small_titles):
     assert index.search("lovly", limit=1)[0]["id"] == "ns5"
 
 
+@pytest.mark.slow
 def test_queries_longer_than_any_title_are_refused(title_index):
     # Unbounded queries cost seconds of CPU each (100k characters: about 3 s); no title is that long.
     assert title_index.search("toy story " + "x" * 190, limit=1) is not None  # 200 characters: still searched

@@ -12,6 +12,8 @@ from model.content import build_neighbours, genre_tokens
 from serving.artifacts import load_artifacts, save_artifacts
 from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, listing_groups
 
+pytestmark = pytest.mark.slow
+
 TOY_STORY, FROZEN, MOANA = "ds1378", "ds904", "ds1089"
 MULANEY_NEW_IN_TOWN, RICKY_VELEZ = "ns4951", "hs1"   # Netflix and Hulu stand-up specials
 WILLIAM_LEE_MARTIN = "as94"                           # Amazon stand-up special: no stand-up genre on Amazon

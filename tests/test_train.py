@@ -31,6 +31,7 @@ def trained(processed_dir, tmp_path_factory):
     return out, result
 
 
+@pytest.mark.slow
 def test_train_writes_verified_artifacts_metrics_and_card(trained, processed_dir):
     out, result = trained
     artifacts = load_artifacts(out)
@@ -58,6 +59,7 @@ def test_train_writes_verified_artifacts_metrics_and_card(trained, processed_dir
     Predictor.from_dir(out).top_n(int(artifacts.arrays["user_ids"][0]), 10)
 
 
+@pytest.mark.slow
 def test_training_is_reproducible(processed_dir):
     from model.benchmark import benchmark
     from model.dataset import load_ratings
@@ -68,6 +70,7 @@ def test_training_is_reproducible(processed_dir):
     assert first["table"] == second["table"] and first["hyperparameters"] == second["hyperparameters"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (["--threshold", "7"], "--threshold"),
     (["--sample-users", "0"], "--sample-users"),
@@ -83,6 +86,7 @@ def test_bad_options_exit_2_in_one_line_and_keep_artifacts(trained, args, messag
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_movielens_benchmark_reaches_the_target(raw_dir):
     result = _train("--movielens", "--raw-dir", str(raw_dir))
     assert result.returncode == 0, result.stderr[-3000:]
