@@ -11,8 +11,23 @@ import logging
 import os
 import sys
 
+from settings import SettingError, Settings, load_settings
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def checked_settings() -> Settings | None:
+    """The validated settings, or None after one line on stderr saying which variable is wrong."""
+    try:
+        return load_settings()
+    except SettingError as exc:
+        print(f"app: error: {exc}", file=sys.stderr)
+        return None
+
+
+if __name__ == "__main__" and checked_settings() is None:
+    sys.exit(2)  # before the slow imports below
 
 import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
@@ -23,7 +38,6 @@ from serving.gradio_guard import GradioGuard  # noqa: E402
 from serving.server import bounded_protocol  # noqa: E402
 from serving.state import AppState, load_state  # noqa: E402
 from serving.ui import build_ui  # noqa: E402
-from settings import SettingError, Settings, load_settings  # noqa: E402
 
 
 def create_app(state: AppState | None = None, settings: Settings | None = None) -> FastAPI:
@@ -40,10 +54,8 @@ def create_app(state: AppState | None = None, settings: Settings | None = None) 
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingError as exc:  # one line and exit 2, before anything starts
-        print(f"app: error: {exc}", file=sys.stderr)
+    settings = checked_settings()
+    if settings is None:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(settings=settings)

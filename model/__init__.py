@@ -1,0 +1,1 @@
+"""The offline side's modelling: training set, hyper-parameter search, fit, evaluation, export, cards, publishing."""

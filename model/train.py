@@ -42,6 +42,7 @@ from model.dataset import TEST_SIZE, build_trainset, load_ratings
 from model.export import content_arrays, export_arrays, input_checksums, manifest_meta, write_artifacts
 from model.fit import fit_model, make_svd
 from model.search import SEARCH_USERS
+from settings import SettingError, load_settings
 
 log = logging.getLogger("model.train")  # not __name__, which is "__main__" under python -m
 
@@ -175,7 +176,12 @@ def print_results(metrics: dict[str, Any], out_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m model.train`: 0 on success, 2 (one line on stderr) on bad options or inputs."""
+    """`python -m model.train`: 0 on success, 2 (one line on stderr) on bad options, settings or inputs."""
+    try:
+        load_settings()  # a bad environment variable is refused before the work, not after it
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     configure_logging(args.verbosity)
     options = options_from(args)
