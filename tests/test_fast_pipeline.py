@@ -17,6 +17,7 @@ import config
 from errors import InputError
 from serving.api import create_api
 from serving.artifacts import MANIFEST_FILE, load_artifacts
+from tests.conftest import SMALL_STRAY_RATINGS
 
 UNKNOWN_USER = 10**9
 
@@ -61,7 +62,7 @@ def test_etl_keeps_every_title_and_the_catalog_ratings(small_processed_dir, smal
 def test_etl_quarantines_ratings_of_titles_outside_the_catalog(small_processed_dir):
     quarantine = pd.read_csv(small_processed_dir / config.QUARANTINE_FILE)
     stray = quarantine[quarantine["reason"] == "movieId is not a catalog title"]
-    assert len(stray) == 2 * 20  # SMALL_STRAY_RATINGS from each of the two ratings files read
+    assert len(stray) == 2 * SMALL_STRAY_RATINGS  # from each of the two ratings files read
     assert set(stray["file"]) == {"ratings/1.parquet", "ratings/7_with_timestamp.parquet"}
 
 
