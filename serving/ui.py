@@ -1,9 +1,10 @@
 """The Gradio UI (gr.Blocks with tabs); every event has a stable api_name for gradio_client.
 
-Tabs: Recommend (/recommend, /search_titles), For you (/top_n), Similar titles (/similar), one tab per
-catalog question generated from catalog.registry.QUERIES (/max_duration, /score_count, ...), and Data and
-model. Each event returns a readable Markdown answer plus the same JSON the REST API gives, so a
-gradio_client caller gets (markdown, dict). Bad input and missing pieces become gr.Error messages, which
+Tabs: Recommend (/recommend, /search_titles), For you (/top_n), Similar titles (/similar), one tab group
+per declared catalog (catalog.CATALOGS) with one tab per question (/max_duration, /score_count, ...; the
+api_names come from the route rule of catalog.declaration), and Data and model. Each event returns a
+readable Markdown answer plus the same JSON the REST API gives, so a gradio_client caller gets
+(markdown, dict). Bad input and missing pieces become gr.Error messages, which
 the browser shows in a pop-up and gradio_client raises with the same text.
 """
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from catalog.inputs import CONTENT_TYPES
-from catalog.platforms import PLATFORM_KEYS, display_name
-from catalog.registry import QUERIES, ParamSpec, QuerySpec
+from catalog import CATALOGS, CatalogSpec, Param, Route
 from config import COL_ID
 from errors import InputError
+from inputs.choices import CONTENT_TYPES
+from inputs.numbers import MAX_N
+from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import service
 from serving.state import AppState, Unavailable
 
@@ -126,8 +128,8 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
         return recommend_markdown(answer), answer
 
     @readable_errors
-    def top_n(user_id: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
-        answer = service.top_n(state, user_id, n, platform, type)
+    def top_n(user_id: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        answer = service.top_n(state, user_id, n, platform, content_type)
         if answer["notice"]:  # cold start: no ratings to rank by
             head = f"> {answer['notice']}"
         else:
@@ -136,8 +138,8 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
         return head, items_table(answer["items"]), answer
 
     @readable_errors
-    def similar(title: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
-        answer = service.similar(state, title, n, platform, type)
+    def similar(title: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        answer = service.similar(state, title, n, platform, content_type)
         head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
                 "description, cast, director and country.")
         return head, items_table(answer["items"]), answer
@@ -145,20 +147,22 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
     return {"search_titles": search_titles, "recommend": recommend, "top_n": top_n, "similar": similar}
 
 
-def query_handler(state: AppState, spec: QuerySpec) -> Callable:
-    """The event function of one catalog question: text inputs in params order -> (markdown, json)."""
+def query_handler(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
+    """The event function of one catalog question: text inputs in params order -> (markdown, json).
+
+    The declaration parses the inputs (a blank optional field means its default), as it does for REST.
+    """
+    question = route.question
+
     @readable_errors
     def run(*values: str) -> tuple[str, dict]:
         """(markdown, json) answer of the catalog question."""
-        # A blank optional field means its default (None: no filter); a blank required one is an error.
-        args = {p.name: p.default if not p.required and (v is None or str(v).strip() == "") else v
-                for p, v in zip(spec.params, values, strict=True)}
-        answer = spec.run(state.require_catalog(), **args)
+        answer = question.run(state.require_queries(spec), *values)
         return answer_markdown(answer), answer
-    run.__name__ = spec.name
+    run.__name__ = question.name
     # Named parameters for gradio_client's API page (instead of param_0, param_1, ...).
     run.__signature__ = inspect.Signature([inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                                           for p in spec.params])
+                                           for p in question.params])
     return run
 
 
@@ -199,15 +203,16 @@ def json_answer() -> gr.JSON:
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown]:
     # Custom values allowed: the parsers accept aliases ("Disney+", "series") and explain bad ones.
     platform = gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Platform", allow_custom_value=True)
-    type_ = gr.Dropdown([ANY, *CONTENT_TYPES], value=ANY, label="Type", allow_custom_value=True)
-    return platform, type_
+    content_type = gr.Dropdown([ANY, *CONTENT_TYPES], value=ANY, label="Type", allow_custom_value=True)
+    return platform, content_type
 
 
-def param_input(state: AppState, p: ParamSpec) -> gr.components.Component:
+def param_input(state: AppState, spec: CatalogSpec, p: Param) -> gr.components.Component:
     """A text-like input for one catalog parameter: a dropdown when its values are known."""
     label = p.name + ("" if p.required else " (optional)")
     default = "" if p.default is None else str(p.default)
-    values = list(p.choices or (getattr(state.catalog, p.catalog_values, []) if p.catalog_values else []))
+    source = state.queries.get(spec.name)
+    values = list(p.choices or (getattr(source, p.catalog_values, []) if p.catalog_values else []))
     if values:
         if not p.required and p.default is None:
             values, default = [ANY, *values], ANY  # the catalog reads "any" as no filter
@@ -216,19 +221,21 @@ def param_input(state: AppState, p: ParamSpec) -> gr.components.Component:
     return gr.Textbox(label=label, value=default, info=p.help)
 
 
-def query_tab(state: AppState, spec: QuerySpec) -> None:
-    fn = query_handler(state, spec)
-    with gr.Tab(spec.label):
-        gr.Markdown(f"### {spec.label}\n{spec.definition}\n\n"
-                    f"`GET {spec.api_name}` · gradio_client `api_name=\"{spec.api_name}\"`")
+def query_tab(state: AppState, spec: CatalogSpec, route: Route) -> None:
+    question = route.question
+    fn = query_handler(state, spec, route)
+    with gr.Tab(question.label):
+        gr.Markdown(f"### {question.label}\n{question.definition}\n\n"
+                    f"`GET {route.path}` · gradio_client `api_name=\"/{route.api_name}\"`")
         with gr.Row():
-            inputs = [param_input(state, p) for p in spec.params]
+            inputs = [param_input(state, spec, p) for p in question.params]
         button = gr.Button("Ask", variant="primary")
         answer = gr.Markdown(label="answer", elem_classes=["answer"])
         raw = json_answer()
-        button.click(fn, inputs, [answer, raw], api_name=spec.api_name.lstrip("/"))
-        gr.Examples([["" if v is None else str(v) for v in row] for row in spec.examples], inputs, [answer, raw],
-                    fn=fn, run_on_click=True, cache_examples=False, api_name=f"{spec.api_name.lstrip('/')}_example")
+        button.click(fn, inputs, [answer, raw], api_name=route.api_name)
+        # Clicking an example fills the form and asks; it is no API endpoint (clients call the question's own).
+        gr.Examples([["" if v is None else str(v) for v in row] for row in question.examples], inputs,
+                    [answer, raw], fn=fn, run_on_click=True, cache_examples=False, api_visibility="private")
 
 
 def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str) -> None:
@@ -236,13 +243,13 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
     with gr.Row():
         with gr.Column():
             first = first_input()
-        platform, type_ = _filters()
-        n = gr.Slider(1, 50, value=10, step=1, label="How many")
+        platform, content_type = _filters()
+        n = gr.Slider(1, MAX_N, value=10, step=1, label="How many")
     button = gr.Button(button_text, variant="primary")
     head = gr.Markdown(label="answer", elem_classes=["answer"])
     table = gr.Dataframe(label=table_label, interactive=False)
     raw = json_answer()
-    button.click(handler, [first, platform, type_, n], [head, table, raw], api_name=api_name)
+    button.click(handler, [first, platform, content_type, n], [head, table, raw], api_name=api_name)
 
 
 def build_ui(state: AppState) -> gr.Blocks:
@@ -268,9 +275,10 @@ def build_ui(state: AppState) -> gr.Blocks:
         with gr.Tab("Similar titles"):
             ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
                         "Show similar titles", "Similar titles", handlers["similar"], "similar")
-        with gr.Tab("Catalog questions"):
-            for spec in QUERIES:
-                query_tab(state, spec)
+        for spec in CATALOGS:
+            with gr.Tab(spec.label):
+                for route in spec.routes:
+                    query_tab(state, spec, route)
         with gr.Tab("Data and model"):
             data_tab(state)
     return demo
