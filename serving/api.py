@@ -24,7 +24,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog import CATALOGS, CatalogSpec, Route
+import catalog
+from catalog import CatalogSpec, Route
 from errors import InputError
 from inputs.numbers import MAX_LIMIT, MAX_N
 from inputs.text import clip
@@ -160,7 +161,7 @@ def create_api(state: AppState) -> FastAPI:
                limit: Annotated[str, Query(description=f"How many titles, 1-{MAX_LIMIT}.")] = "10") -> dict:
         return service.search(state, q, limit)
 
-    for spec in CATALOGS:
+    for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
         add_catalog_routes(app, state, spec)
     return app
 

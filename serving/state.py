@@ -21,8 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+import catalog
 import config
-from catalog import CATALOGS, STREAMING, CatalogSpec
+from catalog import STREAMING, CatalogSpec
 from catalog.queries import Catalog
 from catalog.search import TitleIndex
 from config import COL_ID
@@ -249,7 +250,7 @@ def _load_catalogs(state: AppState, processed_dir: Path) -> None:
         state.queries[STREAMING.name] = state.catalog
     elif state.data_error:
         state.query_errors[STREAMING.name] = state.data_error
-    for spec in CATALOGS:
+    for spec in catalog.CATALOGS:
         if spec.name in state.queries or spec.name in state.query_errors:
             continue
         try:

@@ -19,7 +19,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from catalog import CATALOGS, CatalogSpec, Param, Route
+import catalog
+from catalog import CatalogSpec, Param, Route
 from config import COL_ID
 from errors import InputError
 from inputs.choices import CONTENT_TYPES
@@ -275,7 +276,7 @@ def build_ui(state: AppState) -> gr.Blocks:
         with gr.Tab("Similar titles"):
             ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
                         "Show similar titles", "Similar titles", handlers["similar"], "similar")
-        for spec in CATALOGS:
+        for spec in catalog.CATALOGS:  # read when the UI is built: adding a declaration there is enough
             with gr.Tab(spec.label):
                 for route in spec.routes:
                     query_tab(state, spec, route)
