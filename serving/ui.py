@@ -168,6 +168,17 @@ def query_handler(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
 
 
 # ---- layout -------------------------------------------------------------------------------------------
+class CountSlider(gr.Slider):
+    """A slider for n (1 to MAX_N) whose value reaches the handler unchecked: the handler parses it with
+    inputs.numbers.parse_n, so the UI, gradio_client and REST give the same message for 101 or "1_0" (a plain
+    Slider answers with its own message, or a TypeError for text). Drawn by the frontend's slider."""
+
+    is_template = True  # gradio: use the parent's (Slider's) frontend
+
+    def preprocess(self, payload: Any) -> Any:
+        return payload
+
+
 def fill_titles(answer: dict) -> gr.Dropdown:
     """The search answer as the title dropdown's choices, the best one selected."""
     choices = _choices(answer.get("items", []) if isinstance(answer, dict) else [])
@@ -245,7 +256,7 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
         with gr.Column():
             first = first_input()
         platform, content_type = _filters()
-        n = gr.Slider(1, MAX_N, value=10, step=1, label="How many")
+        n = CountSlider(1, MAX_N, value=10, step=1, label="How many")
     button = gr.Button(button_text, variant="primary")
     head = gr.Markdown(label="answer", elem_classes=["answer"])
     table = gr.Dataframe(label=table_label, interactive=False)
