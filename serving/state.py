@@ -93,9 +93,8 @@ class AppState:
     def require_queries(self, spec: CatalogSpec) -> Any:
         """The query object answering a declared catalog's questions, or Unavailable saying how to build it."""
         if spec.name not in self.queries:
-            name = "catalog" if spec.prefix is None else f"{spec.label} catalog"
-            raise Unavailable(f"The {name} is not loaded ({self.query_errors.get(spec.name)}). To build it, "
-                              f"{BUILD_HINT}.")
+            raise Unavailable(f"The {spec.name} catalog is not loaded ({self.query_errors.get(spec.name)}). "
+                              f"To build it, {BUILD_HINT}.")
         return self.queries[spec.name]
 
     def require_index(self) -> TitleIndex:

@@ -183,7 +183,7 @@ def test_new_catalog_unavailable_is_a_503(fake_state):
     del fake_state.queries["fake"]
     fake_state.query_errors["fake"] = "fake.json not found"
     response = TestClient(create_api(fake_state)).get("/fake/count_books?year=2001")
-    assert response.status_code == 503 and "Fake shelf catalog is not loaded (fake.json not found)" in response.text
+    assert response.status_code == 503 and "The fake catalog is not loaded (fake.json not found)" in response.text
 
 
 def _serve(app):
