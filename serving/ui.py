@@ -168,15 +168,14 @@ def query_handler(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
 
 
 # ---- layout -------------------------------------------------------------------------------------------
-class CountSlider(gr.Slider):
-    """A slider for n (1 to MAX_N) whose value reaches the handler unchecked: the handler parses it with
-    inputs.numbers.parse_n, so the UI, gradio_client and REST give the same message for 101 or "1_0" (a plain
-    Slider answers with its own message, or a TypeError for text). Drawn by the frontend's slider."""
-
-    is_template = True  # gradio: use the parent's (Slider's) frontend
-
-    def preprocess(self, payload: Any) -> Any:
-        return payload
+def count_slider() -> gr.Slider:
+    """The slider for n, 1 to MAX_N (REST's range too). Its value reaches the handler unchecked, which parses
+    it with inputs.numbers.parse_n: gradio_client callers sending 101 or "1_0" get the same message as REST
+    (a plain Slider answers with its own message, or a TypeError for text)."""
+    slider = gr.Slider(1, MAX_N, value=10, step=1, label="How many")
+    # On the instance, not in a subclass: gradio writes a .pyi stub beside any module defining a component class.
+    slider.preprocess = lambda payload: payload
+    return slider
 
 
 def fill_titles(answer: dict) -> gr.Dropdown:
@@ -256,7 +255,7 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
         with gr.Column():
             first = first_input()
         platform, content_type = _filters()
-        n = CountSlider(1, MAX_N, value=10, step=1, label="How many")
+        n = count_slider()
     button = gr.Button(button_text, variant="primary")
     head = gr.Markdown(label="answer", elem_classes=["answer"])
     table = gr.Dataframe(label=table_label, interactive=False)
