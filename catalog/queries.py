@@ -91,8 +91,8 @@ class Catalog:
         self._release_year: list[int] = column("release_year", "int64")
         self._score: list[float] = column(COL_SCORE, "float64")  # NaN when missing
         self.year_range: tuple[int, int] = (min(self._release_year), max(self._release_year))
-        # The list entry of every row, the same shape as catalog.search results.
-        self._item_of_row: list[dict] = [
+        # The title card of every row (an entry of an answer's "items"), the shape catalog.search gives.
+        self._card_of_row: list[dict] = [
             {COL_ID: i, "title": t, COL_PLATFORM: p, "release_year": y, "type": k}
             for i, t, p, y, k in zip(self._ids, self._title, self._platform, self._release_year, self._type)]
         self._build_duration_index(column("duration_int", "float64"), column("duration_type"))
@@ -188,9 +188,9 @@ class Catalog:
 
     # ---------------------------------------------------------------- helpers
 
-    def _items(self, rows: list[int]) -> list[dict]:
+    def _cards(self, rows: list[int]) -> list[dict]:
         # Copies, so that a caller changing an answer cannot change the catalog (3x faster than building).
-        return [self._item_of_row[row].copy() for row in rows]
+        return [self._card_of_row[row].copy() for row in rows]
 
     def _parse_year(self, value: object, name: str = "year") -> int:
         return parse_year(value, self.year_range, name)
@@ -269,7 +269,7 @@ class Catalog:
         """
         rating = parse_choice(rating, self.ratings, "rating")
         rows = self._by_rating[rating]
-        return {"rating": rating, "count": len(rows), "items": self._items(rows), "message": None}
+        return {"rating": rating, "count": len(rows), "items": self._cards(rows), "message": None}
 
     def prod_per_county(self, tipo: str, pais: str, anio: int) -> dict:
         """The titles of type `tipo` ("movie" or "tv show") produced in the country `pais` (one of the
@@ -285,7 +285,7 @@ class Catalog:
             known = pais in self.countries
             message = (f"No {tipo} titles produced in {pais} were released in {anio}."
                        if known else f"No titles are produced in {echo(pais)}.{did_you_mean(pais, self.countries)}")
-        return {"tipo": tipo, "pais": pais, "anio": anio, "count": len(rows), "items": self._items(rows),
+        return {"tipo": tipo, "pais": pais, "anio": anio, "count": len(rows), "items": self._cards(rows),
                 "message": message}
 
     def get_word_count(self, platform: str, keyword: str) -> dict:
@@ -307,7 +307,7 @@ class Catalog:
             common = set(postings[0]).intersection(*postings[1:])
             rows = sorted(r for r in common if phrase.search(self._title[r]))
         message = None if rows else f"No {platform} titles contain the word {echo(' '.join(words))}."
-        return {COL_PLATFORM: platform, "keyword": keyword, "count": len(rows), "items": self._items(rows),
+        return {COL_PLATFORM: platform, "keyword": keyword, "count": len(rows), "items": self._cards(rows),
                 "message": message}
 
     def get_second_score(self, platform: str) -> dict:

@@ -124,7 +124,7 @@ class TitleIndex:
         score = np.array([(sims[row] + SequenceMatcher(None, q, self._norm[row]).ratio()) / 2 for row in rows])
         # Best tier, then best score, then the shorter (closer) title, then the newer, then by id.
         order = np.lexsort((self._ids[rows], -self._years[rows], self._title_len[rows], -score, -tier[rows]))
-        return [self._item(row, score=round(float(score[i]), 4), match=TIER_NAMES[int(tier[row])])
+        return [self._card(row, score=round(float(score[i]), 4), match=TIER_NAMES[int(tier[row])])
                 for i, row in ((i, rows[i]) for i in order[:limit])]
 
     def resolve(self, text: str) -> str:
@@ -170,7 +170,7 @@ class TitleIndex:
             yield pos
             pos = self._blob.find(needle, pos + 1)
 
-    def _item(self, row: int, **extra) -> dict:
+    def _card(self, row: int, **extra) -> dict:
         return {COL_ID: str(self._ids[row]), "title": str(self._titles[row]),
                 COL_PLATFORM: str(self._platforms[row]), "release_year": int(self._years[row]),
                 "type": str(self._types[row]), **extra}

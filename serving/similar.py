@@ -119,7 +119,7 @@ class SimilarTitles:
 
     def info(self, title: str) -> dict:
         """One title's own card (same fields as a similar() item, score None), for showing the seed title."""
-        return self._item(self._row(title), score=None)
+        return self._card(self._row(title), score=None)
 
     def _row(self, title: str) -> int:
         """The artifacts' row of a title. The index may cover a newer catalog than the artifacts (the app
@@ -140,7 +140,7 @@ class SimilarTitles:
             if not allowed[row] or group in seen_groups or score <= 0:
                 continue
             seen_groups.add(group)
-            items.append(self._item(int(row), score=round(float(score), 4)))
+            items.append(self._card(int(row), score=round(float(score), 4)))
             if len(items) == n:
                 break
         return items
@@ -152,7 +152,7 @@ class SimilarTitles:
         order = np.lexsort((candidates, -sims[candidates]))
         return candidates[order], sims[candidates[order]]
 
-    def _item(self, row: int, score: float | None) -> dict:
+    def _card(self, row: int, score: float | None) -> dict:
         col = self._columns
         listed_in = col["listed_in"][row]
         others = [r for r in self._rows_of_group[self._group[row]] if r != row]

@@ -30,7 +30,7 @@ from serving import service
 from serving.state import AppState, Unavailable
 
 ANY = "any"
-ITEM_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
+TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
                 "predicted_rating": "Predicted rating", "score": "Similarity", "also_on": "Also on"}
 MAX_TABLE_ROWS = 50
 
@@ -52,25 +52,26 @@ def title_case(text: object) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in str(text).split(" ")) if text else ""
 
 
-def item_label(item: dict) -> str:
-    return (f"{title_case(item['title'])} ({display_name(item['platform'])}, {item['release_year']}, "
-            f"{item['type']}) [{item[COL_ID]}]")
+def title_label(card: dict) -> str:
+    """A title card ({"id", "title", "platform", ...}, an entry of an answer's "items") on one line."""
+    return (f"{title_case(card['title'])} ({display_name(card['platform'])}, {card['release_year']}, "
+            f"{card['type']}) [{card[COL_ID]}]")
 
 
-def items_table(items: list[dict]) -> pd.DataFrame:
-    """A list of title dicts as a table with readable headers (ids kept visible)."""
-    frame = pd.DataFrame(items)
+def titles_table(cards: list[dict]) -> pd.DataFrame:
+    """A list of title cards as a table with readable headers (ids kept visible)."""
+    frame = pd.DataFrame(cards)
     if frame.empty:
         return pd.DataFrame(columns=["Title"])
     if "title" in frame:
         frame["title"] = frame["title"].map(title_case)
     if "also_on" in frame:
         frame["also_on"] = frame["also_on"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
-    return frame[[c for c in ITEM_COLUMNS if c in frame]].rename(columns=ITEM_COLUMNS)
+    return frame[[c for c in TITLE_COLUMNS if c in frame]].rename(columns=TITLE_COLUMNS)
 
 
 def markdown_table(items: list[dict], limit: int = MAX_TABLE_ROWS) -> str:
-    table = items_table(items[:limit])
+    table = titles_table(items[:limit])
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
     more = f"\n\n... and {len(items) - limit} more (all of them are in the JSON)." if len(items) > limit else ""
@@ -110,7 +111,7 @@ def recommend_markdown(answer: dict) -> str:
 
 # ---- event functions (inputs as the components send them; outputs (markdown, json) or updates) --------
 def _choices(items: list[dict]) -> list[tuple[str, str]]:
-    return [(item_label(item), item[COL_ID]) for item in items]
+    return [(title_label(card), card[COL_ID]) for card in items]
 
 
 def make_handlers(state: AppState) -> dict[str, Callable]:
@@ -136,14 +137,14 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
         else:
             head = (f"Top {len(answer['items'])} for user **{answer['user_id']}** "
                     f"(leaving out the {answer['n_rated']} titles they rated).")
-        return head, items_table(answer["items"]), answer
+        return head, titles_table(answer["items"]), answer
 
     @readable_errors
     def similar(title: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
         answer = service.similar(state, title, n, platform, content_type)
         head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
                 "description, cast, director and country.")
-        return head, items_table(answer["items"]), answer
+        return head, titles_table(answer["items"]), answer
 
     return {"search_titles": search_titles, "recommend": recommend, "top_n": top_n, "similar": similar}
 
