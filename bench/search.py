@@ -68,7 +68,7 @@ def bench_search(titles: pd.DataFrame, n_queries: int, n_reference: int, seed: i
     index.search("warm up")
     fast, fast_hits = [], {}
     for kind, query, id_ in queries:
-        seconds, found = timed(lambda: index.search(query, limit=10))
+        seconds, found = timed(lambda query=query: index.search(query, limit=10))
         fast.append(seconds)
         fast_hits.setdefault(kind, []).append(id_ in {item[config.COL_ID] for item in found})
 
@@ -76,7 +76,8 @@ def bench_search(titles: pd.DataFrame, n_queries: int, n_reference: int, seed: i
     subset = random.Random(seed).sample(queries, min(n_reference, len(queries)))
     slow, slow_hits = [], {}
     for kind, query, id_ in subset:
-        seconds, found = timed(lambda: difflib.get_close_matches(search_key(query), norm_titles, n=10, cutoff=0))
+        key = search_key(query)
+        seconds, found = timed(lambda key=key: difflib.get_close_matches(key, norm_titles, n=10, cutoff=0))
         slow.append(seconds)
         slow_hits.setdefault(kind, []).append(any(id_ in ids_of_norm[norm] for norm in found))
     return {"build_s": build, "queries": len(queries), "fast": summary(fast), "reference": summary(slow),
@@ -116,8 +117,9 @@ def bench_similar(titles: pd.DataFrame, arrays: dict, n_titles: int, seed: int) 
     out = {"load_s": load, "titles": len(ids)}
     similar.similar(ids[0])
     for platform in platforms:
-        fast = [timed(lambda: similar.similar(id_, n=10, platform=platform))[0] for id_ in ids]
-        slow = [timed(lambda: brute_force(similar, id_, 10, platform))[0] for id_ in ids]
+        fast = [timed(lambda id_=id_, platform=platform: similar.similar(id_, n=10, platform=platform))[0]
+                for id_ in ids]
+        slow = [timed(lambda id_=id_, platform=platform: brute_force(similar, id_, 10, platform))[0] for id_ in ids]
         out[platform or "all platforms"] = {"fast": summary(fast), "reference": summary(slow)}
     return out
 

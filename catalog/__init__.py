@@ -1,7 +1,12 @@
-"""The processed catalog at serving time: the client's questions (queries, registry), title search,
-platform names. The app and the REST API use `load_catalog()` and `QUERIES`."""
-from catalog.platforms import parse_platform
-from catalog.queries import Catalog, load_catalog
-from catalog.registry import QUERIES, ParamSpec, QuerySpec
+"""The catalogs at serving time: their declarations (CATALOGS), the streaming catalog's query module and
+title search. The app generates its catalog tabs and REST routes from CATALOGS (see catalog.declaration).
 
-__all__ = ["Catalog", "load_catalog", "QUERIES", "QuerySpec", "ParamSpec", "parse_platform"]
+A new catalog is a declaration module (like catalog/streaming.py) and its query module, added to CATALOGS.
+"""
+from catalog.declaration import CatalogSpec, Param, Question, Route
+from catalog.queries import Catalog, load_catalog
+from catalog.streaming import STREAMING
+
+CATALOGS: tuple[CatalogSpec, ...] = (STREAMING,)
+
+__all__ = ["CATALOGS", "STREAMING", "CatalogSpec", "Param", "Question", "Route", "Catalog", "load_catalog"]

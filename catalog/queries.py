@@ -21,20 +21,12 @@ import numpy as np
 import pandas as pd
 
 import config
-from catalog.inputs import (
-    did_you_mean,
-    is_blank,
-    parse_choice,
-    parse_content_type,
-    parse_duration_type,
-    parse_optional_year,
-    parse_score,
-    parse_text,
-    parse_year,
-)
-from catalog.platforms import PLATFORM_KEYS, parse_platform
 from config import COL_ID, COL_PLATFORM, COL_SCORE
 from errors import InputError
+from inputs.choices import parse_choice, parse_content_type, parse_duration_type
+from inputs.numbers import parse_optional_year, parse_score, parse_year
+from inputs.platforms import PLATFORM_KEYS, parse_optional_platform, parse_platform
+from inputs.text import did_you_mean, echo, parse_text
 
 REQUIRED_COLUMNS = [COL_ID, COL_PLATFORM, "type", "title", "cast", "country", "release_year", "rating",
                     "duration_int", "duration_type", "listed_in", COL_SCORE]
@@ -99,8 +91,8 @@ class Catalog:
         self._release_year: list[int] = column("release_year", "int64")
         self._score: list[float] = column(COL_SCORE, "float64")  # NaN when missing
         self.year_range: tuple[int, int] = (min(self._release_year), max(self._release_year))
-        # The list entry of every row, the same shape as catalog.search results.
-        self._item_of_row: list[dict] = [
+        # The title card of every row (an entry of an answer's "items"), the shape catalog.search gives.
+        self._card_of_row: list[dict] = [
             {COL_ID: i, "title": t, COL_PLATFORM: p, "release_year": y, "type": k}
             for i, t, p, y, k in zip(self._ids, self._title, self._platform, self._release_year, self._type)]
         self._build_duration_index(column("duration_int", "float64"), column("duration_type"))
@@ -148,15 +140,15 @@ class Catalog:
 
     def _build_actor_index(self, casts: list[object]) -> None:
         self._titles_per_platform_year = Counter(zip(self._platform, self._release_year))
-        credits: dict[tuple[str, int], Counter] = {}
+        appearances: dict[tuple[str, int], Counter] = {}
         for row, cast in enumerate(casts):
             actors = _split_list(cast)
             if actors:
-                credits.setdefault((self._platform[row], self._release_year[row]), Counter()).update(actors)
-        self._platforms_with_cast = {platform for platform, _ in credits}
+                appearances.setdefault((self._platform[row], self._release_year[row]), Counter()).update(actors)
+        self._platforms_with_cast = {platform for platform, _ in appearances}
         # Most titles first, ties alphabetical.
         self._top_actor: dict[tuple[str, int], tuple[str, int]] = {}
-        for key, counter in credits.items():
+        for key, counter in appearances.items():
             most = max(counter.values())
             self._top_actor[key] = (min(a for a, c in counter.items() if c == most), most)
 
@@ -196,9 +188,9 @@ class Catalog:
 
     # ---------------------------------------------------------------- helpers
 
-    def _items(self, rows: list[int]) -> list[dict]:
+    def _cards(self, rows: list[int]) -> list[dict]:
         # Copies, so that a caller changing an answer cannot change the catalog (3x faster than building).
-        return [self._item_of_row[row].copy() for row in rows]
+        return [self._card_of_row[row].copy() for row in rows]
 
     def _parse_year(self, value: object, name: str = "year") -> int:
         return parse_year(value, self.year_range, name)
@@ -212,7 +204,7 @@ class Catalog:
         shows). Ties are broken alphabetically by title.
         """
         year = parse_optional_year(year, self.year_range)
-        platform = None if is_blank(platform) else parse_platform(platform)
+        platform = parse_optional_platform(platform)
         # Left empty (None or "") means the default unit, minutes.
         duration_type = parse_duration_type("min" if duration_type is None or not str(duration_type).strip()
                                             else duration_type)
@@ -277,7 +269,7 @@ class Catalog:
         """
         rating = parse_choice(rating, self.ratings, "rating")
         rows = self._by_rating[rating]
-        return {"rating": rating, "count": len(rows), "items": self._items(rows), "message": None}
+        return {"rating": rating, "count": len(rows), "items": self._cards(rows), "message": None}
 
     def prod_per_county(self, tipo: str, pais: str, anio: int) -> dict:
         """The titles of type `tipo` ("movie" or "tv show") produced in the country `pais` (one of the
@@ -292,8 +284,8 @@ class Catalog:
         if not rows:
             known = pais in self.countries
             message = (f"No {tipo} titles produced in {pais} were released in {anio}."
-                       if known else f"No titles are produced in '{pais}'.{did_you_mean(pais, self.countries)}")
-        return {"tipo": tipo, "pais": pais, "anio": anio, "count": len(rows), "items": self._items(rows),
+                       if known else f"No titles are produced in {echo(pais)}.{did_you_mean(pais, self.countries)}")
+        return {"tipo": tipo, "pais": pais, "anio": anio, "count": len(rows), "items": self._cards(rows),
                 "message": message}
 
     def get_word_count(self, platform: str, keyword: str) -> dict:
@@ -305,7 +297,7 @@ class Catalog:
         keyword = parse_text(keyword, "keyword")
         words = tuple(WORD_RE.findall(keyword))
         if not words:
-            raise InputError(f"keyword must contain a letter or a digit; got {keyword!r}.")
+            raise InputError(f"keyword must contain a letter or a digit; got {echo(keyword)}.")
         rows_of_word = self._rows_of_word.get(platform, {})
         postings = sorted((rows_of_word.get(w, []) for w in set(words)), key=len)
         if len(words) == 1:
@@ -314,8 +306,8 @@ class Catalog:
             phrase = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])")
             common = set(postings[0]).intersection(*postings[1:])
             rows = sorted(r for r in common if phrase.search(self._title[r]))
-        message = None if rows else f"No {platform} titles contain the word '{' '.join(words)}'."
-        return {COL_PLATFORM: platform, "keyword": keyword, "count": len(rows), "items": self._items(rows),
+        message = None if rows else f"No {platform} titles contain the word {echo(' '.join(words))}."
+        return {COL_PLATFORM: platform, "keyword": keyword, "count": len(rows), "items": self._cards(rows),
                 "message": message}
 
     def get_second_score(self, platform: str) -> dict:
@@ -348,7 +340,7 @@ class Catalog:
         best = min(counts, key=lambda p: (-counts[p], p))
         if not counts[best]:
             return {"genre": genre, COL_PLATFORM: None, "count": 0, "counts": counts, "matched_genres": [],
-                    "message": f"No genre label contains '{genre}'.{did_you_mean(genre, self.genres)}"}
+                    "message": f"No genre label contains {echo(genre)}.{did_you_mean(genre, self.genres)}"}
         return {"genre": genre, COL_PLATFORM: best, "count": counts[best], "counts": counts,
                 "matched_genres": matched, "message": None}
 

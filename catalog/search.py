@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from catalog.inputs import TITLE_ID_PATTERN
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
+from inputs.text import MAX_TEXT_LENGTH, echo
+from inputs.titles import ID_SCHEME, is_title_id
 
 # How many n-gram candidates are re-ranked; literal (prefix/word) matches are always added on top.
 N_CANDIDATES = 200
@@ -34,8 +35,8 @@ MAX_LITERAL_MATCHES = 3000
 # How many of the best candidates are re-scored with difflib (about 15 µs each).
 N_RESCORED = 50
 N_SUGGESTIONS = 5
-# Longest query accepted (the longest catalog title has about 110): bounds the work one request can cause.
-MAX_QUERY_LENGTH = 200
+# Longest query accepted: the limit of every free text (the longest catalog title has about 110).
+MAX_QUERY_LENGTH = MAX_TEXT_LENGTH
 # Suggestions below this score are noise ("qqqqqq" -> "secrets of the saqqara tomb"): better none at all.
 MIN_SUGGESTION_SCORE = 0.3
 
@@ -123,7 +124,7 @@ class TitleIndex:
         score = np.array([(sims[row] + SequenceMatcher(None, q, self._norm[row]).ratio()) / 2 for row in rows])
         # Best tier, then best score, then the shorter (closer) title, then the newer, then by id.
         order = np.lexsort((self._ids[rows], -self._years[rows], self._title_len[rows], -score, -tier[rows]))
-        return [self._item(row, score=round(float(score[i]), 4), match=TIER_NAMES[int(tier[row])])
+        return [self._card(row, score=round(float(score[i]), 4), match=TIER_NAMES[int(tier[row])])
                 for i, row in ((i, rows[i]) for i in order[:limit])]
 
     def resolve(self, text: str) -> str:
@@ -142,19 +143,18 @@ class TitleIndex:
             return str(self._ids[rows[0]])
         if len(rows) > 1:
             listed = "; ".join(self._describe(row) for row in rows[:10])
-            raise InputError(f"title '{raw}' names {len(rows)} catalog entries: {listed}. Pick one by its id.")
+            raise InputError(f"title {echo(raw)} names {len(rows)} catalog entries: {listed}. Pick one by its id.")
         raise InputError(self.unknown_message(raw))
 
     def unknown_message(self, text: str) -> str:
         """"unknown title 'xyz'; did you mean: ..." with the top search suggestions and their ids."""
-        if TITLE_ID_PATTERN.match(str(text).strip().lower()):
-            return (f"unknown title id '{text}': no catalog title has this id "
-                    "(ids are a platform initial a/d/h/n + 's' + show number, e.g. 'ns123')")
+        if is_title_id(str(text)):
+            return f"unknown title id {echo(text)}: no catalog title has this id (ids are {ID_SCHEME})"
         suggestions = [s for s in self.search(text, limit=N_SUGGESTIONS) if s["score"] >= MIN_SUGGESTION_SCORE]
         if not suggestions:
-            return f"unknown title '{text}': no catalog title looks like it; try part of the title"
+            return f"unknown title {echo(text)}: no catalog title looks like it; try part of the title"
         listed = "; ".join(self._describe(self._row_of_id[s[COL_ID]]) for s in suggestions)
-        return f"unknown title '{text}'; did you mean: {listed}"
+        return f"unknown title {echo(text)}; did you mean: {listed}"
 
     def _literal_matches(self, q: str) -> tuple[np.ndarray, np.ndarray]:
         """Rows whose title starts with q, and rows with a word (not the first) starting with q."""
@@ -170,7 +170,7 @@ class TitleIndex:
             yield pos
             pos = self._blob.find(needle, pos + 1)
 
-    def _item(self, row: int, **extra) -> dict:
+    def _card(self, row: int, **extra) -> dict:
         return {COL_ID: str(self._ids[row]), "title": str(self._titles[row]),
                 COL_PLATFORM: str(self._platforms[row]), "release_year": int(self._years[row]),
                 "type": str(self._types[row]), **extra}

@@ -2,11 +2,13 @@
 
     GET /recommend?user_id=&title_id=        GET /top_n?user_id=&n=&platform=&type=
     GET /similar?title_id=&n=&platform=&type= GET /search?q=&limit=        GET /health
-    GET /max_duration?year=&platform=&duration_type=   GET /count_platform/{platform}   ... (catalog.registry)
+    GET /max_duration?year=&platform=&duration_type=   GET /count_platform/{platform}   ... (catalog.streaming)
+    GET /<prefix>/<question>?<param>=...     (any other declared catalog)
 
-The catalog routes are generated from catalog.registry.QUERIES: a question with one parameter takes it in
-the path (/count_platform/{platform}), the others take query parameters. Inputs arrive as text and are
-parsed by the same functions the UI uses, so both doors give the same answers and the same messages.
+The catalog routes are generated from the declarations in catalog.CATALOGS, by the route rule of
+catalog.declaration (CatalogSpec.route); nothing here names a catalog. Inputs arrive as text and are parsed
+by the same functions the UI uses (the declarations' parsers, the inputs package), so both doors give the
+same answers and the same messages.
 Bad input is a 4xx with {"error": ..., "detail": ...}: 400 for an InputError, 422 for a missing or malformed
 parameter, 404 for an unknown route, 503 when the data or model is not built. Never a 500 for bad input.
 """
@@ -22,10 +24,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog.registry import QUERIES, QuerySpec
+import catalog
+from catalog import CatalogSpec, Route
 from errors import InputError
+from inputs.numbers import MAX_LIMIT, MAX_N
+from inputs.text import clip
 from serving import service
-from serving.predictor import MAX_N
 from serving.state import AppState, Unavailable
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,10 @@ Every error is JSON: `{"error": "...", "detail": "..."}`."""
 
 def error_response(status: int, error: str, detail: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": error, "detail": detail})
+
+
+def no_route(request: Request) -> str:
+    return f"no route {request.method} {clip(request.url.path)}; see /docs for the routes"
 
 
 def _validation_detail(exc: RequestValidationError) -> str:
@@ -67,14 +75,13 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
-            return error_response(404, "not found", f"no route {request.method} {request.url.path}; "
-                                                    "see /docs for the routes")
+            return error_response(404, "not found", no_route(request))
         return error_response(exc.status_code, "http error", exc.detail)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return error_response(500, "internal error", f"{type(exc).__name__}: {exc}")
+        return error_response(500, "internal error", clip(f"{type(exc).__name__}: {exc}"))
 
 
 def json_not_found_everywhere(app: FastAPI) -> None:
@@ -87,8 +94,7 @@ def json_not_found_everywhere(app: FastAPI) -> None:
 
     async def not_found(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404 and not request.url.path.startswith("/gradio_api"):
-            return error_response(404, "not found", f"no route {request.method} {request.url.path}; "
-                                                    "see /docs for the routes")
+            return error_response(404, "not found", no_route(request))
         return await http_exception_handler(request, exc)
 
     for route in app.routes:
@@ -96,13 +102,13 @@ def json_not_found_everywhere(app: FastAPI) -> None:
             route.app.add_exception_handler(StarletteHTTPException, not_found)
 
 
-def _query_endpoint(state: AppState, spec: QuerySpec) -> tuple[str, Callable]:
-    """A route path and endpoint for one catalog question, with a signature FastAPI documents."""
-    in_path = len(spec.params) == 1
+def question_endpoint(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
+    """The endpoint of one catalog question, with a signature FastAPI reads and documents: every parameter
+    as text (parsed by the declaration, so messages match the UI's), in the path or the query as the route says."""
     params = []
-    for p in spec.params:
+    for p in route.question.params:
         doc = p.help + (f" One of: {', '.join(p.choices)}." if p.choices else "")
-        if in_path:
+        if p.name == route.path_param:
             annotation, default = Annotated[str, Path(description=doc)], inspect.Parameter.empty
         elif p.required:
             annotation, default = Annotated[str, Query(description=doc)], inspect.Parameter.empty
@@ -113,12 +119,11 @@ def _query_endpoint(state: AppState, spec: QuerySpec) -> tuple[str, Callable]:
                                         default=default))
 
     def endpoint(**kwargs: str) -> dict:
-        return spec.run(state.require_catalog(), **kwargs)
+        return route.question.run(state.require_queries(spec), **kwargs)
 
     endpoint.__signature__ = inspect.Signature(params)  # FastAPI reads the parameters from here
-    endpoint.__name__ = spec.name
-    path = spec.api_name + (f"/{{{spec.params[0].name}}}" if in_path else "")
-    return path, endpoint
+    endpoint.__name__ = route.operation_id
+    return endpoint
 
 
 def create_api(state: AppState) -> FastAPI:
@@ -139,23 +144,31 @@ def create_api(state: AppState) -> FastAPI:
     def top_n(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
               n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
               platform: Annotated[str | None, Query(description="Only this platform.")] = None,
-              type: Annotated[str | None, Query(description="Only movie or tv show.")] = None) -> dict:
-        return service.top_n(state, user_id, n, platform, type)
+              content_type: Annotated[str | None, Query(alias="type", description="Only movie or tv show.")] = None,
+              ) -> dict:
+        return service.top_n(state, user_id, n, platform, content_type)
 
     @app.get("/similar", tags=["model"], summary="Titles similar to a title (by content)")
     def similar(title_id: Annotated[str, Query(description="Title id (e.g. ds1378) or exact title.")],
                 n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
                 platform: Annotated[str | None, Query(description="Only this platform.")] = None,
-                type: Annotated[str | None, Query(description="Only movie or tv show.")] = None) -> dict:
-        return service.similar(state, title_id, n, platform, type)
+                content_type: Annotated[str | None, Query(alias="type", description="Only movie or tv show.")] = None,
+                ) -> dict:
+        return service.similar(state, title_id, n, platform, content_type)
 
     @app.get("/search", tags=["catalog"], summary="Find titles by a partial, misspelled or any-case title")
     def search(q: Annotated[str, Query(description="Part of a title, e.g. toy stor.")],
-               limit: Annotated[str, Query(description=f"How many titles, 1-{service.MAX_SEARCH}.")] = "10") -> dict:
+               limit: Annotated[str, Query(description=f"How many titles, 1-{MAX_LIMIT}.")] = "10") -> dict:
         return service.search(state, q, limit)
 
-    for spec in QUERIES:
-        path, endpoint = _query_endpoint(state, spec)
-        app.add_api_route(path, endpoint, methods=["GET"], tags=["catalog questions"], summary=spec.label,
-                          description=spec.definition, operation_id=spec.name)
+    for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
+        add_catalog_routes(app, state, spec)
     return app
+
+
+def add_catalog_routes(app: FastAPI, state: AppState, spec: CatalogSpec) -> None:
+    """One GET route per question of a declared catalog, tagged with the catalog's label."""
+    for route in spec.routes:
+        app.add_api_route(route.path, question_endpoint(state, spec, route), methods=["GET"],
+                          tags=[spec.label.lower()], summary=route.question.label,
+                          description=route.question.definition, operation_id=route.operation_id)

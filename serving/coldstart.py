@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from catalog.inputs import is_blank, parse_content_type
-from catalog.platforms import parse_platform
 from config import COL_ID, COL_PLATFORM
-from serving.predictor import parse_n, parse_user_id
+from inputs.choices import parse_optional_content_type
+from inputs.numbers import parse_n, parse_user_id
+from inputs.platforms import parse_optional_platform
+from inputs.text import is_blank
 from serving.similar import SimilarTitles, is_placeholder
 
 
 def cold_start(user_id: object, similar: SimilarTitles, seed_title: str | None = None, n: object = 10,
-               platform: str | None = None, type: str | None = None) -> dict:
+               platform: str | None = None, content_type: str | None = None) -> dict:
     """Notice + alternatives for a user with no ratings.
 
     Returns {"user_id", "known_user": False, "basis": "similar_to_seed" | "newest_titles", "notice",
@@ -36,26 +37,29 @@ def cold_start(user_id: object, similar: SimilarTitles, seed_title: str | None =
                   "(it would only return the same average for everyone).")
     if not is_blank(seed_title):
         seed = similar.info(seed_title)
-        items = similar.similar(seed[COL_ID], n=n, platform=platform, type=type)
+        items = similar.similar(seed[COL_ID], n=n, platform=platform, content_type=content_type)
         notice = (f"{no_ratings} Instead, here are titles similar in content (genres, description, cast, "
                   f"director, country) to '{seed['title']}' ({seed[COL_PLATFORM]}, {seed['release_year']}).")
         return {"user_id": user, "known_user": False, "basis": "similar_to_seed", "notice": notice,
                 "seed": seed, "items": items}
-    items = [similar.info(id_) for id_ in newest_titles(similar, n, platform, type)]
+    items = [similar.info(id_) for id_ in newest_titles(similar, n, platform, content_type)]
     notice = (f"{no_ratings} Pick a title you like to get titles similar to it; meanwhile, here are the "
               "newest releases, from each platform in turn.")
     return {"user_id": user, "known_user": False, "basis": "newest_titles", "notice": notice,
             "seed": None, "items": items}
 
 
-def newest_titles(similar: SimilarTitles, n: int, platform: str | None = None, type: str | None = None) -> list[str]:
+def newest_titles(similar: SimilarTitles, n: int, platform: str | None = None,
+                  content_type: str | None = None) -> list[str]:
     """Ids of the n newest titles (release year, then date added), alternating between platforms."""
     titles = similar.titles
     keep = ~is_placeholder(titles)
-    if not is_blank(platform):
-        keep &= (titles[COL_PLATFORM] == parse_platform(platform)).to_numpy()
-    if not is_blank(type):
-        keep &= (titles["type"] == parse_content_type(type, name="type")).to_numpy()
+    platform = parse_optional_platform(platform)
+    if platform is not None:
+        keep &= (titles[COL_PLATFORM] == platform).to_numpy()
+    content_type = parse_optional_content_type(content_type)
+    if content_type is not None:
+        keep &= (titles["type"] == content_type).to_numpy()
     newest = titles[keep].sort_values(["release_year", "date_added", COL_ID], ascending=[False, False, True],
                                       na_position="last")
     # Rank within each platform, then interleave: 1st of each platform, 2nd of each, ...

@@ -13,25 +13,23 @@ No surprise import is needed here: the app imports only this module (and the Hub
 """
 from __future__ import annotations
 
-import math
 import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from catalog.inputs import TITLE_ID_PATTERN, is_blank, parse_content_type
-from catalog.platforms import parse_platform
-from config import ARTIFACTS_DIR, COL_ID, DEFAULT_THRESHOLD, PLATFORMS
-from errors import InputError
+from config import ARTIFACTS_DIR, COL_ID, DEFAULT_THRESHOLD
+from inputs.choices import parse_optional_content_type
+from inputs.numbers import parse_n, parse_user_id
+from inputs.platforms import id_letter, parse_optional_platform
+from inputs.titles import parse_title_id
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts
 
 # The arrays this module needs (written by model.train).
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_types", "item_recommendable")
-MAX_N = 1000
 
 
 @dataclass(frozen=True)
@@ -63,50 +61,6 @@ class Prediction:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-# Digits, optionally followed by ".0" as number widgets send them; no exponents, no signs.
-USER_ID_TEXT = re.compile(r"^(\d{1,16})(?:\.0*)?$")
-MAX_USER_ID = 2**53  # the largest whole number a float (and so a JSON number) holds exactly
-
-
-def parse_user_id(value: object) -> int:
-    """A user id as UIs send it (7, 7.0, "7", " 7.0 ") -> 7; anything else is an InputError."""
-    accepted = f"a positive whole number up to {MAX_USER_ID:,}, e.g. 42"
-    if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
-        raise InputError(f"user id is required: give {accepted}.")
-    if isinstance(value, str):
-        match = USER_ID_TEXT.match(value.strip())
-        number = int(match.group(1)) if match else 0
-    elif isinstance(value, (int, np.integer)):
-        number = int(value)
-    elif isinstance(value, (float, np.floating)) and math.isfinite(value) and value == int(value):
-        number = int(value)
-    else:
-        number = 0
-    if not 1 <= number <= MAX_USER_ID:
-        raise InputError(f"user id must be {accepted}; got {value!r}.")
-    return number
-
-
-def parse_title_id(value: object) -> str:
-    """A title id such as "ns123" (platform initial a/d/h/n + show id), any case; else InputError."""
-    text = "" if value is None else str(value).strip().lower()
-    if not TITLE_ID_PATTERN.match(text):
-        raise InputError(f"title id must look like 'ns123' (a, d, h or n for the platform, then the show id "
-                         f"such as s123); got {value!r}.")
-    return text
-
-
-def parse_n(value: object, max_n: int = MAX_N, name: str = "n") -> int:
-    """How many titles to return: a whole number from 1 to max_n (10, 10.0, "10" or "10.0")."""
-    try:
-        number = float(value) if not isinstance(value, bool) else float("nan")
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not math.isfinite(number) or number != int(number) or not 1 <= number <= max_n:
-        raise InputError(f"{name} must be a whole number from 1 to {max_n}; got {value!r}.")
-    return int(number)
 
 
 def estimate(global_mean: float, user_bias: np.ndarray, item_bias: np.ndarray, user_factors: np.ndarray,
@@ -225,20 +179,24 @@ class Predictor:
             est = self.global_mean + self.user_bias[u] + self.item_bias + self.item_factors @ self.user_factors[u]
         return np.clip(est, self.rating_min, self.rating_max)
 
-    def top_n(self, user: object, n: object = 10, platform: object = None, type: object = None) -> pd.DataFrame:
-        """The user's n best titles over the whole catalog, leaving out titles they already rated (and test rows).
+    def top_n(self, user: object, n: object = 10, platform: object = None,
+              content_type: object = None) -> pd.DataFrame:
+        """The user's n best titles (n from 1 to inputs.numbers.MAX_N) over the whole catalog, leaving out
+        titles they already rated (and test rows).
 
         platform: amazon/disney/hulu/netflix or a full name, any case (None/"" for all);
-        type: movie or tv show (and their usual spellings; None/"" for both).
+        content_type: movie or tv show (and their usual spellings; None/"" for both).
         Returns columns id, predicted_rating, recommend, best first (ties broken by id).
         """
         n = parse_n(n)
         u = self.user_index(user)
         keep = self.item_recommendable.copy()
-        if not is_blank(platform):
-            keep &= self.item_platform_letter == PLATFORMS[parse_platform(platform)][0]
-        if not is_blank(type):
-            keep &= self.item_types == parse_content_type(type, name="type")
+        platform = parse_optional_platform(platform)
+        if platform is not None:
+            keep &= self.item_platform_letter == id_letter(platform)
+        content_type = parse_optional_content_type(content_type)
+        if content_type is not None:
+            keep &= self.item_types == content_type
         if u is not None:
             keep[self.rated_items[self.rated_indptr[u]:self.rated_indptr[u + 1]]] = False
         candidates = np.flatnonzero(keep)

@@ -1,39 +1,33 @@
 """The app's answers as plain JSON-ready dicts, shared by the REST API and the Gradio UI (one code path).
 
 Each function takes the loaded AppState and raw inputs as any door sends them ("42", 42.0, a title or its
-id), and raises errors.InputError for bad input or serving.state.Unavailable when a piece is not built.
+id), parses them with the inputs package, and raises errors.InputError for bad input or
+serving.state.Unavailable when a piece is not built. These are the streaming catalog's model-backed
+features (recommend, top picks, similar titles, search); the catalog questions are served from their
+declarations (catalog.declaration) by serving/api.py and serving/ui.py.
 """
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from catalog.inputs import is_blank, parse_content_type
-from catalog.platforms import parse_platform
 from config import COL_ID
 from errors import InputError
+from inputs.choices import parse_optional_content_type
+from inputs.numbers import parse_limit, parse_n, parse_user_id
+from inputs.platforms import parse_optional_platform
 from serving.coldstart import cold_start
 from serving.explain import explain, verdict
-from serving.predictor import parse_n, parse_user_id
 from serving.state import AppState
-
-MAX_SEARCH = 50
-
-
-def _platform_or_none(value: object) -> str | None:
-    return None if is_blank(value) else parse_platform(value)
-
-
-def _type_or_none(value: object) -> str | None:
-    return None if is_blank(value) else parse_content_type(value, name="type")
 
 
 def cold_start_answer(state: AppState, user: int, seed_title: str | None = None, n: int = 5,
-                      platform: str | None = None, type: str | None = None) -> dict:
+                      platform: str | None = None, content_type: str | None = None) -> dict:
     """For a user the model never saw (serving.coldstart): a notice and titles to show instead."""
     if state.similar is None:  # no content neighbours loaded: the notice alone
         return {"notice": f"User {user} has no ratings yet, so the rating model cannot personalise for them.",
                 "basis": None, "items": []}
-    answer = cold_start(user, state.similar, seed_title=seed_title, n=n, platform=platform, type=type)
+    answer = cold_start(user, state.similar, seed_title=seed_title, n=n, platform=platform,
+                        content_type=content_type)
     return {"notice": answer["notice"], "basis": answer["basis"], "items": answer["items"]}
 
 
@@ -58,28 +52,33 @@ def recommend(state: AppState, user_id: object, title: object) -> dict:
     return answer
 
 
-def top_n(state: AppState, user_id: object, n: object = 10, platform: object = None, type: object = None) -> dict:
-    """The user's n best titles (optionally one platform / type), leaving out the titles they rated."""
+def top_n(state: AppState, user_id: object, n: object = 10, platform: object = None,
+          content_type: object = None) -> dict:
+    """The user's n best titles (optionally one platform / content type), leaving out the titles they rated."""
     user = parse_user_id(user_id)
     n = parse_n(n)
-    platform, type = _platform_or_none(platform), _type_or_none(type)
+    platform, content_type = parse_optional_platform(platform), parse_optional_content_type(content_type)
     predictor = state.require_model()
-    answer = {"user_id": user, "n": n, "platform": platform, "type": type, "known_user": predictor.is_known_user(user),
-              "n_rated": predictor.n_rated(user), "notice": None, "basis": "predicted_rating"}
+    answer = {"user_id": user, "n": n, "platform": platform, "type": content_type,
+              "known_user": predictor.is_known_user(user), "n_rated": predictor.n_rated(user), "notice": None,
+              "basis": "predicted_rating"}
     if not answer["known_user"]:  # no ratings: the model would rank every user alike; show the cold-start list
-        answer.update(cold_start_answer(state, user, n=n, platform=platform, type=type))
+        answer.update(cold_start_answer(state, user, n=n, platform=platform, content_type=content_type))
         return answer
-    ranked = predictor.top_n(user, n, platform, type)
-    answer["items"] = [{**state.title_info(str(row[COL_ID])), "predicted_rating": round(float(row["predicted_rating"]), 4),
+    ranked = predictor.top_n(user, n, platform, content_type)
+    answer["items"] = [{**state.title_info(str(row[COL_ID])),
+                        "predicted_rating": round(float(row["predicted_rating"]), 4),
                         "recommend": bool(row["recommend"])} for _, row in ranked.iterrows()]
     return answer
 
 
-def similar(state: AppState, title: object, n: object = 10, platform: object = None, type: object = None) -> dict:
-    """The n titles most like a title (id or exact title), optionally on one platform / of one type."""
+def similar(state: AppState, title: object, n: object = 10, platform: object = None,
+            content_type: object = None) -> dict:
+    """The n titles most like a title (id or exact title), optionally on one platform / of one content type."""
     engine = state.require_similar()
     title_text = "" if title is None else str(title)
-    items = engine.similar(title_text, n=n, platform=_platform_or_none(platform), type=_type_or_none(type))
+    items = engine.similar(title_text, n=n, platform=parse_optional_platform(platform),
+                           content_type=parse_optional_content_type(content_type))
     seed = engine.info(title_text)
     return {"title_id": seed[COL_ID], "title": seed["title"], "platform": seed["platform"],
             "n": len(items), "items": items}
@@ -90,5 +89,5 @@ def search(state: AppState, q: object, limit: object = 10) -> dict:
     query = "" if q is None else str(q).strip()
     if not query:
         raise InputError("q is required: give part of a title, e.g. 'toy story'.")
-    limit = parse_n(limit, max_n=MAX_SEARCH, name="limit")
+    limit = parse_limit(limit)
     return {"query": query, "items": state.require_index().search(query, limit=limit)}

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from catalog.inputs import is_blank, parse_content_type
-from catalog.platforms import parse_platform
 from catalog.search import TitleIndex, search_key
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
-from serving.predictor import parse_n
+from inputs.choices import parse_optional_content_type
+from inputs.numbers import parse_n
+from inputs.platforms import parse_optional_platform
 
 # The arrays model.content.build_neighbours writes and SimilarTitles reads (saved via serving.artifacts).
 NEIGHBOUR_ARRAYS = ("similar_ids", "similar_idx", "similar_score", "similar_features_data",
@@ -93,9 +93,10 @@ class SimilarTitles:
         """How many neighbours are stored per title."""
         return self._idx.shape[1]
 
-    def similar(self, title: str, n: int = 10, platform: str | None = None, type: str | None = None) -> list[dict]:
-        """The `n` titles most similar to `title` (id or exact title), best first, optionally only on one
-        platform and/or of one type ("movie" / "tv show", any usual spelling).
+    def similar(self, title: str, n: int = 10, platform: str | None = None,
+                content_type: str | None = None) -> list[dict]:
+        """The `n` titles (1 to inputs.numbers.MAX_N) most similar to `title` (id or exact title), best first,
+        optionally only on one platform and/or of one content type ("movie" / "tv show", any usual spelling).
 
         Each item: id, title, platform, type, release_year, listed_in, score (cosine similarity 0..1) and
         also_on (other platforms listing the same title). Fewer than n only when fewer titles match at all.
@@ -103,10 +104,12 @@ class SimilarTitles:
         row = self._row(title)
         n = parse_n(n)
         allowed = self._shown.copy()
-        if not is_blank(platform):
-            allowed &= self._platform == parse_platform(platform)
-        if not is_blank(type):
-            allowed &= self._type == parse_content_type(type, name="type")
+        platform = parse_optional_platform(platform)
+        if platform is not None:
+            allowed &= self._platform == platform
+        content_type = parse_optional_content_type(content_type)
+        if content_type is not None:
+            allowed &= self._type == content_type
         allowed[self._rows_of_group[self._group[row]]] = False  # never the title or its other listings
 
         items = self._collect(self._idx[row], self._score[row], allowed, n)
@@ -116,7 +119,7 @@ class SimilarTitles:
 
     def info(self, title: str) -> dict:
         """One title's own card (same fields as a similar() item, score None), for showing the seed title."""
-        return self._item(self._row(title), score=None)
+        return self._card(self._row(title), score=None)
 
     def _row(self, title: str) -> int:
         """The artifacts' row of a title. The index may cover a newer catalog than the artifacts (the app
@@ -137,7 +140,7 @@ class SimilarTitles:
             if not allowed[row] or group in seen_groups or score <= 0:
                 continue
             seen_groups.add(group)
-            items.append(self._item(int(row), score=round(float(score), 4)))
+            items.append(self._card(int(row), score=round(float(score), 4)))
             if len(items) == n:
                 break
         return items
@@ -149,7 +152,7 @@ class SimilarTitles:
         order = np.lexsort((candidates, -sims[candidates]))
         return candidates[order], sims[candidates[order]]
 
-    def _item(self, row: int, score: float | None) -> dict:
+    def _card(self, row: int, score: float | None) -> dict:
         col = self._columns
         listed_in = col["listed_in"][row]
         others = [r for r in self._rows_of_group[self._group[row]] if r != row]

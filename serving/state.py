@@ -21,7 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+import catalog
 import config
+from catalog import STREAMING, CatalogSpec
 from catalog.queries import Catalog
 from catalog.search import TitleIndex
 from config import COL_ID
@@ -77,6 +79,8 @@ class AppState:
     data_error: str | None = None
     model_error: str | None = None
     similar_error: str | None = None
+    queries: dict[str, Any] = field(default_factory=dict)  # catalog name -> its query object (CATALOGS)
+    query_errors: dict[str, str] = field(default_factory=dict)  # catalog name -> why it is not loaded
     notices: list[str] = field(default_factory=list)
     load_seconds: float = 0.0
 
@@ -85,6 +89,13 @@ class AppState:
         if self.catalog is None:
             raise Unavailable(f"The catalog is not loaded ({self.data_error}). To build it, {BUILD_HINT}.")
         return self.catalog
+
+    def require_queries(self, spec: CatalogSpec) -> Any:
+        """The query object answering a declared catalog's questions, or Unavailable saying how to build it."""
+        if spec.name not in self.queries:
+            raise Unavailable(f"The {spec.name} catalog is not loaded ({self.query_errors.get(spec.name)}). "
+                              f"To build it, {BUILD_HINT}.")
+        return self.queries[spec.name]
 
     def require_index(self) -> TitleIndex:
         self.require_catalog()
@@ -201,6 +212,7 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
     if not explicit_reports and data_source.kind.startswith("hub") and published_reports.is_dir():
         state.reports_dir = published_reports  # the EDA published beside the catalog (a Space has no reports/)
     titles = _load_data(state, Path(data_source.location))
+    _load_catalogs(state, Path(data_source.location))
     _load_model(state, Path(model_source.location), titles)
     if state.catalog is None or state.predictor is None:
         state.notices.append(f"To build what is missing, {BUILD_HINT}.")
@@ -226,6 +238,25 @@ def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     state.title_cards = {str(card[COL_ID]): card for card in titles[TITLE_COLUMNS].to_dict("records")}
     state.data_source.built_at = state.data_source.built_at or _etl_time(processed_dir)
     return titles
+
+
+def _load_catalogs(state: AppState, processed_dir: Path) -> None:
+    """The query object of every declared catalog (catalog.CATALOGS); one that cannot load becomes a notice.
+
+    The streaming catalog's is the Catalog _load_data built from the titles it read anyway (not built twice).
+    """
+    if state.catalog is not None:
+        state.queries[STREAMING.name] = state.catalog
+    elif state.data_error:
+        state.query_errors[STREAMING.name] = state.data_error
+    for spec in catalog.CATALOGS:
+        if spec.name in state.queries or spec.name in state.query_errors:
+            continue
+        try:
+            state.queries[spec.name] = spec.load(processed_dir)
+        except Exception as exc:  # missing or unreadable tables: the message says how to rebuild
+            state.query_errors[spec.name] = str(exc)
+            state.notices.append(f"No {spec.label} data: {exc}")
 
 
 def _etl_time(processed_dir: Path) -> str | None:

@@ -1,9 +1,10 @@
 """The Gradio UI (gr.Blocks with tabs); every event has a stable api_name for gradio_client.
 
-Tabs: Recommend (/recommend, /search_titles), For you (/top_n), Similar titles (/similar), one tab per
-catalog question generated from catalog.registry.QUERIES (/max_duration, /score_count, ...), and Data and
-model. Each event returns a readable Markdown answer plus the same JSON the REST API gives, so a
-gradio_client caller gets (markdown, dict). Bad input and missing pieces become gr.Error messages, which
+Tabs: Recommend (/recommend, /search_titles), For you (/top_n), Similar titles (/similar), one tab group
+per declared catalog (catalog.CATALOGS) with one tab per question (/max_duration, /score_count, ...; the
+api_names come from the route rule of catalog.declaration), and Data and model. Each event returns a
+readable Markdown answer plus the same JSON the REST API gives, so a gradio_client caller gets
+(markdown, dict). Bad input and missing pieces become gr.Error messages, which
 the browser shows in a pop-up and gradio_client raises with the same text.
 """
 from __future__ import annotations
@@ -18,16 +19,18 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from catalog.inputs import CONTENT_TYPES
-from catalog.platforms import PLATFORM_KEYS, display_name
-from catalog.registry import QUERIES, ParamSpec, QuerySpec
+import catalog
+from catalog import CatalogSpec, Param, Route
 from config import COL_ID
 from errors import InputError
+from inputs.choices import CONTENT_TYPES
+from inputs.numbers import MAX_N
+from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import service
 from serving.state import AppState, Unavailable
 
 ANY = "any"
-ITEM_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
+TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
                 "predicted_rating": "Predicted rating", "score": "Similarity", "also_on": "Also on"}
 MAX_TABLE_ROWS = 50
 
@@ -49,25 +52,26 @@ def title_case(text: object) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in str(text).split(" ")) if text else ""
 
 
-def item_label(item: dict) -> str:
-    return (f"{title_case(item['title'])} ({display_name(item['platform'])}, {item['release_year']}, "
-            f"{item['type']}) [{item[COL_ID]}]")
+def title_label(card: dict) -> str:
+    """A title card ({"id", "title", "platform", ...}, an entry of an answer's "items") on one line."""
+    return (f"{title_case(card['title'])} ({display_name(card['platform'])}, {card['release_year']}, "
+            f"{card['type']}) [{card[COL_ID]}]")
 
 
-def items_table(items: list[dict]) -> pd.DataFrame:
-    """A list of title dicts as a table with readable headers (ids kept visible)."""
-    frame = pd.DataFrame(items)
+def titles_table(cards: list[dict]) -> pd.DataFrame:
+    """A list of title cards as a table with readable headers (ids kept visible)."""
+    frame = pd.DataFrame(cards)
     if frame.empty:
         return pd.DataFrame(columns=["Title"])
     if "title" in frame:
         frame["title"] = frame["title"].map(title_case)
     if "also_on" in frame:
         frame["also_on"] = frame["also_on"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
-    return frame[[c for c in ITEM_COLUMNS if c in frame]].rename(columns=ITEM_COLUMNS)
+    return frame[[c for c in TITLE_COLUMNS if c in frame]].rename(columns=TITLE_COLUMNS)
 
 
 def markdown_table(items: list[dict], limit: int = MAX_TABLE_ROWS) -> str:
-    table = items_table(items[:limit])
+    table = titles_table(items[:limit])
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
     more = f"\n\n... and {len(items) - limit} more (all of them are in the JSON)." if len(items) > limit else ""
@@ -107,7 +111,7 @@ def recommend_markdown(answer: dict) -> str:
 
 # ---- event functions (inputs as the components send them; outputs (markdown, json) or updates) --------
 def _choices(items: list[dict]) -> list[tuple[str, str]]:
-    return [(item_label(item), item[COL_ID]) for item in items]
+    return [(title_label(card), card[COL_ID]) for card in items]
 
 
 def make_handlers(state: AppState) -> dict[str, Callable]:
@@ -126,43 +130,55 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
         return recommend_markdown(answer), answer
 
     @readable_errors
-    def top_n(user_id: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
-        answer = service.top_n(state, user_id, n, platform, type)
+    def top_n(user_id: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        answer = service.top_n(state, user_id, n, platform, content_type)
         if answer["notice"]:  # cold start: no ratings to rank by
             head = f"> {answer['notice']}"
         else:
             head = (f"Top {len(answer['items'])} for user **{answer['user_id']}** "
                     f"(leaving out the {answer['n_rated']} titles they rated).")
-        return head, items_table(answer["items"]), answer
+        return head, titles_table(answer["items"]), answer
 
     @readable_errors
-    def similar(title: str, platform: str, type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
-        answer = service.similar(state, title, n, platform, type)
+    def similar(title: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        answer = service.similar(state, title, n, platform, content_type)
         head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
                 "description, cast, director and country.")
-        return head, items_table(answer["items"]), answer
+        return head, titles_table(answer["items"]), answer
 
     return {"search_titles": search_titles, "recommend": recommend, "top_n": top_n, "similar": similar}
 
 
-def query_handler(state: AppState, spec: QuerySpec) -> Callable:
-    """The event function of one catalog question: text inputs in params order -> (markdown, json)."""
+def query_handler(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
+    """The event function of one catalog question: text inputs in params order -> (markdown, json).
+
+    The declaration parses the inputs (a blank optional field means its default), as it does for REST.
+    """
+    question = route.question
+
     @readable_errors
     def run(*values: str) -> tuple[str, dict]:
         """(markdown, json) answer of the catalog question."""
-        # A blank optional field means its default (None: no filter); a blank required one is an error.
-        args = {p.name: p.default if not p.required and (v is None or str(v).strip() == "") else v
-                for p, v in zip(spec.params, values, strict=True)}
-        answer = spec.run(state.require_catalog(), **args)
+        answer = question.run(state.require_queries(spec), *values)
         return answer_markdown(answer), answer
-    run.__name__ = spec.name
+    run.__name__ = question.name
     # Named parameters for gradio_client's API page (instead of param_0, param_1, ...).
     run.__signature__ = inspect.Signature([inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                                           for p in spec.params])
+                                           for p in question.params])
     return run
 
 
 # ---- layout -------------------------------------------------------------------------------------------
+def count_slider() -> gr.Slider:
+    """The slider for n, 1 to MAX_N (REST's range too). Its value reaches the handler unchecked, which parses
+    it with inputs.numbers.parse_n: gradio_client callers sending 101 or "1_0" get the same message as REST
+    (a plain Slider answers with its own message, or a TypeError for text)."""
+    slider = gr.Slider(1, MAX_N, value=10, step=1, label="How many")
+    # On the instance, not in a subclass: gradio writes a .pyi stub beside any module defining a component class.
+    slider.preprocess = lambda payload: payload
+    return slider
+
+
 def fill_titles(answer: dict) -> gr.Dropdown:
     """The search answer as the title dropdown's choices, the best one selected."""
     choices = _choices(answer.get("items", []) if isinstance(answer, dict) else [])
@@ -199,15 +215,16 @@ def json_answer() -> gr.JSON:
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown]:
     # Custom values allowed: the parsers accept aliases ("Disney+", "series") and explain bad ones.
     platform = gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Platform", allow_custom_value=True)
-    type_ = gr.Dropdown([ANY, *CONTENT_TYPES], value=ANY, label="Type", allow_custom_value=True)
-    return platform, type_
+    content_type = gr.Dropdown([ANY, *CONTENT_TYPES], value=ANY, label="Type", allow_custom_value=True)
+    return platform, content_type
 
 
-def param_input(state: AppState, p: ParamSpec) -> gr.components.Component:
+def param_input(state: AppState, spec: CatalogSpec, p: Param) -> gr.components.Component:
     """A text-like input for one catalog parameter: a dropdown when its values are known."""
     label = p.name + ("" if p.required else " (optional)")
     default = "" if p.default is None else str(p.default)
-    values = list(p.choices or (getattr(state.catalog, p.catalog_values, []) if p.catalog_values else []))
+    source = state.queries.get(spec.name)
+    values = list(p.choices or (getattr(source, p.catalog_values, []) if p.catalog_values else []))
     if values:
         if not p.required and p.default is None:
             values, default = [ANY, *values], ANY  # the catalog reads "any" as no filter
@@ -216,19 +233,21 @@ def param_input(state: AppState, p: ParamSpec) -> gr.components.Component:
     return gr.Textbox(label=label, value=default, info=p.help)
 
 
-def query_tab(state: AppState, spec: QuerySpec) -> None:
-    fn = query_handler(state, spec)
-    with gr.Tab(spec.label):
-        gr.Markdown(f"### {spec.label}\n{spec.definition}\n\n"
-                    f"`GET {spec.api_name}` · gradio_client `api_name=\"{spec.api_name}\"`")
+def query_tab(state: AppState, spec: CatalogSpec, route: Route) -> None:
+    question = route.question
+    fn = query_handler(state, spec, route)
+    with gr.Tab(question.label):
+        gr.Markdown(f"### {question.label}\n{question.definition}\n\n"
+                    f"`GET {route.path}` · gradio_client `api_name=\"/{route.api_name}\"`")
         with gr.Row():
-            inputs = [param_input(state, p) for p in spec.params]
+            inputs = [param_input(state, spec, p) for p in question.params]
         button = gr.Button("Ask", variant="primary")
         answer = gr.Markdown(label="answer", elem_classes=["answer"])
         raw = json_answer()
-        button.click(fn, inputs, [answer, raw], api_name=spec.api_name.lstrip("/"))
-        gr.Examples([["" if v is None else str(v) for v in row] for row in spec.examples], inputs, [answer, raw],
-                    fn=fn, run_on_click=True, cache_examples=False, api_name=f"{spec.api_name.lstrip('/')}_example")
+        button.click(fn, inputs, [answer, raw], api_name=route.api_name)
+        # Clicking an example fills the form and asks; it is no API endpoint (clients call the question's own).
+        gr.Examples([["" if v is None else str(v) for v in row] for row in question.examples], inputs,
+                    [answer, raw], fn=fn, run_on_click=True, cache_examples=False, api_visibility="private")
 
 
 def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str) -> None:
@@ -236,13 +255,13 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
     with gr.Row():
         with gr.Column():
             first = first_input()
-        platform, type_ = _filters()
-        n = gr.Slider(1, 50, value=10, step=1, label="How many")
+        platform, content_type = _filters()
+        n = count_slider()
     button = gr.Button(button_text, variant="primary")
     head = gr.Markdown(label="answer", elem_classes=["answer"])
     table = gr.Dataframe(label=table_label, interactive=False)
     raw = json_answer()
-    button.click(handler, [first, platform, type_, n], [head, table, raw], api_name=api_name)
+    button.click(handler, [first, platform, content_type, n], [head, table, raw], api_name=api_name)
 
 
 def build_ui(state: AppState) -> gr.Blocks:
@@ -268,9 +287,10 @@ def build_ui(state: AppState) -> gr.Blocks:
         with gr.Tab("Similar titles"):
             ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
                         "Show similar titles", "Similar titles", handlers["similar"], "similar")
-        with gr.Tab("Catalog questions"):
-            for spec in QUERIES:
-                query_tab(state, spec)
+        for spec in catalog.CATALOGS:  # read when the UI is built: adding a declaration there is enough
+            with gr.Tab(spec.label):
+                for route in spec.routes:
+                    query_tab(state, spec, route)
         with gr.Tab("Data and model"):
             data_tab(state)
     return demo

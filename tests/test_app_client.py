@@ -10,7 +10,9 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from catalog.registry import QUERIES
+from catalog import STREAMING
+
+ROUTES = STREAMING.routes
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +45,16 @@ def http(served_app):
 
 def test_every_api_name_is_exposed(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    expected = MODEL_API_NAMES | {spec.api_name for spec in QUERIES}
+    expected = MODEL_API_NAMES | {"/" + route.api_name for route in ROUTES}
     assert expected <= names, expected - names
-    assert set(BAD_QUERIES) == {spec.api_name for spec in QUERIES}
+    assert set(BAD_QUERIES) == {"/" + route.api_name for route in ROUTES}
 
 
-@pytest.mark.parametrize("spec", QUERIES, ids=[s.api_name for s in QUERIES])
-def test_catalog_api_name_answers_like_the_catalog(client, real_catalog, spec):
-    row = spec.examples[0]
-    markdown, answer = client.predict(*["" if v is None else str(v) for v in row], api_name=spec.api_name)
-    assert answer == spec.run(real_catalog, *row)
+@pytest.mark.parametrize("route", ROUTES, ids=[r.api_name for r in ROUTES])
+def test_catalog_api_name_answers_like_the_catalog(client, real_catalog, route):
+    row = route.question.examples[0]
+    markdown, answer = client.predict(*["" if v is None else str(v) for v in row], api_name="/" + route.api_name)
+    assert answer == route.question.run(real_catalog, *row)
     shown = answer.get("count", answer.get("title", answer.get("actor", answer.get("platform"))))
     assert str(shown).split(":")[0].lower() in markdown.lower()
 
@@ -116,3 +118,55 @@ def test_search_titles(client):
 def test_search_titles_refuses_an_overlong_query(client):
     with pytest.raises(AppError, match="a title is at most 200 characters"):
         client.predict("x" * 100_000, api_name="/search_titles")
+
+
+# ---- one rule at every door (the hardening issue's findings) ----------------------------------------------
+@pytest.mark.parametrize("user_id", ["٤٢", "４２", "𝟒𝟐", "4_2"])
+def test_user_ids_in_other_digits_are_rejected(client, user_id):
+    with pytest.raises(AppError, match="user id must be"):
+        client.predict(user_id, "ds1378", api_name="/recommend")
+    with pytest.raises(AppError, match="user id must be"):
+        client.predict(user_id, "any", "any", 5, api_name="/top_n")
+
+
+@pytest.mark.parametrize("args, api_name, words", [
+    (("netflix", "2_019"), "/actor", "year must be a whole number"),
+    (("netflix", "2019.0000000000001"), "/actor", "year must be a whole number"),
+    (("2_019", "", ""), "/max_duration", "year must be a whole number"),
+    (("1", "any", "any", "1_0"), "/top_n", "n must be a whole number from 1 to 100"),
+    (("ds1378", "any", "any", "1_0"), "/similar", "n must be a whole number from 1 to 100"),
+])
+def test_numbers_must_be_ascii_digits(client, args, api_name, words):
+    with pytest.raises(AppError, match=words):
+        client.predict(*args, api_name=api_name)
+
+
+def test_n_is_1_to_100_like_the_slider(client, known_user):
+    # The slider's maximum is the REST limit: a client sending more is told the range.
+    with pytest.raises(AppError, match="n must be a whole number from 1 to 100"):
+        client.predict(str(known_user), "any", "any", 101, api_name="/top_n")
+    assert len(client.predict(str(known_user), "any", "any", 100, api_name="/top_n")[2]["items"]) == 100
+
+
+BIG = "q" * 100_000
+
+
+@pytest.mark.parametrize("args, api_name", [
+    ((BIG, "ds1378"), "/recommend"), (("1", BIG, "any", 5), "/top_n"), (("ds1378", "any", BIG, 5), "/similar"),
+    ((BIG, "netflix", "min"), "/max_duration"), (("netflix", BIG, "2019"), "/score_count"),
+    ((BIG,), "/contents"), (("movie", BIG, "2019"), "/prod_per_county"), (("netflix", BIG), "/word_count"),
+    ((BIG,), "/listedin"), ((BIG,), "/search_titles"),
+])
+def test_a_100_kb_input_is_not_echoed_back(client, args, api_name):
+    with pytest.raises(AppError) as err:
+        client.predict(*args, api_name=api_name)
+    assert str(err.value).count("q") <= 100, str(err.value)[:300]
+
+
+def test_examples_are_not_api_endpoints(client):
+    # gr.Examples used to add "/max_duration_example" & co., which failed with IndexError when called.
+    info = client.view_api(print_info=False, return_format="dict")
+    assert not [name for name in info["named_endpoints"] if name.endswith("_example")]
+    for route in ROUTES:
+        with pytest.raises(ValueError, match="api_name"):
+            client.predict(*route.question.examples[0], api_name=f"/{route.api_name}_example")

@@ -1,5 +1,5 @@
 """Catalog queries on the real catalog (the ETL run on ../shared/data/raw once per session, tests/conftest.py):
-the indexed answers equal a plain pandas filter (tests/harness/naive.py) over many inputs, the registry's examples
+the indexed answers equal a plain pandas filter (tests/harness/naive.py) over many inputs, the declaration's examples
 give real answers, and the known gaps of the data (hulu has no cast) are said plainly."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from catalog import QUERIES
+from catalog import STREAMING
 from config import PLATFORMS
 from tests.harness import naive
 
@@ -96,7 +96,7 @@ def test_listedin_matches_pandas(real_catalog, titles, genre):
     assert (None if answer["platform"] is None else (answer["platform"], answer["count"])) == expected
 
 
-@pytest.mark.parametrize("spec", QUERIES, ids=[s.name for s in QUERIES])
+@pytest.mark.parametrize("spec", STREAMING.questions, ids=[s.name for s in STREAMING.questions])
 def test_registry_examples_give_real_answers(real_catalog, spec):
     for row in spec.examples:
         answer = spec.run(real_catalog, *row)

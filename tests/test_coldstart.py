@@ -36,13 +36,14 @@ def test_seed_title_gives_titles_similar_to_it(similar_titles):
 
 
 def test_seed_with_filters(similar_titles):
-    answer = cold_start(UNKNOWN_USER, similar_titles, seed_title="ds1378", n=5, platform="hulu", type="movie")
+    answer = cold_start(UNKNOWN_USER, similar_titles, seed_title="ds1378", n=5, platform="hulu",
+                        content_type="movie")
     assert len(answer["items"]) == 5
     assert {(item["platform"], item["type"]) for item in answer["items"]} == {("hulu", "movie")}
 
 
 def test_newest_titles_respect_filters(similar_titles):
-    items = cold_start(UNKNOWN_USER, similar_titles, n=4, platform="Disney+", type="tv shows")["items"]
+    items = cold_start(UNKNOWN_USER, similar_titles, n=4, platform="Disney+", content_type="tv shows")["items"]
     assert len(items) == 4 and {(i["platform"], i["type"]) for i in items} == {("disney", "tv show")}
 
 
@@ -51,7 +52,7 @@ def test_misspelled_seed_gets_suggestions(similar_titles):
         cold_start(UNKNOWN_USER, similar_titles, seed_title="frozn")
 
 
-@pytest.mark.parametrize("user_id", ["", "abc", -3, 1.5])
+@pytest.mark.parametrize("user_id", ["", "abc", -3, 1.5, "٤٢", "４２", "𝟒𝟐", "4_2"])
 def test_bad_user_id_says_what_is_accepted(similar_titles, user_id):
     with pytest.raises(InputError, match="user id"):
         cold_start(user_id, similar_titles)

@@ -16,10 +16,11 @@ from surprise import SVD
 import config
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
+from inputs.numbers import parse_n, parse_user_id
 from model.dataset import build_trainset, load_ratings
 from model.export import export_arrays
 from serving.artifacts import ArtifactError, save_artifacts
-from serving.predictor import Predictor, parse_n, parse_user_id
+from serving.predictor import Predictor
 
 UNKNOWN_USER = 10**9
 UNKNOWN_TITLE = "ns999999"
@@ -111,11 +112,11 @@ def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
 def test_top_n_filters_by_platform_and_type(model, titles):
     df, algo, predictor = model
     user = str(int(predictor.user_ids[1])) + ".0"  # as a UI sends it
-    top = predictor.top_n(user, 25, platform="Disney+", type="TV Show")
+    top = predictor.top_n(user, 25, platform="Disney+", content_type="TV Show")
     kinds = titles.set_index(config.COL_ID).loc[top[config.COL_ID], "type"]
     assert len(top) == 25 and top[config.COL_ID].str.startswith("d").all() and (kinds == "tv show").all()
     assert predictor.top_n(user, 5, platform="NETFLIX")[config.COL_ID].str.startswith("n").all()
-    assert predictor.top_n(user, 3, platform="", type=None).shape[0] == 3
+    assert predictor.top_n(user, 3, platform="", content_type=None).shape[0] == 3
 
 
 @pytest.mark.slow
@@ -124,7 +125,7 @@ def test_top_n_never_offers_the_catalogs_test_rows(model, titles):
     placeholders = set(titles.loc[titles["is_placeholder"], config.COL_ID]) & set(predictor.item_ids)
     assert set(predictor.item_ids[~predictor.item_recommendable]) == placeholders and placeholders
     for user in predictor.user_ids[:5].tolist():
-        assert not placeholders & set(predictor.top_n(user, 1000, platform="amazon")[config.COL_ID])
+        assert not placeholders & set(predictor.top_n(user, 100, platform="amazon")[config.COL_ID])
 
 
 @pytest.mark.slow
@@ -143,7 +144,7 @@ def test_user_ids_arrive_in_many_shapes(value):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("value", ["abc", "7.5", "", None, True, -1, 0, "nan", float("inf"), "1e400", [7], "1e3",
-                                   "99999999999999999999", 2**60, "+7", "0x7"])
+                                   "99999999999999999999", 2**60, "+7", "0x7", "٤٢", "４２", "𝟒𝟐", "4_2"])
 def test_malformed_user_ids_are_input_errors(model, value):
     df, algo, predictor = model
     with pytest.raises(InputError, match="user id"):
@@ -153,7 +154,8 @@ def test_malformed_user_ids_are_input_errors(model, value):
 @pytest.mark.slow
 @pytest.mark.parametrize("kwargs, message", [
     ({"n": 0}, "n must be"), ({"n": "ten"}, "n must be"), ({"n": 2.5}, "n must be"),
-    ({"platform": "netflx"}, "Did you mean 'netflix'"), ({"type": "podcast"}, "type must be"),
+    ({"platform": "netflx"}, "Did you mean 'netflix'"), ({"content_type": "podcast"}, "type must be"),
+    ({"n": 101}, "n must be a whole number from 1 to 100"), ({"n": "1_0"}, "n must be"), ({"n": "１０"}, "n must be"),
 ])
 def test_bad_top_n_arguments_are_input_errors(model, kwargs, message):
     df, algo, predictor = model
@@ -167,7 +169,9 @@ def test_counts_arrive_in_many_shapes(value):
 
 
 def test_count_bounds_and_name_are_the_callers():
-    assert parse_n(1000) == 1000
+    assert parse_n(100) == 100
+    with pytest.raises(InputError, match=r"n must be a whole number from 1 to 100; got 1000"):
+        parse_n(1000)
     with pytest.raises(InputError, match=r"limit must be a whole number from 1 to 50; got '51'"):
         parse_n("51", max_n=50, name="limit")
 
@@ -213,9 +217,10 @@ def test_serving_does_not_import_surprise():
 
 
 def test_title_ids_have_one_definition_for_search_and_model():
-    import catalog.inputs
     import catalog.search
+    import inputs.titles
     import serving.predictor
 
-    assert catalog.search.TITLE_ID_PATTERN is serving.predictor.TITLE_ID_PATTERN is catalog.inputs.TITLE_ID_PATTERN
+    assert catalog.search.is_title_id is inputs.titles.is_title_id
+    assert serving.predictor.parse_title_id is inputs.titles.parse_title_id
     assert serving.predictor.parse_title_id(" NS123 ") == "ns123"

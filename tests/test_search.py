@@ -122,3 +122,18 @@ def test_queries_longer_than_any_title_are_refused(title_index):
             title_index.search(text)
         with pytest.raises(InputError, match="a title is at most 200 characters"):
             title_index.resolve(text)
+
+
+def test_messages_repeat_at_most_about_80_characters_of_the_query(small_titles):
+    index = TitleIndex(small_titles)
+    for text, char in (("q" * 190, "q"), ("ns" + "1" * 190, "1")):
+        with pytest.raises(InputError) as err:
+            index.resolve(text)
+        assert char * 81 not in str(err.value) and "characters" in str(err.value), str(err.value)
+
+
+def test_a_title_named_like_a_number_is_a_title_not_an_id(small_titles):
+    titles = small_titles.copy()
+    titles.loc[titles["id"] == "ns4", "title"] = "1917"
+    index = TitleIndex(titles)
+    assert index.resolve("1917") == "ns4" and index.resolve("NS4") == "ns4"

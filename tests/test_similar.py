@@ -134,9 +134,9 @@ def test_platform_filter_is_honoured_and_filled_beyond_the_stored_top_50(similar
 
 
 def test_type_filter_is_honoured(similar_titles):
-    items = similar_titles.similar(STRANGER_THINGS, n=10, type="movies")
+    items = similar_titles.similar(STRANGER_THINGS, n=10, content_type="movies")
     assert len(items) == 10 and {item["type"] for item in items} == {"movie"}
-    both = similar_titles.similar(FROZEN, n=5, platform="disney+", type="tv")
+    both = similar_titles.similar(FROZEN, n=5, platform="disney+", content_type="tv")
     assert len(both) == 5 and {(i["platform"], i["type"]) for i in both} == {("disney", "tv show")}
 
 
@@ -166,7 +166,8 @@ def test_items_carry_the_documented_fields(similar_titles):
 
 
 def test_unknown_title_gives_search_suggestions(similar_titles):
-    with pytest.raises(InputError, match=r"unknown title 'toy stroy'; did you mean: 'toy story' \(disney, 1995, id ds1378\)"):
+    with pytest.raises(InputError, match=r"unknown title 'toy stroy'; did you mean: "
+                                         r"'toy story' \(disney, 1995, id ds1378\)"):
         similar_titles.similar("toy stroy")
 
 
@@ -174,7 +175,9 @@ def test_unknown_title_gives_search_suggestions(similar_titles):
     ({"n": 0}, "n must be a whole number"),
     ({"n": "ten"}, "n must be a whole number"),
     ({"platform": "netflx"}, "Did you mean 'netflix'"),
-    ({"type": "book"}, "type must be one of"),
+    ({"content_type": "book"}, "type must be one of"),
+    ({"n": 101}, "n must be a whole number from 1 to 100"),
+    ({"n": "1_0"}, "n must be a whole number"),
 ])
 def test_bad_arguments_say_what_is_accepted(similar_titles, kwargs, message):
     with pytest.raises(InputError, match=message):

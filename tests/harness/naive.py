@@ -45,10 +45,10 @@ def count_platform(df: pd.DataFrame, platform: str) -> int:
 def actor(df: pd.DataFrame, platform: str, year: int) -> tuple[str, int] | None:
     hit = df[(df[COL_PLATFORM] == platform) & (df["release_year"] == year)]
     # An actor counts once per title.
-    credits = hit["cast"].str.split(", ").map(lambda a: sorted(set(a)), na_action="ignore").explode().dropna()
-    if credits.empty:
+    appearances = hit["cast"].str.split(", ").map(lambda a: sorted(set(a)), na_action="ignore").explode().dropna()
+    if appearances.empty:
         return None
-    counts = credits.value_counts()
+    counts = appearances.value_counts()
     best = counts[counts == counts.max()].index.min()
     return best, int(counts.max())
 

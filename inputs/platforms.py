@@ -3,13 +3,13 @@
     parse_platform("Disney Plus")  # -> "disney"
     parse_platform("netflx")       # InputError: unknown platform 'netflx'. Valid: amazon, ... Did you mean 'netflix'?
 
-Used by every door that takes a platform: the catalog queries, the model's top-n, similar titles.
+Used by every door that takes a platform: the catalog questions, the model's top-n, similar titles.
 """
 from __future__ import annotations
 
-from catalog.inputs import closest, normalise_text
 from config import PLATFORMS
 from errors import InputError
+from inputs.text import closest, echo, is_blank, normalise_text
 
 PLATFORM_KEYS: tuple[str, ...] = tuple(PLATFORMS)
 
@@ -36,9 +36,19 @@ def parse_platform(text: object) -> str:
         raise InputError(f"platform is required. Valid platforms: {valid}.")
     nearest = closest(name, ALIASES)  # suggest the canonical key, not the alias that happened to be closest
     hint = f" Did you mean '{ALIASES[nearest]}'?" if nearest else ""
-    raise InputError(f"Unknown platform {str(text)!r}. Valid platforms: {valid}.{hint}")
+    raise InputError(f"Unknown platform {echo(str(text))}. Valid platforms: {valid}.{hint}")
+
+
+def parse_optional_platform(text: object) -> str | None:
+    """A platform filter: None for blank/"any" (every platform), else parse_platform."""
+    return None if is_blank(text) else parse_platform(text)
 
 
 def display_name(platform: str) -> str:
     """The platform's full name for people, e.g. 'disney' -> 'Disney+'."""
     return PLATFORMS[parse_platform(platform)][2]
+
+
+def id_letter(platform: str) -> str:
+    """The letter a platform's title ids start with, e.g. 'netflix' -> 'n' (ns123)."""
+    return PLATFORMS[parse_platform(platform)][0]
