@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import config
+from etl.__main__ import main as etl_main
 from etl.pipeline import run
+from tests.harness.cli import run_main
 
 HEADER = "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,listed_in,description\n"
 CLEAN_ROW = 's1,Movie,A Film,Jane Doe,"Ann, Bob",France,"March 30, 2021",2014,PG,113 min,"Comedy, Drama",A plot.\n'
@@ -38,8 +39,8 @@ def etl(raw: Path, out: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "--quiet", *args], capture_output=True, text=True,
-                          cwd=config.PROJ_ROOT)
+    """`python -m etl --quiet ARGS`, run in this process (tests/test_settings.py runs the real process)."""
+    return run_main(etl_main, ["--quiet", *args])
 
 
 def fixes(report: dict, column: str) -> dict[str, int]:

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 
 import config
+from etl.__main__ import main as etl_main
 from tests.conftest import require
+from tests.harness.cli import run_main
 
 HEADER = "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,listed_in,description\n"
 
@@ -39,8 +41,14 @@ def write_raw(root: Path, netflix: str, n_ratings_per_title: int = 1, netflix_ra
 
 
 def etl(raw: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "--quiet", "--raw-dir", str(raw), "--out", str(out),
-                           *options], capture_output=True, text=True, cwd=config.PROJ_ROOT)
+    """`python -m etl` on these directories, in this process."""
+    return run_main(etl_main, ["--quiet", "--raw-dir", str(raw), "--out", str(out), *options])
+
+
+def etl_process(raw: Path, out: Path) -> subprocess.CompletedProcess:
+    """The same as a real process, as a shell runs it."""
+    return subprocess.run([sys.executable, "-m", "etl", "--quiet", "--catalog", "streaming", "--raw-dir", str(raw),
+                           "--out", str(out)], capture_output=True, text=True, cwd=config.PROJ_ROOT)
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
@@ -150,7 +158,7 @@ def test_the_real_netflix_catalog_cut_anywhere_is_refused(real_raw, tmp_path):
     try:
         for name, text in _netflix_cuts(full).items():
             netflix.write_text(text, encoding="utf-8")
-            result = etl(real_raw, out)
+            result = etl_process(real_raw, out)
             assert result.returncode == 2, (name, result.stderr)
             assert len(result.stderr.strip().splitlines()) == 1, (name, result.stderr)
             assert snapshot(out) == before, name
