@@ -5,9 +5,10 @@
 
 The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/test_where_to_watch.py):
 
-1. Titles are normalised the same way on both sides (`normalise_title`): Unicode NFKD with the combining marks
-   dropped (so "Amélie" == "amelie", while Korean, Hindi, Chinese... letters are kept as they are), case folded,
-   "&" read as "and", every run of punctuation or spaces made one space, one leading article (the, a, an) dropped.
+1. Titles are normalised the same way on both sides (`normalise_title`): Unicode NFKD with the accents
+   (U+0300-U+036F) dropped (so "Amélie" == "amelie", while Korean, Hindi, Chinese... letters are kept whole),
+   case folded, "&" read as "and", every run of punctuation or spaces made one space, one leading article (the,
+   a, an) dropped; a trailing "(1992)" (Disney+'s "aladdin (1992)") goes, "1½" reads as "1 1/2".
    Only streaming titles of type 'movie' take part.
 2. Candidates: a streaming title and a TMDB movie with the same normalised title and release years at most
    `MAX_YEAR_GAP` (3) apart.
@@ -39,6 +40,7 @@ import re
 import sys
 import unicodedata
 from difflib import SequenceMatcher
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +71,11 @@ MAX_YEAR_GAP = 3                # candidates; gaps of 2-3 need an agreeing direc
 RUNTIME_TOLERANCE = (10, 0.10)  # minutes, share of the longer runtime: the larger applies
 AGREE, DISAGREE, UNKNOWN = "agree", "disagree", "unknown"
 ARTICLES_RE = re.compile(r"^(?:the|a|an) (?=\S)")
-NON_WORD_RE = re.compile(r"[\W_]+")
+YEAR_SUFFIX_RE = re.compile(r"\s*\((?:18|19|20)\d\d\)\s*$")    # Disney+'s 'aladdin (1992)'
+FRACTION_RE = re.compile(r"(\d)([\u00bc-\u00be\u2150-\u215e])")  # '1½' -> '1 ½' -> '1 1/2' like '1 1/2'
+# The accents NFKD splits off Latin (and Greek, Cyrillic) letters. Only these go: the vowel signs of Devanagari,
+# Tamil, Thai... are combining marks too, but they are letters of the word, and Hangul syllables are recomposed.
+ACCENTS_RE = re.compile("[\u0300-\u036f]")
 # Words of a name that say nothing about who it is.
 NAME_NOISE = frozenset({"jr", "sr", "ii", "iii", "iv", "dr", "von", "van", "der", "den", "del", "des", "les", "la",
                         "le", "de", "da", "di"})
@@ -81,18 +87,25 @@ SIMILAR_NAME_WORD = 0.8         # difflib ratio above which two name words of 5+
 
 
 def _fold(text: str) -> str:
-    """NFKD, combining marks dropped (letters of every script kept), case folded, '&' -> 'and', punctuation and
-    spaces -> one space."""
+    """NFKD, Latin accents dropped (letters of every script kept, then recomposed), case folded, '&' -> 'and',
+    punctuation and spaces -> one space."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return NON_WORD_RE.sub(" ", stripped.replace("&", " and ")).strip()
+    stripped = unicodedata.normalize("NFC", ACCENTS_RE.sub("", decomposed)).casefold()
+    spaced = "".join(ch if _word_char(ch) else " " for ch in stripped.replace("&", " and "))
+    return " ".join(spaced.split())
+
+
+@cache
+def _word_char(ch: str) -> bool:
+    """Letters, digits and the marks of scripts that write vowels as marks (Hindi 'के'); '_' is punctuation."""
+    return unicodedata.category(ch)[0] in "LNM"
 
 
 def normalise_title(title: object) -> str:
     """The matching key of a title ('' when missing): see rule 1 of the module docstring."""
     if not isinstance(title, str):
         return ""
-    folded = _fold(title)
+    folded = _fold(FRACTION_RE.sub(r"\1 \2", YEAR_SUFFIX_RE.sub("", title)))
     return ARTICLES_RE.sub("", folded, count=1)
 
 
