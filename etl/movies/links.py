@@ -249,7 +249,7 @@ def _evidence(frame: pd.DataFrame) -> pd.Series:
 def link_catalogs(movies: pd.DataFrame, titles: pd.DataFrame) -> pd.DataFrame:
     """The streaming movies linked to a TMDB movie (LINK_COLUMNS), by the rule of the module docstring."""
     pairs = candidates(movies, titles)
-    pairs = pairs[pairs["accepted"]]
+    pairs = pairs[pairs["accepted"].astype(bool)]
     best = pairs.groupby(TITLE_ID)[SCORE].transform("max")
     top = pairs[pairs[SCORE] == best]
     top = top[top.groupby(TITLE_ID)[TMDB_ID].transform("nunique") == 1].drop_duplicates(TITLE_ID)
