@@ -217,6 +217,16 @@ def test_summary_counts_links_platforms_and_rated_movies():
         "rated_movies": 2, "rated_movies_streaming": 1}
 
 
+def test_lookups_for_the_two_sides_of_the_app(tmp_path):
+    links = pd.DataFrame({W.TMDB_ID: [862, 862, 808], W.TITLE_ID: ["ns2", "ds2", "hs1"],
+                          W.PLATFORM: ["netflix", "disney", "hulu"]})
+    assert W.platforms_by_movie(links) == {808: ["hulu"], 862: ["disney", "netflix"]}
+    assert W.movie_by_title(links) == {"ns2": 862, "ds2": 862, "hs1": 808}
+    missing = W.read_where_to_watch(tmp_path)
+    assert missing.empty and list(missing.columns) == W.LINK_COLUMNS
+    assert W.platforms_by_movie(missing) == {} and W.movie_by_title(missing) == {}
+
+
 # ---- the ETL hook and the CLI ------------------------------------------------------------------------------------
 
 def small_titles(path: Path) -> None:
@@ -237,8 +247,8 @@ def test_movies_etl_writes_where_to_watch_when_the_streaming_catalog_is_beside_i
     out.mkdir()
     small_titles(out / config.TITLES_FILE)
     run(raw, out / C.OUT_SUBDIR)
-    links = pd.read_parquet(out / C.OUT_SUBDIR / W.WHERE_TO_WATCH_FILE)
-    assert dict(zip(links[W.TITLE_ID], links[W.TMDB_ID], strict=True)) == {"ds1": 1, "hs1": 10}
+    links = W.read_where_to_watch(out)
+    assert W.movie_by_title(links) == {"ds1": 1, "hs1": 10}
     report = json.loads((out / C.OUT_SUBDIR / C.REPORT_FILE).read_text())
     assert report["where_to_watch"] == {"links": 2, "linked_movies": 2, "per_platform": {"disney": 1, "hulu": 1},
                                         "rated_movies": 2, "rated_movies_streaming": 2}

@@ -1,6 +1,7 @@
 """Where to watch: link the Movies catalog (TMDB ids) to the streaming catalog (Amazon, Disney+, Hulu, Netflix).
 
     link_catalogs(movies, titles) -> DataFrame     # one row per linked streaming title
+    read_where_to_watch(processed_dir) -> DataFrame; platforms_by_movie(links); movie_by_title(links)
     python -m etl.movies.links --processed-dir data/processed   # (re)writes movies/where_to_watch.parquet
 
 The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/test_where_to_watch.py):
@@ -92,6 +93,7 @@ FRACTION_RE = re.compile(r"(\d)([\u00bc-\u00be\u2150-\u215e])")  # '1Â½' -> '1 Â
 # The accents NFKD splits off Latin (and Greek, Cyrillic) letters. Only these go: the vowel signs of Devanagari,
 # Tamil, Thai... are combining marks too, but they are letters of the word, and Hangul syllables are recomposed.
 ACCENTS_RE = re.compile("[\u0300-\u036f]")
+ASCII_NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 # Words of a name that say nothing about who it is.
 NAME_NOISE = frozenset({"jr", "sr", "ii", "iii", "iv", "dr", "von", "van", "der", "den", "del", "des", "les", "la",
                         "le", "de", "da", "di"})
@@ -105,6 +107,8 @@ SIMILAR_NAME_WORD = 0.8         # difflib ratio above which two name words of 5+
 def _fold(text: str) -> str:
     """NFKD, Latin accents dropped (letters of every script kept, then recomposed), case folded, '&' -> 'and',
     punctuation and spaces -> one space."""
+    if text.isascii():   # the fast path of most titles and names, same result
+        return " ".join(ASCII_NON_WORD_RE.sub(" ", text.lower().replace("&", " and ")).split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = unicodedata.normalize("NFC", ACCENTS_RE.sub("", decomposed)).casefold()
     spaced = "".join(ch if _word_char(ch) else " " for ch in stripped.replace("&", " and "))
@@ -125,6 +129,7 @@ def normalise_title(title: object) -> str:
     return ARTICLES_RE.sub("", folded, count=1)
 
 
+@cache
 def name_words(name: str) -> frozenset[str]:
     """The words of a person's name that identify it: 3+ letters, no 'jr'/'von'-like words; none for a company."""
     words = _fold(name).split()
@@ -265,6 +270,24 @@ def summary(links: pd.DataFrame, rated_ids: np.ndarray | None = None) -> dict:
         out["rated_movies"] = int(len(np.unique(rated_ids)))
         out["rated_movies_streaming"] = int(np.isin(np.unique(rated_ids), links[TMDB_ID].to_numpy()).sum())
     return out
+
+
+def read_where_to_watch(processed_dir: Path) -> pd.DataFrame:
+    """processed_dir/movies/where_to_watch.parquet, or no links (LINK_COLUMNS) when it has not been built."""
+    path = processed_dir / C.OUT_SUBDIR / WHERE_TO_WATCH_FILE
+    if not path.is_file():
+        return SCHEMA.empty_table().to_pandas()
+    return pd.read_parquet(path)
+
+
+def platforms_by_movie(links: pd.DataFrame) -> dict[int, list[str]]:
+    """TMDB id -> the platforms it streams on (sorted): what a Movies answer shows under a film."""
+    return {int(k): sorted(set(v)) for k, v in links.groupby(TMDB_ID)[PLATFORM]}
+
+
+def movie_by_title(links: pd.DataFrame) -> dict[str, int]:
+    """Streaming title id -> its TMDB id: where the streaming side finds the TMDB facts of a title."""
+    return dict(zip(links[TITLE_ID], links[TMDB_ID].astype(int), strict=True))
 
 
 def links_table(links: pd.DataFrame) -> pa.Table:
