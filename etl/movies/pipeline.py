@@ -18,9 +18,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
+from config import TITLES_FILE
 from errors import InputError
 from etl import io
 from etl.movies import columns as C
+from etl.movies import links as where_to_watch
 from etl.movies.credits import assign, directors_agreement, fermuba_directors, read_credits
 from etl.movies.derived import agreement, complete, judge, load_sources
 from etl.movies.metadata import add_names, add_return, clean_metadata
@@ -115,7 +117,8 @@ def build(raw_dir: Path, quiet: bool = True) -> tuple[pd.DataFrame, pd.DataFrame
 
 def run(raw_dir: Path, out_dir: Path, quiet: bool = True, accept_row_drop: bool = False) -> Report:
     """Build everything, then write movies.parquet, ratings.parquet, agreement.csv, quarantine.csv and
-    etl_report.json together into out_dir."""
+    etl_report.json together into out_dir; plus where_to_watch.parquet (etl/movies/links.py) when the streaming
+    catalog's titles.parquet is in out_dir's parent, as `python -m etl` puts it."""
     io.check_out_dir(out_dir)
     movies, ratings, table, report = build(raw_dir, quiet=quiet)
     if not accept_row_drop:
@@ -126,5 +129,10 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = True, accept_row_drop: bool 
         io.write_parquet(_table(ratings, RATINGS_SCHEMA), stage / C.RATINGS_FILE)
         io.write_csv(table, stage / C.AGREEMENT_FILE)
         io.write_csv(report.quarantine_table(), stage / C.QUARANTINE_FILE)
+        titles_path = out_dir.parent / TITLES_FILE   # the streaming catalog, when built beside this one
+        if titles_path.is_file():
+            links = where_to_watch.link_catalogs(movies, where_to_watch.read_titles(titles_path))
+            io.write_parquet(where_to_watch.links_table(links), stage / where_to_watch.WHERE_TO_WATCH_FILE)
+            report.summary["where_to_watch"] = where_to_watch.summary(links, ratings[C.ID].to_numpy())
         io.write_json(report.to_dict(), stage / C.REPORT_FILE)
     return report
