@@ -180,11 +180,18 @@ class _Names:
                 if alias in spellings:
                     continue
                 self.alias[alias] = key if self.alias.get(alias, key) == key else None
-        # Word prefix (3 characters, or the whole shorter word) -> keys: candidates for suggestions.
-        self._by_prefix: dict[str, list[str]] = {}
-        for key, key_words in words.items():
-            for prefix in {w[:3] for w in key_words}:
-                self._by_prefix.setdefault(prefix, []).append(key)
+        self._prefixes: dict[str, list[str]] | None = None  # built at the first suggestion
+
+    @property
+    def _by_prefix(self) -> dict[str, list[str]]:
+        """Word prefix (3 characters, or the whole shorter word) -> keys: the candidates for suggestions."""
+        if self._prefixes is None:
+            prefixes: dict[str, list[str]] = {}
+            for key, key_words in self.words.items():
+                for prefix in {w[:3] for w in key_words}:
+                    prefixes.setdefault(prefix, []).append(key)
+            self._prefixes = prefixes
+        return self._prefixes
 
     def find(self, key: str) -> str | None:
         return key if key in self.display else self.alias.get(key)
@@ -477,6 +484,8 @@ class MoviesCatalog:
         limit = _parse_limit(limit)
         key, words = _parse_name(franquicia, "franquicia", "Toy Story Collection")
         found = self._collection_names.find(key)
+        if found is None and len(words) > 1 and words[0] == "the":  # "the toy story" is "Toy Story Collection"
+            found = self._collection_names.find(key[3:])
         if found is None:
             raise self._collection_names.not_found("franquicia", franquicia, "collection", words)
         items, sums = self._list_answer("collection", found)
