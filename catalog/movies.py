@@ -27,6 +27,7 @@ see bench/movies_queries.py). Loading builds the indexes in well under a second.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 import unicodedata
 from bisect import bisect_left
@@ -197,8 +198,10 @@ class _Names:
         return key if key in self.display else self.alias.get(key)
 
     def suggest(self, words: list[str], n: int = SUGGESTIONS) -> list[str]:
-        """Up to n display names close to the query words: names sharing a word prefix with it, best
-        difflib ratio first (ties: weight); else difflib over the names with the same first letter."""
+        """Up to n display names close to the query words. Candidates: the names with a word that starts like
+        a query word (3 letters). Ranked by: query words sharing a start with the name's words, query words
+        starting a word of the name ("pixar" -> "Pixar Animation Studios"), then (for the best 40) difflib
+        similarity, ties by weight. Nothing shared: difflib over 1,000 names with the query's first letter."""
         query = " ".join(words)
         postings = sorted((self._by_prefix.get(p, []) for p in {w[:3] for w in words}), key=len)
         postings = [p for p in postings if p]
@@ -208,21 +211,20 @@ class _Names:
         for keys in postings:
             shared.update(keys)
         if shared:
-            # The 300 sharing the most prefixes, heaviest first, ranked by: query words that start a word of
-            # the name ("pixar" -> "Pixar Animation Studios"), then similarity, then weight.
-            pool = sorted(shared, key=lambda k: (-shared[k], -self.weight[k], k))[:300]
+            weight = self.weight
+            pool = heapq.nlargest(400, shared, key=lambda k: (shared[k], weight[k]))
+            cheap = {k: shared[k] + sum(any(v.startswith(w) for v in self.words[k]) for w in words) for k in pool}
+            best = heapq.nlargest(40, pool, key=lambda k: (cheap[k], weight[k]))
             matcher = difflib.SequenceMatcher(autojunk=False)
             matcher.set_seq2(query)
             scored = []
-            for key in pool:
-                key_words = self.words[key]
-                starts = sum(any(v.startswith(w) for v in key_words) for w in words)
-                matcher.set_seq1(" ".join(key_words))
-                scored.append((-(starts + matcher.ratio()), -self.weight[key], key))
+            for key in best:
+                matcher.set_seq1(" ".join(self.words[key]))
+                scored.append((-(cheap[key] + matcher.ratio()), -weight[key], key))
             ranked = [k for *_, k in sorted(scored)]
         else:
             start = bisect_left(self.keys, query[:1])  # the names with the query's first letter
-            pool = [k for k in self.keys[start:start + 5000] if k[:1] == query[:1]]
+            pool = [k for k in self.keys[start:start + 1000] if k[:1] == query[:1]]
             texts = {" ".join(self.words[k]): k for k in pool}
             ranked = [texts[t] for t in difflib.get_close_matches(query, list(texts), n=n, cutoff=0.6)]
         seen: list[str] = []
