@@ -27,6 +27,7 @@ see bench/movies_queries.py). Loading builds the indexes in well under a second.
 from __future__ import annotations
 
 import difflib
+import gc
 import heapq
 import re
 import unicodedata
@@ -260,6 +261,17 @@ class MoviesCatalog:
             raise InputError(f"movies table lacks columns {missing}: rebuild it with `python -m etl --catalog movies`.")
         if movies.empty:
             raise InputError("movies table is empty: rebuild it with `python -m etl --catalog movies`.")
+        # The build makes a few hundred thousand small lists and dicts and no cycles: the cyclic garbage
+        # collector's passes over them would cost about a third of the load time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(movies)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, movies: pd.DataFrame) -> None:
         self.size = len(movies)
         ids = movies[C.ID].astype("int64").tolist()
         titles = movies[C.TITLE].astype(str).tolist()
@@ -298,12 +310,12 @@ class MoviesCatalog:
         for row, names in enumerate(names_of_row):
             for name in names:
                 rows_of_name.setdefault(name, []).append(row)
-        word_lists = _word_lists(list(rows_of_name))
+        word_lists = _word_lists([n for n in rows_of_name if isinstance(n, str)])
         rows: dict[str, list[int]] = {}
         spellings: dict[str, dict[str, int]] = {}
         words: dict[str, list[str]] = {}
         for name, name_rows in rows_of_name.items():
-            w = word_lists[name]
+            w = word_lists[name] if isinstance(name, str) else []
             if not w:  # no letter or digit: cannot be asked for
                 continue
             key = "".join(w)
@@ -323,8 +335,9 @@ class MoviesCatalog:
 
     def _build_lists(self, values: list, kind: str) -> None:
         """collection (one name or None per movie), company or director (a list per movie): names and rows."""
+        # Parquet list cells arrive as numpy arrays: .tolist() is 10x faster than iterating them.
         names_of_row = [[v] if isinstance(v, str) else [] if v is None or isinstance(v, float)
-                        else [n for n in v if isinstance(n, str)] for v in values]
+                        else v.tolist() if hasattr(v, "tolist") else list(v) for v in values]
         rows, spellings, words = self._group(names_of_row)
         weights = {k: float(len(r)) for k, r in rows.items()}
         aliases = None
