@@ -22,7 +22,8 @@ in ASCII, apostrophes dropped, "&" read as "and", then every run of other punctu
 "collection" and without a leading "the" ("toy story" -> "Toy Story Collection").
 
 Every question is one dict lookup on a normalised key plus a slice of a list sorted at load (a few microseconds;
-see bench/movies_queries.py). Loading builds the indexes in well under a second.
+see bench/movies_queries.py). Loading reads the table and builds the indexes in about a second; a
+name's list answer is made at its first question and kept, the index of close names at the first miss.
 """
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ from etl.movies.names import COUNTRY_OVERRIDES, LANGUAGE_OVERRIDES
 REQUIRED_COLUMNS = [C.ID, C.TITLE, C.RELEASE_DATE, C.RELEASE_YEAR, C.RUNTIME, C.LANGUAGE, C.LANGUAGE_NAME,
                     C.COUNTRIES, C.COUNTRY_NAMES, C.COMPANIES, C.COLLECTION, C.BUDGET, C.REVENUE, C.RETURN,
                     C.VOTE_COUNT, C.DIRECTORS]
+# The six questions, in the issue's order (method names = REST paths /movies/<name>, api_name movies_<name>).
+QUESTIONS = ("peliculas_idioma", "peliculas_duracion", "franquicia", "peliculas_pais", "productoras_exitosas",
+             "get_director")
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 MAX_NAME_CHARS = 300       # longer names are refused before any normalising
 ECHO_CHARS = 80            # at most this much of a bad input is quoted back
@@ -58,7 +62,7 @@ _NON_WORD_RE = re.compile(r"[^\w\n]+|_+")
 _APOSTROPHES = "'’‘`´ʼ"
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
                        "&": " and ", **dict.fromkeys(_APOSTROPHES, "")})
-_LIMIT_RE = re.compile(r"\s*(\d+)(?:\.0*)?\s*", re.ASCII)
+_LIMIT_RE = re.compile(r"\s*0*(\d{1,3})(?:\.0*)?\s*", re.ASCII)  # at most 3 digits: never a huge int()
 
 # Language names people type beside pycountry's English names (TMDB's `zh` is mostly Mandarin).
 LANGUAGE_ALIASES = {"mandarin": "zh", "greek": "el", "punjabi": "pa", "pashto": "ps", "kyrgyz": "ky",
@@ -115,8 +119,9 @@ def normalise_name(text: str) -> str:
 
 def _show(value: object) -> str:
     """A user's input quoted for a message, cut to ECHO_CHARS characters."""
-    text = str(value)
-    return repr(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS - 3] + "...")
+    text = value if isinstance(value, str) else repr(value)
+    text = text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS - 3] + "..."
+    return repr(text) if isinstance(value, str) else text
 
 
 def _parse_limit(value: object, name: str = "limit") -> int:
@@ -153,7 +158,7 @@ def _parse_name(value: object, name: str, example: str) -> tuple[str, list[str]]
     return "".join(words), words
 
 
-class NotFound(InputError):  # noqa: N818 - the name the REST layer maps to 404
+class NotFound(InputError):
     """A name (title, collection, company, director) that matches nothing in the catalog: REST 404.
     `suggestions` holds up to 5 close names from the catalog (possibly none)."""
 

@@ -13,12 +13,9 @@ import pytest
 
 import config
 from catalog import movies as M
-from catalog.movies import MoviesCatalog, NotFound, _parse_limit, _word_lists, _words, load_movies_catalog
+from catalog.movies import QUESTIONS, MoviesCatalog, NotFound, _parse_limit, _word_lists, _words, load_movies_catalog
 from errors import InputError
 from tests.conftest import require
-
-QUESTIONS = ("peliculas_idioma", "peliculas_duracion", "franquicia", "peliculas_pais", "productoras_exitosas",
-             "get_director")
 
 
 def _movie(id_, title, date, runtime=90.0, lang="en", countries=("US",), companies=(), collection=None,
@@ -287,13 +284,13 @@ def test_bad_input_is_echoed_short(catalog):
 
 
 @pytest.mark.parametrize("value, expected", [(None, 50), ("", 50), (" ", 50), (1, 1), (100, 100), ("7", 7),
-                                             (" 7 ", 7), (10.0, 10), ("10.0", 10), ("010", 10)])
+                                             (" 7 ", 7), (10.0, 10), ("10.0", 10), ("010", 10), ("0000100", 100)])
 def test_limit_accepted(value, expected):
     assert _parse_limit(value) == expected
 
 
 @pytest.mark.parametrize("value", [0, 101, -1, "0", "101", "-5", "１０", "١٠", "1_0", "1e1", "10.5", 10.5, True,
-                                   "ten", float("nan"), float("inf"), [10], "+10"])
+                                   "ten", float("nan"), float("inf"), [10], "+10", "9" * 5000])
 def test_limit_refused(value):
     message = _error(_parse_limit, value)
     assert "limit must be a whole number from 1 to 100 (default 50)" in message
