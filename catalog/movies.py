@@ -51,6 +51,16 @@ REQUIRED_COLUMNS = [C.ID, C.TITLE, C.RELEASE_DATE, C.RELEASE_YEAR, C.RUNTIME, C.
 # The six questions, in the issue's order (method names = REST paths /movies/<name>, api_name movies_<name>).
 QUESTIONS = ("peliculas_idioma", "peliculas_duracion", "franquicia", "peliculas_pais", "productoras_exitosas",
              "get_director")
+# Three inputs per question that give a non-empty answer on the real catalog (tests check it): for the UI's
+# clickable examples and the README. Rows are in the parameters' order.
+EXAMPLES: dict[str, tuple[tuple, ...]] = {
+    "peliculas_idioma": (("en",), ("French",), ("ja",)),
+    "peliculas_duracion": (("Toy Story",), ("Cinderella",), ("amelie",)),
+    "franquicia": (("Toy Story Collection", 50), ("star wars", 50), ("James Bond Collection", 10)),
+    "peliculas_pais": (("FR",), ("United Kingdom",), ("JP",)),
+    "productoras_exitosas": (("Pixar Animation Studios",), ("Warner Bros.",), ("Studio Ghibli",)),
+    "get_director": (("John Lasseter", 50), ("Pedro Almodovar", 50), ("Hayao Miyazaki", 10)),
+}
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 MAX_NAME_CHARS = 300       # longer names are refused before any normalising
 ECHO_CHARS = 80            # at most this much of a bad input is quoted back

@@ -13,7 +13,16 @@ import pytest
 
 import config
 from catalog import movies as M
-from catalog.movies import QUESTIONS, MoviesCatalog, NotFound, _parse_limit, _word_lists, _words, load_movies_catalog
+from catalog.movies import (
+    EXAMPLES,
+    QUESTIONS,
+    MoviesCatalog,
+    NotFound,
+    _parse_limit,
+    _word_lists,
+    _words,
+    load_movies_catalog,
+)
 from errors import InputError
 from tests.conftest import require
 
@@ -343,6 +352,16 @@ def spine() -> pd.DataFrame:
     for column in ("revenue", "budget"):
         core[column] = pd.to_numeric(core[column]).fillna(0)
     return core
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_real_examples_give_answers(real, name):
+    assert len(EXAMPLES[name]) == 3
+    for row in EXAMPLES[name]:
+        answer = getattr(real, name)(*row)
+        assert answer["message"] is None and answer["count"] > 0, (name, row)
+        assert len(answer.get("items", [None])) > 0
 
 
 @pytest.mark.slow
