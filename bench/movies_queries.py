@@ -4,7 +4,7 @@ call doing the same question the plain way (below).
 Inputs per question: typical examples plus the heaviest cases (the longest lists, names that match nothing and
 compute suggestions, a closed-set error). Timed: the median of each input over --repeat calls after one warm-up,
 the slowest input's median ("worst"), and the first call of each input on a freshly loaded catalog ("cold": a
-name's list answer is built at its first question and kept; the first suggestion builds the prefix index).
+name's answer is made from its index entry at its first question and kept).
 Target: each question's median <= 1 ms.
 Usage: python -m bench.movies_queries [--processed-dir DIR] [--repeat N]
 (DIR holds movies/movies.parquet from `python -m etl --catalog movies`)

@@ -22,8 +22,8 @@ in ASCII, apostrophes dropped, "&" read as "and", then every run of other punctu
 "collection" and without a leading "the" ("toy story" -> "Toy Story Collection").
 
 Every question is one dict lookup on a normalised key plus a slice of a list sorted at load (a few microseconds;
-see bench/movies_queries.py). Loading reads the table and builds the indexes in about a second; a
-name's list answer is made at its first question and kept, the index of close names at the first miss.
+see bench/movies_queries.py). Loading reads the table and builds every index in about a second; a name's
+answer (its movies as items, their sums) is made from its index entry at its first question and kept.
 """
 from __future__ import annotations
 
@@ -185,7 +185,7 @@ class _Names:
     collection without "collection"); an alias shared by two entities points at neither."""
 
     def __init__(self, spellings: dict[str, dict[str, int]], weights: dict[str, float],
-                 words: dict[str, list[str]], aliases: dict[str, list[str]] | None = None):
+                 words: dict[str, tuple[str, ...]], aliases: dict[str, list[str]] | None = None):
         self.keys = sorted(spellings)
         self.display = {k: next(iter(c)) if len(c) == 1 else min(c, key=lambda s, c=c: (-c[s], s))
                         for k, c in spellings.items()}
@@ -197,18 +197,12 @@ class _Names:
                 if alias in spellings:
                     continue
                 self.alias[alias] = key if self.alias.get(alias, key) == key else None
-        self._prefixes: dict[str, list[str]] | None = None  # built at the first suggestion
-
-    @property
-    def _by_prefix(self) -> dict[str, list[str]]:
-        """Word prefix (3 characters, or the whole shorter word) -> keys: the candidates for suggestions."""
-        if self._prefixes is None:
-            prefixes: dict[str, list[str]] = {}
-            for key, key_words in self.words.items():
-                for prefix in {w[:3] for w in key_words}:
-                    prefixes.setdefault(prefix, []).append(key)
-            self._prefixes = prefixes
-        return self._prefixes
+        # Word prefix (3 characters, or the whole shorter word) -> keys: the candidates for suggestions.
+        prefixes: dict[str, list[str]] = {}
+        for key, key_words in words.items():
+            for prefix in {w[:3] for w in key_words}:
+                prefixes.setdefault(prefix, []).append(key)
+        self._by_prefix = {p: tuple(keys) for p, keys in prefixes.items()}
 
     def find(self, key: str) -> str | None:
         return key if key in self.display else self.alias.get(key)
@@ -341,7 +335,9 @@ class MoviesCatalog:
                 rows[key] = name_rows if len(set(name_rows)) == len(name_rows) else sorted(set(name_rows))
                 spellings[key] = {name: len(name_rows)}
                 words[key] = w
-        return rows, spellings, words
+        # Tuples of strings and ints, and dicts of them, leave the cyclic garbage collector's tracking: its
+        # full passes stay fast however big the catalog (lists would be scanned at every pass, ~0.3 s).
+        return ({k: tuple(r) for k, r in rows.items()}, spellings, {k: tuple(w) for k, w in words.items()})
 
     def _build_titles(self, titles: list[str], votes: list[int]) -> None:
         self._title_rows, spellings, words = self._group([[t] for t in titles])
