@@ -210,7 +210,7 @@ class _Names:
     def suggest(self, words: list[str], n: int = SUGGESTIONS) -> list[str]:
         """Up to n display names close to the query words. Candidates: the names with a word that starts like
         a query word (3 letters). Ranked by: query words sharing a start with the name's words, query words
-        starting a word of the name ("pixar" -> "Pixar Animation Studios"), then (for the best 40) difflib
+        starting a word of the name ("pixar" -> "Pixar Animation Studios"), then (for the best 20 of 150) difflib
         similarity, ties by weight. Nothing shared: difflib over 1,000 names with the query's first letter."""
         query = " ".join(words)
         postings = sorted((self._by_prefix.get(p, []) for p in {w[:3] for w in words}), key=len)
@@ -222,9 +222,9 @@ class _Names:
             shared.update(keys)
         if shared:
             weight = self.weight
-            pool = heapq.nlargest(400, shared, key=lambda k: (shared[k], weight[k]))
+            pool = heapq.nlargest(150, shared, key=lambda k: (shared[k], weight[k]))
             cheap = {k: shared[k] + sum(any(v.startswith(w) for v in self.words[k]) for w in words) for k in pool}
-            best = heapq.nlargest(40, pool, key=lambda k: (cheap[k], weight[k]))
+            best = heapq.nlargest(20, pool, key=lambda k: (cheap[k], weight[k]))
             matcher = difflib.SequenceMatcher(autojunk=False)
             matcher.set_seq2(query)
             scored = []
