@@ -42,8 +42,25 @@ import pycountry
 
 import config
 from errors import InputError
-from etl.movies import columns as C
-from etl.movies.names import COUNTRY_OVERRIDES, LANGUAGE_OVERRIDES
+
+
+class C:
+    """The movies table's file and columns: the movies ETL's contract (etl/movies/columns.py, docs/movies_catalog.md),
+    repeated here because the serving side never imports the offline side (tests check that both agree)."""
+
+    OUT_SUBDIR, MOVIES_FILE = "movies", "movies.parquet"
+    ID, TITLE, RELEASE_DATE, RELEASE_YEAR, RUNTIME = "id", "title", "release_date", "release_year", "runtime"
+    LANGUAGE, LANGUAGE_NAME = "original_language", "original_language_name"
+    COUNTRIES, COUNTRY_NAMES = "production_countries", "production_country_names"
+    COMPANIES, COLLECTION, DIRECTORS = "production_companies", "collection", "directors"
+    BUDGET, REVENUE, RETURN, VOTE_COUNT = "budget", "revenue", "return", "vote_count"
+
+
+# TMDB's codes outside ISO, named as the ETL names them (etl/movies/names.py; tests check that both agree).
+LANGUAGE_OVERRIDES = {"xx": "No Language", "cn": "Cantonese", "mo": "Moldavian",
+                      "iw": "Hebrew", "in": "Indonesian", "ji": "Yiddish"}
+COUNTRY_OVERRIDES = {"SU": "Soviet Union", "XC": "Czechoslovakia", "XG": "East Germany", "YU": "Yugoslavia",
+                     "CS": "Serbia and Montenegro", "AN": "Netherlands Antilles"}
 
 REQUIRED_COLUMNS = [C.ID, C.TITLE, C.RELEASE_DATE, C.RELEASE_YEAR, C.RUNTIME, C.LANGUAGE, C.LANGUAGE_NAME,
                     C.COUNTRIES, C.COUNTRY_NAMES, C.COMPANIES, C.COLLECTION, C.BUDGET, C.REVENUE, C.RETURN,

@@ -229,6 +229,18 @@ def test_answers_are_json_ready_and_copies(catalog):
     assert catalog.franquicia("toy story")["items"][0]["title"] == "Toy Story"
 
 
+def test_contract_with_the_etl():
+    """catalog/movies.py repeats the ETL's column names and code tables (the serving side never imports etl)."""
+    from etl.movies import columns, names
+
+    for attribute, value in vars(M.C).items():
+        if not attribute.startswith("_"):
+            assert getattr(columns, attribute) == value, attribute
+    assert M.LANGUAGE_OVERRIDES == names.LANGUAGE_OVERRIDES
+    assert M.COUNTRY_OVERRIDES == names.COUNTRY_OVERRIDES
+    assert set(M.REQUIRED_COLUMNS) <= set(columns.MOVIE_COLUMNS)
+
+
 def test_docstrings_define_every_question():
     for name in QUESTIONS:
         definition = getattr(MoviesCatalog, name).__doc__.split("\n\n")[0]
