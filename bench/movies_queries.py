@@ -120,7 +120,10 @@ def main() -> None:
 
     path = args.processed_dir / C.OUT_SUBDIR / C.MOVIES_FILE
     start = time.perf_counter()
-    catalog = load_movies_catalog(args.processed_dir)
+    try:
+        catalog = load_movies_catalog(args.processed_dir)
+    except InputError as error:
+        raise SystemExit(f"bench.movies_queries: {error}") from None
     load = time.perf_counter() - start
     cold = {name: max(_timed_once(catalog, name, a) for a in cases) for name, cases in CASES.items()}
     movies = pd.read_parquet(path)
