@@ -3,3 +3,12 @@
 
 class InputError(ValueError):
     """Bad input from a user or a file: the message says what was wrong and what is accepted."""
+
+
+class NotFound(InputError):
+    """A name (a title, collection, company, director) that matches nothing: REST answers 404.
+    `suggestions` holds up to 5 close names (possibly none); the message names them too."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.suggestions = list(suggestions or [])

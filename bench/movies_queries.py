@@ -1,5 +1,5 @@
-"""Benchmark: the Movies catalog's six questions (catalog/movies.py) on the real table, beside a pandas filter per
-call doing the same question the plain way (below).
+"""Benchmark: the Movies catalog's six questions (catalog/movies_queries.py) on the real table, beside a pandas
+filter per call doing the same question the plain way (below).
 
 Inputs per question: typical examples plus the heaviest cases (the longest lists, names that match nothing and
 compute suggestions, a closed-set error). Timed: the median of each input over --repeat calls after one warm-up,
@@ -20,12 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 import config
-from catalog.movies import EXAMPLES, QUESTIONS, MoviesCatalog, load_movies_catalog
+from catalog.movies_queries import EXAMPLES, QUESTIONS, MoviesCatalog, load_movies_catalog
 from errors import InputError
 from etl.movies import columns as C
 
 TARGET_QUERY_MS = 1.0
-# Heavier inputs on top of the examples (catalog.movies.EXAMPLES): the longest lists, names that match
+# Heavier inputs on top of the examples (catalog.movies_queries.EXAMPLES): the longest lists, names that match
 # nothing (suggestions), closed-set errors.
 EXTRA_CASES = {
     "peliculas_idioma": [("zz",)],

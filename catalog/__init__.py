@@ -4,9 +4,11 @@ title search. The app generates its catalog tabs and REST routes from CATALOGS (
 A new catalog is a declaration module (like catalog/streaming.py) and its query module, added to CATALOGS.
 """
 from catalog.declaration import CatalogSpec, Param, Question, Route
+from catalog.movies import MOVIES
 from catalog.queries import Catalog, load_catalog
 from catalog.streaming import STREAMING
 
-CATALOGS: tuple[CatalogSpec, ...] = (STREAMING,)
+CATALOGS: tuple[CatalogSpec, ...] = (STREAMING, MOVIES)
 
-__all__ = ["CATALOGS", "STREAMING", "CatalogSpec", "Param", "Question", "Route", "Catalog", "load_catalog"]
+__all__ = ["CATALOGS", "MOVIES", "STREAMING", "CatalogSpec", "Param", "Question", "Route", "Catalog",
+           "load_catalog"]

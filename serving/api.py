@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import catalog
 from catalog import CatalogSpec, Route
-from errors import InputError
+from errors import InputError, NotFound
 from inputs.numbers import MAX_LIMIT, MAX_N
 from inputs.text import clip
 from serving import service
@@ -63,6 +63,11 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> JSONResponse:
         return error_response(400, "invalid input", str(exc))
+
+    @app.exception_handler(NotFound)
+    async def not_found_name(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"error": "not found", "detail": str(exc),
+                                                      "suggestions": exc.suggestions})
 
     @app.exception_handler(Unavailable)
     async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:

@@ -111,7 +111,7 @@ def test_top_n_is_ranked_and_leaves_out_rated_titles(predictor, known_user):
     assert top["predicted_rating"].is_monotonic_decreasing
     assert not set(top[config.COL_ID]) & set(predictor.rated_titles(known_user))
     assert (top["recommend"] == (top["predicted_rating"] >= predictor.threshold)).all()
-    netflix = predictor.top_n(known_user, 5, platform="Netflix", type="movie")
+    netflix = predictor.top_n(known_user, 5, platform="Netflix", content_type="movie")
     assert netflix[config.COL_ID].str.startswith("n").all()
 
 

@@ -1,4 +1,4 @@
-"""The Movies catalog's six questions (catalog/movies.py).
+"""The Movies catalog's six questions (catalog/movies_queries.py).
 
 Fast tests: a small hand-made table (below) with every case the definitions name. Slow tests (@pytest.mark.slow):
 the real ETL output, each answer beside a value computed here straight from the CSVs in RAW_DIR/tmdb/derived.
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import config
-from catalog import movies as M
-from catalog.movies import (
+from catalog import movies_queries as M
+from catalog.movies_queries import (
     EXAMPLES,
     QUESTIONS,
     MoviesCatalog,
@@ -230,7 +230,7 @@ def test_answers_are_json_ready_and_copies(catalog):
 
 
 def test_contract_with_the_etl():
-    """catalog/movies.py repeats the ETL's column names and code tables (the serving side never imports etl)."""
+    """catalog/movies_queries.py repeats the ETL's column names and code tables (the serving side never imports etl)."""
     from etl.movies import columns, names
 
     for attribute, value in vars(M.C).items():
@@ -314,7 +314,7 @@ def test_limit_accepted(value, expected):
                                    "ten", float("nan"), float("inf"), [10], "+10", "9" * 5000])
 def test_limit_refused(value):
     message = _error(_parse_limit, value)
-    assert "limit must be a whole number from 1 to 100 (default 50)" in message
+    assert "limit must be a whole number from 1 to 100" in message  # inputs.numbers.parse_n, as every count
 
 
 def test_limit_errors_reach_the_questions(catalog):
