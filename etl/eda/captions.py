@@ -262,9 +262,10 @@ def markdown(stats: dict, figures: list[dict]) -> str:
         "signal: what can explain why two titles go together here is the content (genres, description, cast, "
         "director), i.e. content-based similarity.",
         "",
-        "## Figures",
-        "",
     ]
+    from etl.eda.movies_captions import movies_markdown  # imported here: it imports this module
+
+    lines += [*movies_markdown(stats), "## Figures", ""]
     for figure in figures:
         lines += [f"### {figure['title']}", "", f"![{figure['title']}]({figure['file']})", "",
                   f"*{figure['caption']}*", ""]
