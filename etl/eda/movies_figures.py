@@ -30,10 +30,11 @@ def render_movies(name: str, numbers: dict, catalogs: Catalogs) -> bytes:
 
 
 def _money(value: float) -> str:
+    """Dollars, short; the dollar sign escaped (two of them would make matplotlib typeset the text between)."""
     for size, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
-            return f"${value / size:.3g}{unit}"
-    return f"${value:,.0f}"
+            return rf"\${value / size:.3g}{unit}"
+    return rf"\${value:,.0f}"
 
 
 @movies_figure("movies_release_years", "Movies: release years")
@@ -82,8 +83,8 @@ def budget_revenue(axes, numbers: dict, c: Catalogs) -> None:
     left.plot([low, high], [low, high], color="black", linewidth=0.8, linestyle="--", label="return 1 (break even)")
     left.set_xscale("log")
     left.set_yscale("log")
-    left.set_xlabel("budget ($, log scale)")
-    left.set_ylabel("revenue ($, log scale)")
+    left.set_xlabel(r"budget (\$, log scale)")
+    left.set_ylabel(r"revenue (\$, log scale)")
     left.set_title(f"{m['with_both']:,} movies with both (median return {number(m['return_median'], '.2f')})",
                    fontsize=10)
     left.legend(fontsize=7, loc="lower right")
@@ -132,13 +133,13 @@ def votes(ax, numbers: dict, c: Catalogs) -> None:
                size=(9, 6))
 def languages_countries(axes, numbers: dict, c: Catalogs) -> None:
     lc = numbers["movies"]["languages_countries"]
-    for ax, counts, what, total in ((axes[0], lc["top_languages"], "original language", lc["languages"]),
-                                    (axes[1], lc["top_countries"], "production country", lc["countries"])):
+    for ax, counts, what, total in ((axes[0], lc["top_languages"], "original languages", lc["languages"]),
+                                    (axes[1], lc["top_countries"], "production countries", lc["countries"])):
         ax.barh(list(counts), list(counts.values()), color=MOVIES_COLOR)
         ax.invert_yaxis()
         ax.set_xscale("log")
         ax.set_xlabel("movies (log scale)")
-        ax.set_title(f"top {len(counts)} of {total} {what}s", fontsize=10)
+        ax.set_title(f"top {len(counts)} of {total} {what}", fontsize=10)
         ax.tick_params(axis="y", labelsize=8)
 
 
@@ -181,7 +182,7 @@ def ratings(axes, numbers: dict, c: Catalogs) -> None:
     data = c.movies.ratings
     per_user, per_movie = np.bincount(data.users), np.bincount(data.items, minlength=len(data.titles))
     top = max(r["ratings_per_user"]["max"], r["ratings_per_title"]["max"]) + 1
-    bins = np.logspace(0, np.log10(top), 30)
+    bins = np.unique(np.round(np.logspace(0, np.log10(top), 30))) - 0.5  # whole counts, none split or skipped
     right.hist(per_user, bins=bins, histtype="step", linewidth=1.6, color="#dd8452",
                label=f"{r['users']:,} users (median {r['ratings_per_user']['median']:.0f})")
     right.hist(per_movie, bins=bins, histtype="step", linewidth=1.6, color=MOVIES_COLOR,
@@ -190,8 +191,8 @@ def ratings(axes, numbers: dict, c: Catalogs) -> None:
     right.set_yscale("log")
     right.set_xlabel("ratings given / received (log scale)")
     right.set_ylabel("users or movies (log scale)")
-    right.set_title(f"{r['rated_share_of_catalog']:.0%} of the catalog rated; {r['density']:.1%} of the "
-                    "user x movie grid filled", fontsize=10)
+    right.set_title(f"{r['rated_share_of_catalog']:.0%} of the catalog rated, {r['density']:.1%} of the "
+                    "user x movie grid", fontsize=9)
     right.legend(fontsize=8)
 
 
