@@ -132,6 +132,7 @@ def test_ratings_are_summarised_with_the_streaming_code(small_numbers):
     assert r["ratings"] == 1_500 and r["users"] == 150 and r["movies_rated"] == 10
     assert r["rated_share_of_catalog"] == pytest.approx(10 / 12) and r["density"] == 1.0
     assert r["ratings_per_title"]["min"] == r["ratings_per_title"]["max"] == 150
+    assert r["single_rating_movies"] == 0
 
 
 def test_movie_signal_is_found_when_planted_and_not_otherwise():

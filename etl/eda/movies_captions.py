@@ -23,6 +23,17 @@ def _money(value: float) -> str:
     return f"${value / 1e6:,.1f}M" if value >= 1e6 else f"${value:,.0f}"
 
 
+@caption("item_signal_both")
+def _signal_both(n: dict) -> str:
+    streaming, movies = n["item_signal"], n["movies"]["item_signal"]
+    return (f"Split-half r per item: Movies {number(movies['split_half_r_titles'], '.3f')}, streaming "
+            f"{number(streaming['split_half_r_titles'], '.3f')}; per user: Movies "
+            f"{number(movies['split_half_r_users'], '.3f')}, streaming "
+            f"{number(streaming['split_half_r_users'], '.3f')}. "
+            f"Observed / shuffled std of per-item means: Movies {number(movies['title_mean_std_ratio'], '.2f')}, "
+            f"streaming {number(streaming['title_mean_std_ratio'], '.3f')}.")
+
+
 @caption("movies_release_years")
 def _release_years(n: dict) -> str:
     y = n["movies"]["release_year"]
@@ -54,8 +65,8 @@ def _budget_revenue(n: dict) -> str:
     if m["highest_returns"]:
         top = m["highest_returns"][0]
         text += (f"Of the {m['high_return_movies']} returns of {m['high_return']:,}x or more, "
-                 f"{m['high_return_tiny_budget']} sit on budgets under {_money(m['tiny_budget'])}, typed as a few "
-                 f"dollars: '{top['title']}' ({top['year']}) has a budget of {_money(top['budget'])} and "
+                 f"{m['high_return_tiny_budget']} sit on budgets under {_money(m['tiny_budget'])}, mostly millions "
+                 f"typed as dollars: '{top['title']}' ({top['year']}) has a budget of {_money(top['budget'])} and "
                  f"{_money(top['revenue'])} revenue, a return of {top['return']:,.0f}x. ")
     best = m["highest_return_plausible_budget"]
     if best:
@@ -117,8 +128,9 @@ def _item_signal_shuffle(n: dict) -> str:
     shuffled = s["title_mean_std_shuffled"]
     return (f"Per-movie mean ratings spread more than chance: std {s['title_mean_std']:.3f} against "
             f"{s['title_mean_std_shuffled_mean']:.3f} after shuffling (all {len(shuffled)} shuffles "
-            f"{min(shuffled):.3f}-{max(shuffled):.3f}, ratio {number(s['title_mean_std_ratio'], '.2f')}; many movies "
-            f"have a single rating, whose noise fills the rest). Users spread "
+            f"{min(shuffled):.3f}-{max(shuffled):.3f}, ratio {number(s['title_mean_std_ratio'], '.2f')}; the "
+            f"{n['movies']['ratings']['single_rating_movies']:,} movies with a single rating add mostly noise). "
+            "Users spread "
             f"{number(s['user_mean_std_ratio'], '.1f')}x more than shuffled.")
 
 
@@ -130,17 +142,6 @@ def _split_half_both(n: dict) -> str:
             f"a streaming title's does not (r = {number(streaming['split_half_r_titles'], '.3f')} over "
             f"{streaming['split_half_n_titles']:,} titles): the Movies ratings carry the item signal the streaming "
             "ratings lack.")
-
-
-@caption("item_signal_both")
-def _signal_both(n: dict) -> str:
-    streaming, movies = n["item_signal"], n["movies"]["item_signal"]
-    return (f"Split-half r per item: Movies {number(movies['split_half_r_titles'], '.3f')}, streaming "
-            f"{number(streaming['split_half_r_titles'], '.3f')}; per user: Movies "
-            f"{number(movies['split_half_r_users'], '.3f')}, streaming "
-            f"{number(streaming['split_half_r_users'], '.3f')}. "
-            f"Observed / shuffled std of per-item means: Movies {number(movies['title_mean_std_ratio'], '.2f')}, "
-            f"streaming {number(streaming['title_mean_std_ratio'], '.3f')}.")
 
 
 def movies_markdown(numbers: dict) -> list[str]:

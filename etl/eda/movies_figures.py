@@ -3,7 +3,8 @@
 Same rules as figures.py: a figure reads its numbers from eda.json's "numbers" (the Movies ones under
 numbers["movies"], the streaming ones at the top level) and touches the loaded data only for the values it plots
 one by one. Each draw function gets (axes, numbers, catalogs: movies_data.Catalogs). `MOVIES_FIGURES` lists them in
-report order, `CATALOG[name]` says which catalog each shows ("movies" or "both").
+report order (after the streaming figures: first the item signal of both catalogs side by side, then the Movies
+catalog, then the Movies item signal), `CATALOG[name]` says which catalog each shows ("movies" or "both").
 """
 from __future__ import annotations
 
@@ -35,6 +36,27 @@ def _money(value: float) -> str:
         if abs(value) >= size:
             return rf"\${value / size:.3g}{unit}"
     return rf"\${value:,.0f}"
+
+
+@movies_figure("item_signal_both", "Item signal in both catalogs' ratings", catalog="both", ncols=2)
+def signal_both(axes, numbers: dict, c: Catalogs) -> None:
+    left, right = axes
+    catalogs = (("streaming", numbers["item_signal"], STREAMING_COLOR),
+                ("Movies", numbers["movies"]["item_signal"], MOVIES_COLOR))
+    x = np.arange(2)
+    for ax, keys, label in ((left, ("split_half_r_titles", "split_half_r_users"), "split-half correlation r"),
+                            (right, ("title_mean_std_ratio", "user_mean_std_ratio"),
+                             "std of means, observed / shuffled")):
+        for offset, (name, s, color) in zip((-0.2, 0.2), catalogs):
+            values = [s[key] for key in keys]
+            bars = ax.bar(x + offset, [v or 0 for v in values], width=0.4, color=color, label=name)
+            ax.bar_label(bars, labels=[number(v, ".3f") for v in values], fontsize=8)
+        ax.set_xticks(x, ["per item (title / movie)", "per user"])
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8, loc="upper left")
+    left.set_title("0 = no signal, 1 = the halves agree", fontsize=10)
+    right.axhline(1, color="black", linestyle="--", linewidth=0.8)
+    right.set_title("1 = no more spread than chance", fontsize=10)
 
 
 @movies_figure("movies_release_years", "Movies: release years")
@@ -221,25 +243,3 @@ def _split_half(ax, data, signal: dict, color: str, label: str) -> None:
 def split_half_both(axes, numbers: dict, c: Catalogs) -> None:
     _split_half(axes[0], c.streaming, numbers["item_signal"], STREAMING_COLOR, "streaming titles")
     _split_half(axes[1], c.movies.ratings, numbers["movies"]["item_signal"], MOVIES_COLOR, "Movies")
-
-
-@movies_figure("item_signal_both", "Item signal in both catalogs' ratings", catalog="both", ncols=2)
-def signal_both(axes, numbers: dict, c: Catalogs) -> None:
-    left, right = axes
-    catalogs = (("streaming", numbers["item_signal"], STREAMING_COLOR),
-                ("Movies", numbers["movies"]["item_signal"], MOVIES_COLOR))
-    x = np.arange(2)
-    for ax, key, label in ((left, "split_half_r_{}", "split-half correlation r"),
-                           (right, "{}_mean_std_ratio", "std of means, observed / shuffled")):
-        for offset, (name, s, color) in zip((-0.2, 0.2), catalogs):
-            keys = (key.format("titles"), key.format("users")) if "split" in key else \
-                (key.format("title"), key.format("user"))
-            values = [s[k] for k in keys]
-            bars = ax.bar(x + offset, [v or 0 for v in values], width=0.4, color=color, label=name)
-            ax.bar_label(bars, labels=[number(v, ".3f" if "split" in key else ".2f") for v in values], fontsize=8)
-        ax.set_xticks(x, ["per item (title / movie)", "per user"])
-        ax.set_ylabel(label)
-        ax.legend(fontsize=8, loc="upper left")
-    left.set_title("0 = no signal, 1 = the halves agree", fontsize=10)
-    right.axhline(1, color="black", linestyle="--", linewidth=0.8)
-    right.set_title("1 = no more spread than chance", fontsize=10)

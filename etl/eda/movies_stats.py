@@ -147,12 +147,15 @@ def cloud_words(texts: pd.Series) -> dict[str, int]:
 
 
 def ratings(data: MoviesData) -> dict:
-    """The streaming EDA's rating summary on the Movies ratings, and the share of the catalog they cover."""
+    """The streaming EDA's rating summary on the Movies ratings, the share of the catalog they cover and the movies
+    with a single rating (whose mean is one rating's noise)."""
     summary = stats.ratings_summary(data.ratings)
     rated = len(data.ratings.titles)
     cells = summary["users"] * rated
-    return {**summary, "movies_rated": rated, "rated_share_of_catalog": rated / len(data.movies) if len(data.movies)
-            else None, "density": summary["ratings"] / cells if cells else None}
+    per_movie = np.bincount(data.ratings.items, minlength=rated)
+    return {**summary, "movies_rated": rated, "single_rating_movies": int((per_movie == 1).sum()),
+            "rated_share_of_catalog": rated / len(data.movies) if len(data.movies) else None,
+            "density": summary["ratings"] / cells if cells else None}
 
 
 def compute_movies(data: MoviesData, n_shuffles: int = stats.N_SHUFFLES, seed: int = SEED) -> dict:
