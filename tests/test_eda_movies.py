@@ -18,7 +18,7 @@ from etl.eda import eda_json, figure_entries, markdown
 from etl.eda.movies_captions import MOVIES_CAPTIONS
 from etl.eda.movies_data import MOVIE_COLUMNS, Catalogs, MoviesData, load_movies, ratings_data
 from etl.eda.movies_figures import CATALOG, MOVIES_FIGURES, render_movies
-from etl.eda.movies_stats import compute_movies
+from etl.eda.movies_stats import compute_movies, item_signal_well_rated, well_rated
 from etl.eda.stats import compute, item_signal
 from etl.movies import columns as mc
 from tests.test_eda import PNG_SIGNATURE, png_size, reject_constant, run_eda, small_data
@@ -142,6 +142,31 @@ def test_movie_signal_is_found_when_planted_and_not_otherwise():
     assert abs(none["split_half_r_titles"] or 0) < 0.8 and none["title_mean_std_ratio"] < 2
 
 
+def test_the_signal_test_reruns_on_the_well_rated_movies():
+    data = small_movies_data()
+    every = compute_movies(data, n_shuffles=3)
+    assert every["item_signal_well_rated"]["movies"] == 10 and every["item_signal_well_rated"]["ratings"] == 1_500
+    assert every["item_signal_well_rated"]["signal"] == every["item_signal"]  # all 10 have 150 ratings
+    # Keep 5 ratings of movie 1 and drop user 1's other ratings: movie 1 and user 1 leave the subset.
+    ratings = small_ratings()
+    first = ratings[ratings[mc.ID] == 1]
+    ratings = pd.concat([first.head(5), ratings[(ratings[mc.ID] != 1) & (ratings[mc.USER] != 1)]])
+    subset = well_rated(ratings_data(data.movies, ratings, Path("r")), min_ratings=10)
+    assert set(subset.titles[mc.ID].to_numpy()[subset.items]) == set(range(2, 11))
+    assert subset.n_users == 149 and len(np.unique(subset.users)) == 149  # dense codes: no user without ratings
+    none = item_signal_well_rated(data.ratings, n_shuffles=2, seed=0, min_ratings=1_000)
+    assert none == {"min_ratings": 1_000, "movies": 0, "ratings": 0, "signal": None}
+
+
+def test_captions_without_well_rated_movies_still_read(small_numbers):
+    numbers = json.loads(json.dumps(small_numbers[0]))
+    numbers["movies"]["item_signal_well_rated"].update(movies=0, ratings=0, signal=None)
+    entries = {Path(e["file"]).stem: e["caption"] for e in figure_entries(numbers)}
+    assert "ratings or more" not in entries["item_signal_both"] + entries["movies_item_signal_shuffle"]
+    assert "add mostly noise). Users" in entries["movies_item_signal_shuffle"]
+    render_movies("item_signal_both", numbers, small_numbers[1])
+
+
 def test_strict_json_with_a_catalog_and_a_caption_for_every_figure(small_numbers):
     numbers, _ = small_numbers
     assert list(MOVIES_CAPTIONS) == list(MOVIES_FIGURES) == list(CATALOG)
@@ -241,6 +266,8 @@ def test_movies_ratings_show_the_item_signal_the_streaming_ones_lack(eda_movies:
     assert movies["split_half_r_users"] > 0.7 and movies["user_mean_std_ratio"] > 2
     assert abs(streaming["split_half_r_titles"]) < 0.05  # the streaming catalog: no item signal
     assert movies["split_half_r_titles"] > streaming["split_half_r_titles"] + 0.25
+    well = eda_movies["numbers"]["movies"]["item_signal_well_rated"]  # less noise where a movie has more ratings
+    assert well["movies"] > 1_000 and well["signal"]["split_half_r_titles"] > movies["split_half_r_titles"]
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from etl.eda.captions import number
 
 MOVIES_CAPTIONS: dict[str, Callable[[dict], str]] = {}
+WELL_RATED_MD = "; the halves agree better where a movie has more ratings: r = {}"
 
 
 def caption(name: str):
@@ -19,6 +20,15 @@ def caption(name: str):
     return register
 
 
+def _well_rated(n: dict, key: str, spec: str, form: str = " ({})") -> str:
+    """The Movies statistic `key` on the movies with enough ratings, put into `form`, or "" when none has."""
+    well = n["movies"]["item_signal_well_rated"]
+    if well["signal"] is None:
+        return ""
+    return form.format(f"{number(well['signal'][key], spec)} over the {well['movies']:,} movies with "
+                       f"{well['min_ratings']} ratings or more")
+
+
 def _money(value: float) -> str:
     return f"${value / 1e6:,.1f}M" if value >= 1e6 else f"${value:,.0f}"
 
@@ -26,11 +36,13 @@ def _money(value: float) -> str:
 @caption("item_signal_both")
 def _signal_both(n: dict) -> str:
     streaming, movies = n["item_signal"], n["movies"]["item_signal"]
-    return (f"Split-half r per item: Movies {number(movies['split_half_r_titles'], '.3f')}, streaming "
+    return (f"Split-half r per item: Movies {number(movies['split_half_r_titles'], '.3f')}"
+            f"{_well_rated(n, 'split_half_r_titles', '.3f')}, streaming "
             f"{number(streaming['split_half_r_titles'], '.3f')}; per user: Movies "
             f"{number(movies['split_half_r_users'], '.3f')}, streaming "
             f"{number(streaming['split_half_r_users'], '.3f')}. "
-            f"Observed / shuffled std of per-item means: Movies {number(movies['title_mean_std_ratio'], '.2f')}, "
+            f"Observed / shuffled std of per-item means: Movies {number(movies['title_mean_std_ratio'], '.2f')}"
+            f"{_well_rated(n, 'title_mean_std_ratio', '.2f')}, "
             f"streaming {number(streaming['title_mean_std_ratio'], '.3f')}.")
 
 
@@ -129,8 +141,8 @@ def _item_signal_shuffle(n: dict) -> str:
     return (f"Per-movie mean ratings spread more than chance: std {s['title_mean_std']:.3f} against "
             f"{s['title_mean_std_shuffled_mean']:.3f} after shuffling (all {len(shuffled)} shuffles "
             f"{min(shuffled):.3f}-{max(shuffled):.3f}, ratio {number(s['title_mean_std_ratio'], '.2f')}; the "
-            f"{n['movies']['ratings']['single_rating_movies']:,} movies with a single rating add mostly noise). "
-            "Users spread "
+            f"{n['movies']['ratings']['single_rating_movies']:,} movies with a single rating add mostly noise"
+            f"{_well_rated(n, 'title_mean_std_ratio', '.2f', ': the ratio is {}')}). Users spread "
             f"{number(s['user_mean_std_ratio'], '.1f')}x more than shuffled.")
 
 
@@ -138,7 +150,8 @@ def _item_signal_shuffle(n: dict) -> str:
 def _split_half_both(n: dict) -> str:
     streaming, movies = n["item_signal"], n["movies"]["item_signal"]
     return (f"A movie's mean in one random half of its ratings predicts the other half "
-            f"(r = {number(movies['split_half_r_titles'], '.3f')} over {movies['split_half_n_titles']:,} movies); "
+            f"(r = {number(movies['split_half_r_titles'], '.3f')} over {movies['split_half_n_titles']:,} movies"
+            f"{_well_rated(n, 'split_half_r_titles', '.3f', '; {}')}); "
             f"a streaming title's does not (r = {number(streaming['split_half_r_titles'], '.3f')} over "
             f"{streaming['split_half_n_titles']:,} titles): the Movies ratings carry the item signal the streaming "
             "ratings lack.")
@@ -159,7 +172,8 @@ def movies_markdown(numbers: dict) -> list[str]:
         f"random halves, a movie's mean ratings agree with r = {number(s['split_half_r_titles'], '.3f')} (streaming "
         f"titles: {number(streaming['split_half_r_titles'], '.3f')}), and per-movie means spread "
         f"{number(s['title_mean_std_ratio'], '.2f')} times as much as after shuffling (streaming: "
-        f"{number(streaming['title_mean_std_ratio'], '.3f')}). The figures whose title starts with \"Movies\" or "
-        "name both catalogs are this catalog's.",
+        f"{number(streaming['title_mean_std_ratio'], '.3f')})"
+        f"{_well_rated(numbers, 'split_half_r_titles', '.3f', WELL_RATED_MD)}. "
+        "The figures whose title starts with \"Movies\" or name both catalogs are this catalog's.",
         "",
     ]

@@ -18,7 +18,7 @@ from etl.movies import columns as mc
 
 MOVIES_FIGURES: dict[str, Figure] = {}
 CATALOG: dict[str, str] = {}
-MOVIES_COLOR, STREAMING_COLOR, OUTLIER_COLOR = "#8172b2", "#4c72b0", "#d62728"
+MOVIES_COLOR, STREAMING_COLOR, OUTLIER_COLOR, WELL_RATED_COLOR = "#8172b2", "#4c72b0", "#d62728", "#c44e52"
 
 
 def movies_figure(name: str, title: str, catalog: str = "movies", **kwargs):
@@ -41,16 +41,21 @@ def _money(value: float) -> str:
 @movies_figure("item_signal_both", "Item signal in both catalogs' ratings", catalog="both", ncols=2)
 def signal_both(axes, numbers: dict, c: Catalogs) -> None:
     left, right = axes
-    catalogs = (("streaming", numbers["item_signal"], STREAMING_COLOR),
-                ("Movies", numbers["movies"]["item_signal"], MOVIES_COLOR))
-    x = np.arange(2)
+    well = numbers["movies"]["item_signal_well_rated"]
+    catalogs = [("streaming", numbers["item_signal"], STREAMING_COLOR),
+                ("Movies", numbers["movies"]["item_signal"], MOVIES_COLOR)]
+    if well["signal"] is not None:
+        catalogs.append((f"Movies with >= {well['min_ratings']} ratings ({well['movies']:,})", well["signal"],
+                         WELL_RATED_COLOR))
+    x, width = np.arange(2), 0.8 / len(catalogs)
     for ax, keys, label in ((left, ("split_half_r_titles", "split_half_r_users"), "split-half correlation r"),
                             (right, ("title_mean_std_ratio", "user_mean_std_ratio"),
                              "std of means, observed / shuffled")):
-        for offset, (name, s, color) in zip((-0.2, 0.2), catalogs):
+        for i, (name, s, color) in enumerate(catalogs):
             values = [s[key] for key in keys]
-            bars = ax.bar(x + offset, [v or 0 for v in values], width=0.4, color=color, label=name)
-            ax.bar_label(bars, labels=[number(v, ".3f") for v in values], fontsize=8)
+            bars = ax.bar(x + (i - (len(catalogs) - 1) / 2) * width, [v or 0 for v in values], width=width,
+                          color=color, label=name)
+            ax.bar_label(bars, labels=[number(v, ".2f") for v in values], fontsize=7)
         ax.set_xticks(x, ["per item (title / movie)", "per user"])
         ax.set_ylabel(label)
         ax.legend(fontsize=8, loc="upper left")

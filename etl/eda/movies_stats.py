@@ -11,6 +11,7 @@ import pandas as pd
 
 from config import SEED
 from etl.eda import stats
+from etl.eda.data import EdaData
 from etl.eda.movies_data import MoviesData
 from etl.movies import columns as mc
 
@@ -20,6 +21,7 @@ NAMED = 8                  # outliers named per list
 TOP_LANGUAGES, TOP_COUNTRIES = 15, 15
 FEW_VOTES, MANY_VOTES = 10, 100  # the spread of vote averages below and above these counts
 RECENT_SINCE = 2000
+MIN_RATINGS = 10           # the item-signal test again on the movies with at least this many ratings
 
 
 def _movie(row: pd.Series, *fields: str) -> dict:
@@ -158,6 +160,25 @@ def ratings(data: MoviesData) -> dict:
             "density": summary["ratings"] / cells if cells else None}
 
 
+def well_rated(data: EdaData, min_ratings: int = MIN_RATINGS) -> EdaData:
+    """The ratings of the movies with at least `min_ratings` ratings (users re-coded densely, so that each code
+    still has ratings): half the rated movies have 3 ratings or fewer, whose means are mostly noise."""
+    keep = np.bincount(data.items, minlength=len(data.titles))[data.items] >= min_ratings
+    users = np.unique(data.users[keep], return_inverse=True)[1].astype(np.int32)
+    return EdaData(data.titles, data.etl_report, users, data.items[keep], data.ratings[keep], data.rating_years,
+                   data.rated_release_years)
+
+
+def item_signal_well_rated(data: EdaData, n_shuffles: int, seed: int, min_ratings: int = MIN_RATINGS) -> dict:
+    """`stats.item_signal` unchanged, on the movies with at least `min_ratings` ratings."""
+    subset = well_rated(data, min_ratings)
+    movies = int((np.bincount(subset.items, minlength=len(data.titles)) > 0).sum())
+    if not len(subset.ratings):
+        return {"min_ratings": min_ratings, "movies": 0, "ratings": 0, "signal": None}
+    return {"min_ratings": min_ratings, "movies": movies, "ratings": len(subset.ratings),
+            "signal": stats.item_signal(subset, n_shuffles, seed)}
+
+
 def compute_movies(data: MoviesData, n_shuffles: int = stats.N_SHUFFLES, seed: int = SEED) -> dict:
     """Every statistic of the Movies figures and captions, checked to be strict JSON."""
     movies = data.movies
@@ -172,6 +193,7 @@ def compute_movies(data: MoviesData, n_shuffles: int = stats.N_SHUFFLES, seed: i
         "overview_words": cloud_words(movies[mc.OVERVIEW]),
         "ratings": ratings(data),
         "item_signal": stats.item_signal(data.ratings, n_shuffles, seed),
+        "item_signal_well_rated": item_signal_well_rated(data.ratings, n_shuffles, seed),
     }
     stats.check_json_ready(numbers, "stats.movies")
     return numbers
