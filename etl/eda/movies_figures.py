@@ -45,17 +45,18 @@ def signal_both(axes, numbers: dict, c: Catalogs) -> None:
     catalogs = [("streaming", numbers["item_signal"], STREAMING_COLOR),
                 ("Movies", numbers["movies"]["item_signal"], MOVIES_COLOR)]
     if well["signal"] is not None:
-        catalogs.append((f"Movies with >= {well['min_ratings']} ratings ({well['movies']:,})", well["signal"],
+        catalogs.append((f"Movies, the {well['movies']:,} with >= {well['min_ratings']} ratings", well["signal"],
                          WELL_RATED_COLOR))
     x, width = np.arange(2), 0.8 / len(catalogs)
-    for ax, keys, label in ((left, ("split_half_r_titles", "split_half_r_users"), "split-half correlation r"),
-                            (right, ("title_mean_std_ratio", "user_mean_std_ratio"),
-                             "std of means, observed / shuffled")):
+    for ax, keys, label, spec in ((left, ("split_half_r_titles", "split_half_r_users"), "split-half correlation r",
+                                   ".3f"),
+                                  (right, ("title_mean_std_ratio", "user_mean_std_ratio"),
+                                   "std of means, observed / shuffled", ".2f")):
         for i, (name, s, color) in enumerate(catalogs):
             values = [s[key] for key in keys]
             bars = ax.bar(x + (i - (len(catalogs) - 1) / 2) * width, [v or 0 for v in values], width=width,
                           color=color, label=name)
-            ax.bar_label(bars, labels=[number(v, ".2f") for v in values], fontsize=7)
+            ax.bar_label(bars, labels=[number(v, spec) for v in values], fontsize=7)
         ax.set_xticks(x, ["per item (title / movie)", "per user"])
         ax.set_ylabel(label)
         ax.legend(fontsize=8, loc="upper left")
