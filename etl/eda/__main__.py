@@ -40,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     log.info("per-title mean std %.4f vs shuffled %.4f; split-half r titles %s, users %s", s["title_mean_std"],
              s["title_mean_std_shuffled_mean"], number(s["split_half_r_titles"], ".3f"),
              number(s["split_half_r_users"], ".3f"))
+    if "movies" in result["numbers"]:
+        m = result["numbers"]["movies"]["item_signal"]
+        log.info("Movies: per-movie mean std %.4f vs shuffled %.4f; split-half r movies %s, users %s",
+                 m["title_mean_std"], m["title_mean_std_shuffled_mean"], number(m["split_half_r_titles"], ".3f"),
+                 number(m["split_half_r_users"], ".3f"))
+    else:
+        log.info("no Movies catalog in %s (movies/movies.parquet): the streaming catalog only", args.processed_dir)
     log.info("wrote %d figures, eda.md and eda.json to %s/", len(result["figures"]), args.out)
     return 0
 

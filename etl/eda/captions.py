@@ -240,7 +240,7 @@ def markdown(stats: dict, figures: list[dict]) -> str:
         f"| split-half correlation | titles r = {number(s['split_half_r_titles'], '.3f')}, users r = "
         f"{number(s['split_half_r_users'], '.3f')} |",
         "",
-        "## The ratings carry no item signal",
+        "## The streaming ratings carry no item signal",
         "",
         "The movie ids in the ratings were assigned to titles at random. If some titles were better liked than "
         "others, their mean ratings would spread out more than chance allows; they do not: the per-title means "
@@ -262,9 +262,10 @@ def markdown(stats: dict, figures: list[dict]) -> str:
         "signal: what can explain why two titles go together here is the content (genres, description, cast, "
         "director), i.e. content-based similarity.",
         "",
-        "## Figures",
-        "",
     ]
+    from etl.eda.movies_captions import movies_markdown  # imported here: it imports this module
+
+    lines += [*movies_markdown(stats), "## Figures", ""]
     for figure in figures:
         lines += [f"### {figure['title']}", "", f"![{figure['title']}]({figure['file']})", "",
                   f"*{figure['caption']}*", ""]

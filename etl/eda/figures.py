@@ -47,17 +47,19 @@ class Figure:
 FIGURES: dict[str, Figure] = {}
 
 
-def figure(name: str, title: str, ncols: int = 1, size: tuple[float, float] = FIGURE_SIZE):
-    """Register a drawing function under `name`; FIGURES keeps the order of registration (the report's order)."""
+def figure(name: str, title: str, ncols: int = 1, size: tuple[float, float] = FIGURE_SIZE,
+           registry: dict[str, Figure] = FIGURES):
+    """Register a drawing function under `name`; the registry (FIGURES, or the Movies catalog's MOVIES_FIGURES)
+    keeps the order of registration (the report's order)."""
     def register(draw: Callable) -> Callable:
-        FIGURES[name] = Figure(name, title, draw, ncols, size)
+        registry[name] = Figure(name, title, draw, ncols, size)
         return draw
     return register
 
 
-def render(name: str, stats: dict, data: EdaData) -> bytes:
+def render(name: str, stats: dict, data, registry: dict[str, Figure] = FIGURES) -> bytes:
     """The figure as PNG bytes (no timestamp in the metadata, so equal figures give equal files)."""
-    spec = FIGURES[name]
+    spec = registry[name]
     fig, axes = plt.subplots(1, spec.ncols, figsize=spec.size, dpi=DPI)
     try:
         fig.suptitle(spec.title, fontsize=13, fontweight="bold")

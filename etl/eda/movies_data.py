@@ -1,0 +1,100 @@
+"""Loading the Movies catalog (data/processed/movies/, built by `python -m etl`) for the EDA.
+
+The Movies part of the EDA runs only when `<processed>/movies/movies.parquet` exists: `load_movies` returns None
+otherwise, and the streaming EDA runs alone. When the file is there, every check the Movies statistics and figures
+rely on happens here, so that bad input fails with one InputError naming the file before any work is done.
+
+The ratings (MovieLens' 100k, by TMDB id) become an `EdaData` whose `titles` are the rated movies, so that the
+streaming EDA's rating statistics and its item-signal test (`stats.item_signal`) run on them unchanged.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from config import RATING_MAX, RATING_MIN
+from errors import InputError
+from etl import io
+from etl.eda.data import EdaData, _user_codes
+from etl.movies import columns as mc
+
+MOVIE_COLUMNS = [mc.ID, mc.TITLE, mc.RELEASE_YEAR, mc.OVERVIEW, mc.RUNTIME, mc.LANGUAGE, mc.LANGUAGE_NAME,
+                 mc.COUNTRY_NAMES, mc.BUDGET, mc.REVENUE, mc.RETURN, mc.VOTE_AVERAGE, mc.VOTE_COUNT]
+RATING_COLUMNS = [mc.USER, mc.ID, mc.RATING, mc.TIMESTAMP]
+
+
+@dataclass
+class MoviesData:
+    """The Movies tables: the catalog, its ETL report, and its ratings shaped like the streaming EDA's."""
+    movies: pd.DataFrame    # movies.parquet (MOVIE_COLUMNS), one row per TMDB id
+    etl_report: dict
+    ratings: EdaData        # titles = the rated movies (row i is item code i), users/items/ratings as codes
+
+
+def movies_dir(processed_dir: Path) -> Path:
+    return processed_dir / mc.OUT_SUBDIR
+
+
+def has_movies(processed_dir: Path) -> bool:
+    """True when the Movies catalog was built: its part of the EDA runs only then."""
+    return (movies_dir(processed_dir) / mc.MOVIES_FILE).exists()
+
+
+def _report(path: Path) -> dict:
+    io.check_file(path)
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(report, dict):
+        raise InputError(f"{path}: expected an object (the Movies ETL's report)")
+    return report
+
+
+def ratings_data(movies: pd.DataFrame, ratings: pd.DataFrame, path: Path, etl_report: dict | None = None) -> EdaData:
+    """The ratings as an EdaData over the rated movies; InputError when a rating's TMDB id is not in the catalog,
+    or a value is missing or off the star scale."""
+    if ratings[[mc.USER, mc.ID, mc.RATING]].isna().any().any():
+        raise InputError(f"{path}: missing {mc.USER}, {mc.ID} or {mc.RATING} values; rebuild with `python -m etl`")
+    values = ratings[mc.RATING].to_numpy(dtype=np.float64)
+    if len(values) and (values.min() < RATING_MIN or values.max() > RATING_MAX):
+        raise InputError(f"{path}: ratings outside {RATING_MIN}-{RATING_MAX}; rebuild with `python -m etl`")
+    rated_ids = np.unique(ratings[mc.ID].to_numpy())
+    known = np.isin(rated_ids, movies[mc.ID].to_numpy())
+    if not known.all():
+        raise InputError(f"{path}: {mc.ID} values not in {mc.MOVIES_FILE} (e.g. {rated_ids[~known][:3].tolist()}); "
+                         "rebuild both with `python -m etl`")
+    titles = movies.set_index(mc.ID).loc[rated_ids].reset_index()  # row i = item code i, by TMDB id
+    items = np.searchsorted(rated_ids, ratings[mc.ID].to_numpy()).astype(np.int32)
+    users = _user_codes(ratings[mc.USER].to_numpy())
+    stamps = ratings[mc.TIMESTAMP].dropna().to_numpy(dtype=np.int64) if mc.TIMESTAMP in ratings else np.array([])
+    rating_years = stamps.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+    timed = ratings[mc.TIMESTAMP].notna().to_numpy() if mc.TIMESTAMP in ratings else np.zeros(len(items), bool)
+    rated_release_years = titles[mc.RELEASE_YEAR].to_numpy()[items[timed]]
+    return EdaData(titles, etl_report or {}, users, items, values, rating_years, rated_release_years)
+
+
+def load_movies(processed_dir: Path) -> MoviesData | None:
+    """The Movies tables, or None when `<processed>/movies/movies.parquet` does not exist."""
+    if not has_movies(processed_dir):
+        return None
+    folder = movies_dir(processed_dir)
+    movies_path, ratings_path = folder / mc.MOVIES_FILE, folder / mc.RATINGS_FILE
+    movies = io.read_table(movies_path, MOVIE_COLUMNS).to_pandas()
+    if movies[mc.ID].duplicated().any():
+        raise InputError(f"{movies_path}: {mc.ID} values are not unique; rebuild with `python -m etl`")
+    report = _report(folder / mc.REPORT_FILE)
+    ratings = io.read_table(ratings_path, RATING_COLUMNS).to_pandas()
+    return MoviesData(movies, report, ratings_data(movies, ratings, ratings_path, report))
+
+
+@dataclass
+class Catalogs:
+    """What the Movies figures draw from: the Movies tables and, for the side-by-side figures, the streaming
+    ratings."""
+    movies: MoviesData
+    streaming: EdaData
