@@ -46,17 +46,37 @@ TIER_NAMES = {TIER_EXACT: "exact", TIER_PREFIX: "prefix", TIER_WORD: "word", TIE
 
 _APOSTROPHES = re.compile(r"['’`´]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Latin letters with no accent to decompose: the letter a person types for them ("bjorn" for "bjørn").
+_LATIN_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŧ": "t", "æ": "ae",
+                              "œ": "oe", "ß": "ss", "þ": "th"})
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() or "LATIN" in unicodedata.name(ch, "")
 
 
 def search_key(text: str) -> str:
-    """Lower case, accents removed, apostrophes dropped, other punctuation as single spaces.
+    """Lower case, accents removed from Latin letters, apostrophes dropped, other punctuation as single spaces.
 
-    "Amélie" -> "amelie", "Don’t Tell" -> "dont tell", "Toy Story: 4" -> "toy story 4".
+    "Amélie" -> "amelie", "Don’t Tell" -> "dont tell", "Toy Story: 4" -> "toy story 4". Letters of other scripts
+    are kept with their marks ("마녀사냥", "يوم الدين", "แผนร้าย" stay as they are): only a mark on a Latin letter
+    is an accent a person may leave out.
     """
-    text = unicodedata.normalize("NFKD", str(text).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _APOSTROPHES.sub("", text)
-    return _NON_ALNUM.sub(" ", text).strip()
+    text = str(text).lower()
+    if text.isascii():  # almost every title: the fast path
+        return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", text)).strip()
+    kept, latin_base = [], False
+    for ch in unicodedata.normalize("NFKD", text.translate(_LATIN_FOLDS)):
+        if unicodedata.combining(ch):
+            if latin_base:
+                continue  # an accent on a Latin letter
+        else:
+            latin_base = _is_latin(ch)
+        kept.append(ch)
+    text = _APOSTROPHES.sub("", unicodedata.normalize("NFC", "".join(kept)))
+    # Letters, digits and the marks of non-Latin scripts stay; anything else is a separator.
+    words = "".join(ch if ch.isalnum() or unicodedata.category(ch)[0] == "M" else " " for ch in text)
+    return " ".join(words.replace("_", " ").split())
 
 
 def check_length(query: object) -> None:
