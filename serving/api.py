@@ -10,7 +10,9 @@ catalog.declaration (CatalogSpec.route); nothing here names a catalog. Inputs ar
 by the same functions the UI uses (the declarations' parsers, the inputs package), so both doors give the
 same answers and the same messages.
 Bad input is a 4xx with {"error": ..., "detail": ...}: 400 for an InputError, 422 for a missing or malformed
-parameter, 404 for an unknown route, 503 when the data or model is not built. Never a 500 for bad input.
+parameter, 404 for an unknown route, 405 (with an Allow header) for a method a route does not take, 503 when
+the data or model (or the catalog a route asks) is not loaded. Never a 500 for bad input; an unexpected failure
+is a 500 that names nothing internal (the log has the traceback). HEAD answers like GET, without the body.
 """
 from __future__ import annotations
 
@@ -57,6 +59,9 @@ def _validation_detail(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
+INTERNAL_ERROR = "the server could not answer this request; the error is logged. Try again, or report it."
+
+
 def add_error_handlers(app: FastAPI) -> None:
     """Map every failure to the {"error", "detail"} shape."""
 
@@ -81,12 +86,64 @@ def add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             return error_response(404, "not found", no_route(request))
-        return error_response(exc.status_code, "http error", exc.detail)
+        if exc.status_code == 405:
+            return method_not_allowed(request.method, request.url.path, (exc.headers or {}).get("Allow", "GET"))
+        response = error_response(exc.status_code, "http error", clip(str(exc.detail)))
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s", request.url.path)
-        return error_response(500, "internal error", clip(f"{type(exc).__name__}: {exc}"))
+        # The class, message and traceback are for the log: a public answer names no internals.
+        log.exception("unexpected error on %s %s", request.method, clip(request.url.path))
+        return error_response(500, "internal error", INTERNAL_ERROR)
+
+
+def method_not_allowed(method: str, path: str, allow: str) -> JSONResponse:
+    """405 with the Allow header and the same list in words."""
+    response = error_response(405, "method not allowed",
+                              f"{clip(method)} is not allowed on {clip(path)}; allowed: {allow}")
+    response.headers["Allow"] = allow
+    return response
+
+
+class RestMethods:
+    """ASGI middleware for the REST routes: HEAD answers like GET (without the body), and a method a route does
+    not take is a 405 naming the allowed ones (without it, such a request falls through to the Gradio app mounted
+    at "/" and is a 404 "no route"). Routes are read from the FastAPI app when the first request comes, so routes
+    added later (the generated catalog routes, FastAPI's /docs) are covered."""
+
+    def __init__(self, app: Any, api: FastAPI):
+        self.app, self.api = app, api
+        self._routes: list[Any] | None = None
+
+    def routes(self) -> list[Any]:
+        if self._routes is None:
+            from starlette.routing import Route as StarletteRoute
+            self._routes = [r for r in self.api.router.routes if isinstance(r, StarletteRoute) and r.methods]
+        return self._routes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            route = next((r for r in self.routes() if r.path_regex.match(scope["path"])), None)
+            if route is not None and scope["method"] not in route.methods:
+                allowed = set(route.methods) | ({"HEAD"} if "GET" in route.methods else set())
+                if scope["method"] == "HEAD" and "GET" in allowed:
+                    await self.app(dict(scope, method="GET"), receive, _without_body(send))
+                    return
+                response = method_not_allowed(scope["method"], scope["path"], ", ".join(sorted(allowed)))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _without_body(send: Any) -> Any:
+    """A send() that passes the GET answer's status and headers on, and none of its body (a HEAD answer)."""
+    async def send_head(message: dict) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return send_head
 
 
 def json_not_found_everywhere(app: FastAPI) -> None:
@@ -135,6 +192,7 @@ def create_api(state: AppState) -> FastAPI:
     """The FastAPI app with every REST route; the Gradio UI is mounted on it at "/" by app.py."""
     app = FastAPI(title="Streaming recommender", description=DESCRIPTION, version="1.0")
     add_error_handlers(app)
+    app.add_middleware(RestMethods, api=app)
 
     @app.get("/health", tags=["service"], summary="Loaded artifacts, where they came from, versions, checksums")
     def health() -> dict:

@@ -6,12 +6,19 @@ inputs). This ASGI middleware checks each POST to those routes against the Block
 sees it, and refuses any POST body over MAX_BODY bytes (413), so a client is told what was wrong and no
 internals leave the process.
 
+It also keeps local paths out of the page: Gradio's page config (GET /config, and the same config inside the
+HTML of "/") names every file a component shows by its absolute path in Gradio's cache
+(`/tmp/gradio/<hash>/figure.png`: the Data tab's figures). The guard rewrites those into
+`/page_files/<hash>/<name>` and serves the files under that prefix itself (only the files the config named).
+
     app = GradioGuard(app, demo)     # in app.py, around the FastAPI app with the Blocks mounted at "/"
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -20,6 +27,8 @@ MAX_BODY = 64 * 1024
 # Gradio's named-endpoint routes: /gradio_api/run/<name>, /api/<name>, /call/<name>, /call/v2/<name>.
 NAMED_ROUTE = re.compile(r"^/gradio_api/(?:run|api|call|call/v2)/([^/]+)/?$")
 QUEUE_JOIN = re.compile(r"^/gradio_api/queue/join/?$")
+# Where the page's files (the Data tab's figures) are served, by "<hash>/<name>" instead of their local path.
+PAGE_FILES = "/page_files/"
 
 
 class BadRequest(Exception):
@@ -53,6 +62,42 @@ class GradioGuard:
 
     def __init__(self, app: Any, blocks: gr.Blocks):
         self.app, self.blocks = app, blocks
+        self._files: dict[str, Path] = {}  # "<hash>/<name>" -> the file in Gradio's cache
+        self._clean_config: Any = None
+
+    def hide_file_paths(self) -> None:
+        """Rewrite the absolute paths of the files in the Blocks' config (once per config object)."""
+        config = self.blocks.config
+        if config is None or config is self._clean_config:
+            return
+
+        def visit(node: Any) -> None:
+            if isinstance(node, dict):
+                meta, path = node.get("meta"), node.get("path")
+                if isinstance(meta, dict) and meta.get("_type") == "gradio.FileData" and isinstance(path, str) \
+                        and os.path.isabs(path):
+                    real = Path(path)
+                    key = f"{real.parent.name}/{real.name}"
+                    self._files[key] = real
+                    node.update(path=real.name, url=PAGE_FILES + key)
+                    return
+                for value in node.values():
+                    visit(value)
+            elif isinstance(node, list):
+                for value in node:
+                    visit(value)
+
+        visit(config)
+        self._clean_config = config
+
+    async def serve_page_file(self, scope: dict, receive: Any, send: Any) -> None:
+        from starlette.responses import FileResponse
+
+        real = self._files.get(scope["path"][len(PAGE_FILES):])
+        if real is None or not real.is_file():
+            await _send_json(send, 404, "no such page file")
+            return
+        await FileResponse(real)(scope, receive, send)
 
     def public_endpoints(self) -> dict[str, Any]:
         return {fn.api_name: fn for fn in self.blocks.fns.values()
@@ -86,6 +131,11 @@ class GradioGuard:
         # The page's own events (examples, chained steps) send what Gradio expects; their data is not counted.
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.hide_file_paths()
+            if scope["path"].startswith(PAGE_FILES) and scope["method"] in ("GET", "HEAD"):
+                await self.serve_page_file(scope, receive, send)
+                return
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return

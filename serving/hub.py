@@ -14,6 +14,7 @@ which copy was used and why. Checksums are verified later by `Predictor.from_dir
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from serving.artifacts import ArtifactError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 20.0  # seconds for the whole pull of one repo
 
@@ -32,8 +35,8 @@ class Pulled:
 
     path: Path
     origin: str
-    where: str        # e.g. "hub model me/svd@3f2a1c0", "cached copy of me/svd@3f2a1c0", "local artifacts"
-    why: str = ""     # why not the Hub, when it was not
+    where: str        # e.g. "hub model me/svd@3f2a1c0", "cached copy of me/svd@3f2a1c0", "local directory artifacts"
+    why: str = ""     # why not the Hub, when it was not: in words, no addresses or paths (the log has them)
 
 
 def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str, revision: str | None = None,
@@ -61,7 +64,8 @@ def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str, rev
                 return Pulled(Path(path), "hub", f"hub {repo_type} {repo_id}@{sha[:7]}")
             why = f"hub {repo_type} {repo_id} has no {required}"
         except Exception as exc:  # any failure (offline, timeout, HTTP error) falls back, and says so
-            why = f"hub {repo_type} {repo_id} unreachable ({_short(exc)})"
+            log.warning("hub %s %s unreachable: %s", repo_type, repo_id, _short(exc))
+            why = f"hub {repo_type} {repo_id} unreachable: {_reason(exc, timeout)}"
         try:
             path = snapshot_download(revision=revision, local_files_only=True, **common)
             if (Path(path) / required).is_file():
@@ -71,8 +75,9 @@ def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str, rev
             pass
         why += ", no cached copy"
     if (local / required).is_file():
-        return Pulled(local, "local", f"local {local}", why)
-    raise ArtifactError(f"{local / required}: missing, and no {repo_type} from the Hub ({why}). "
+        return Pulled(local, "local", f"local directory {local.name}", why)
+    log.warning("%s: missing, and no %s from the Hub", local / required, repo_type)
+    raise ArtifactError(f"{required}: missing, and no {repo_type} from the Hub ({why}). "
                         + ("Run `python -m model.train`." if repo_type == "model" else "Run `python -m etl`."))
 
 
@@ -94,6 +99,30 @@ def _with_deadline(fn: Callable[[], Any], timeout: float) -> Any:
     if "error" in result:
         raise result["error"]
     return result["value"]
+
+
+def _reason(exc: BaseException, timeout: float) -> str:
+    """Why the Hub did not give the repo, in words: no addresses, paths or exception classes."""
+    chain, seen = [], exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    status = next((getattr(getattr(e, "response", None), "status_code", None) for e in chain
+                   if isinstance(getattr(getattr(e, "response", None), "status_code", None), int)), None)
+    if "refused" in text:
+        return "the Hub refused the connection"
+    if any(isinstance(e, TimeoutError) for e in chain) or "timeout" in text or "timed out" in text:
+        return f"the Hub did not answer within {timeout:g} s"
+    if status in (401, 403):
+        return f"the Hub refused access (HTTP {status}): check HF_TOKEN"
+    if status == 404 or "repositorynotfound" in text or "revisionnotfound" in text:
+        return "the Hub has no such repo or revision"
+    if status:
+        return f"the Hub answered HTTP {status}"
+    if "name or service not known" in text or "getaddrinfo" in text or "nodename" in text:
+        return "the Hub's address could not be resolved"
+    return "the Hub could not be reached"
 
 
 def _short(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +44,24 @@ class Unavailable(RuntimeError):
     """A piece the request needs (data or model) is not loaded; the message says how to build it."""
 
 
+# What a public answer must not show: absolute paths (POSIX, Windows, file: URLs) and web addresses.
+_URL = re.compile(r"\b(?:https?|file)://[^\s'\"`<>()]+", re.IGNORECASE)
+_ABS_PATH = re.compile(r"(?<![\w.:/~-])(?:[a-z]:\\|~?/)(?:[^\s'\"`<>(),;:/\\]+[/\\])+([^\s'\"`<>(),;:/\\]*)",
+                       re.IGNORECASE)
+
+
+def _clause(reason: str | None) -> str:
+    """A reason as a clause inside parentheses: no final full stop."""
+    return str(reason).rstrip(".")
+
+
+def public_text(text: object) -> str:
+    """Text safe for a public answer (REST, the page, /health): an absolute path becomes its last part (the
+    file's name) and a web address "the Hub". The full text belongs in the log."""
+    text = _URL.sub("the Hub", str(text))
+    return _ABS_PATH.sub(lambda m: m.group(1) or "a directory", text)
+
+
 @dataclass
 class Source:
     """Where one piece came from, for /health and the Data tab."""
@@ -54,8 +73,15 @@ class Source:
     built_at: str | None = None     # when the artifacts or data were built
     checksums: dict[str, str] = field(default_factory=dict)  # file -> sha256 (from the manifest)
 
+    @property
+    def public(self) -> str:
+        """Where it came from, without local paths: "me/svd@3f2a1c0d9e8b" (Hub or its cache) or "local"."""
+        if self.kind.startswith("hub") and self.repo:
+            return f"{self.repo}@{self.revision[:12]}" if self.revision else self.repo
+        return "local" if self.kind == "local" else self.kind
+
     def describe(self) -> str:
-        where = f"Hub repo `{self.repo}`" if self.kind.startswith("hub") else f"`{self.location}`"
+        where = f"Hub repo `{self.repo}`" if self.kind.startswith("hub") else f"directory `{Path(self.location).name}`"
         rev = f" at revision `{self.revision[:12]}`" if self.revision else ""
         built = f", built {self.built_at}" if self.built_at else ""
         return f"{self.kind}: {where}{rev}{built}"
@@ -87,13 +113,14 @@ class AppState:
     # ---- guards: the one place that says what is missing and how to get it
     def require_catalog(self) -> Catalog:
         if self.catalog is None:
-            raise Unavailable(f"The catalog is not loaded ({self.data_error}). To build it, {BUILD_HINT}.")
+            raise Unavailable(f"The streaming catalog is not loaded ({_clause(self.data_error)}). "
+                              f"To build it, {BUILD_HINT}.")
         return self.catalog
 
     def require_queries(self, spec: CatalogSpec) -> Any:
         """The query object answering a declared catalog's questions, or Unavailable saying how to build it."""
         if spec.name not in self.queries:
-            raise Unavailable(f"The {spec.name} catalog is not loaded ({self.query_errors.get(spec.name)}). "
+            raise Unavailable(f"The {spec.name} catalog is not loaded ({_clause(self.query_errors.get(spec.name))}). "
                               f"To build it, {BUILD_HINT}.")
         return self.queries[spec.name]
 
@@ -102,14 +129,17 @@ class AppState:
         return self.index
 
     def require_model(self) -> Predictor:
+        """The Predictor; its answers name catalog titles, so the catalog must be loaded too."""
         if self.predictor is None:
-            raise Unavailable(f"The model is not loaded ({self.model_error}). To build it, {BUILD_HINT}.")
+            raise Unavailable(f"The model is not loaded ({_clause(self.model_error)}). To build it, {BUILD_HINT}.")
+        self.require_catalog()
         return self.predictor
 
     def require_similar(self) -> SimilarTitles:
         self.require_model()
         if self.similar is None:
-            raise Unavailable(f"Similar titles are not available ({self.similar_error}). To build them, {BUILD_HINT}.")
+            raise Unavailable(f"Similar titles are not available ({_clause(self.similar_error)}). "
+                              f"To build them, {BUILD_HINT}.")
         return self.similar
 
     # ---- lookups
@@ -127,28 +157,41 @@ class AppState:
 
     @staticmethod
     def report_json(path: Path) -> Any:
-        """A JSON report file, or None when it is missing or unreadable."""
+        """A JSON report file for the page (absolute paths in it cut to their last part), or None when it is
+        missing or unreadable."""
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return public_json(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             return None
 
     def health(self) -> dict:
-        """Loaded pieces, where they came from, their versions and checksums."""
+        """What a monitor needs: the status, each piece's source (repo@revision or "local"), the model's format
+        version and checksums. No local paths: the log has them."""
         def source(s: Source | None, error: str | None) -> dict:
             if s is None:
                 return {"loaded": False, "error": error}
-            return {"loaded": error is None, "error": error, "kind": s.kind, "location": s.location,
-                    "repo": s.repo, "revision": s.revision, "built_at": s.built_at, "checksums": s.checksums}
+            return {"loaded": error is None, "error": error, "source": s.public, "kind": s.kind, "repo": s.repo,
+                    "revision": s.revision, "built_at": s.built_at, "checksums": s.checksums}
 
         model = source(self.model_source, self.model_error)
+        model["format_version"] = self.predictor.manifest.get("format_version") if self.predictor else None
         if self.predictor is not None:
-            model.update(format_version=self.predictor.manifest.get("format_version"),
-                         summary=self.predictor.summary(), threshold=self.predictor.threshold)
+            model.update(summary=self.predictor.summary(), threshold=self.predictor.threshold)
+        catalogs = {spec.name: {"loaded": spec.name in self.queries, "error": self.query_errors.get(spec.name)}
+                    for spec in catalog.CATALOGS}
         status = "ok" if self.catalog is not None and self.predictor is not None else "degraded"
         return {"status": status, "data": source(self.data_source, self.data_error), "model": model,
-                "similar_titles": self.similar is not None, "notices": self.notices,
-                "load_seconds": round(self.load_seconds, 2)}
+                "catalogs": catalogs, "similar_titles": self.similar is not None,
+                "notices": [public_text(n) for n in self.notices], "load_seconds": round(self.load_seconds, 2)}
+
+
+def public_json(value: Any) -> Any:
+    """A JSON value with public_text applied to every string in it."""
+    if isinstance(value, dict):
+        return {key: public_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [public_json(item) for item in value]
+    return public_text(value) if isinstance(value, str) else value
 
 
 def _manifest_checksums(manifest: dict) -> dict[str, str]:
@@ -166,10 +209,11 @@ def _pull(settings: Settings, repo: str | None, repo_type: str, local: Path,
         pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=settings.hub_timeout,
                           endpoint=settings.hub_endpoint, token=settings.hub_token)
     except ArtifactError as exc:  # nothing usable anywhere: the loader below says what is missing
-        return Source("missing", str(local), repo=repo), str(exc)
+        log.warning("%s repo %s: %s", repo_type, repo, exc)
+        return Source("missing", str(local), repo=repo), public_text(exc)
     kind = {"hub": "hub", "cache": "hub cache"}.get(pulled.origin, "local")
     revision = pulled.path.name if kind != "local" else None  # snapshot folders are named by their commit
-    notice = None if kind == "hub" else f"Using the {pulled.where}: {pulled.why}."
+    notice = None if kind == "hub" else public_text(f"Using the {pulled.where}: {pulled.why}.")
     return Source(kind, str(pulled.path), revision, repo=repo), notice
 
 
@@ -203,9 +247,10 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
     state = AppState(processed_dir, artifacts_dir, Path(explicit_reports or config.REPORTS_DIR))
     try:
         data_source, model_source, notices = resolve_sources(settings, processed_dir, artifacts_dir)
-    except Exception as exc:  # the Hub must never stop the app: fall back to the local directories
+    except Exception:  # the Hub must never stop the app: fall back to the local directories
+        log.exception("pulling from the Hub failed")
         data_source, model_source = Source("local", str(processed_dir)), Source("local", str(artifacts_dir))
-        notices = [f"Could not reach the Hugging Face Hub ({exc}); using local files."]
+        notices = ["Could not reach the Hugging Face Hub; using local files."]
     state.notices.extend(notices)
     state.data_source, state.model_source = data_source, model_source
     published_reports = Path(data_source.location) / PUBLISHED_REPORTS_DIR
@@ -222,17 +267,34 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
     return state
 
 
+def check_table(path: Path, rebuild: str) -> None:
+    """InputError unless `path` is a file: "not found" or "not a file", naming the file but not its directory."""
+    if path.is_dir():
+        raise InputError(f"{path.name} is not a file (a directory is in its place): rebuild it with `{rebuild}`.")
+    if not path.is_file():
+        raise InputError(f"{path.name} not found: build it with `{rebuild}`.")
+
+
+def _failure(what: str, exc: Exception, unreadable: str) -> str:
+    """The public reason a piece did not load; the full detail (paths, exception) goes to the log.
+
+    An InputError's message is written for people (its paths cut to file names); anything else (a library's
+    exception on a corrupt file) is `unreadable`, in words."""
+    log.warning("%s not loaded: %s: %s", what, type(exc).__name__, exc, exc_info=not isinstance(exc, InputError))
+    return public_text(exc) if isinstance(exc, InputError) else unreadable
+
+
 def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     """Catalog, search index and title table; returns the full titles table (None when missing)."""
     titles_path = processed_dir / config.TITLES_FILE
     try:
-        if not titles_path.is_file():
-            raise InputError(f"{titles_path} not found: build it with `python -m etl`.")
+        check_table(titles_path, "python -m etl")
         titles = pd.read_parquet(titles_path)
         state.catalog = Catalog(titles)
     except Exception as exc:  # missing or unreadable: the message says how to rebuild
-        state.data_error = str(exc)
-        state.notices.append(f"No catalog data: {exc}")
+        state.data_error = _failure("catalog", exc, f"{config.TITLES_FILE} is not a readable titles table: "
+                                                    "rebuild it with `python -m etl`")
+        state.notices.append(f"No catalog data: {state.data_error}")
         return None
     state.index = TitleIndex(titles)
     state.title_cards = {str(card[COL_ID]): card for card in titles[TITLE_COLUMNS].to_dict("records")}
@@ -253,10 +315,13 @@ def _load_catalogs(state: AppState, processed_dir: Path) -> None:
         if spec.name in state.queries or spec.name in state.query_errors:
             continue
         try:
+            for table in spec.tables:
+                check_table(processed_dir / table, f"python -m etl --catalog {spec.name}")
             state.queries[spec.name] = spec.load(processed_dir)
         except Exception as exc:  # missing or unreadable tables: the message says how to rebuild
-            state.query_errors[spec.name] = str(exc)
-            state.notices.append(f"No {spec.label} data: {exc}")
+            state.query_errors[spec.name] = _failure(f"{spec.name} catalog", exc, f"the {spec.name} tables are not "
+                                                     "readable: rebuild them with `python -m etl`")
+            state.notices.append(f"No {spec.label} data: {state.query_errors[spec.name]}")
 
 
 def _etl_time(processed_dir: Path) -> str | None:
@@ -274,8 +339,9 @@ def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | Non
         state.predictor = Predictor(state.artifacts)
     except Exception as exc:  # ArtifactError names the file and how to rebuild
         state.artifacts = None
-        state.model_error = str(exc)
-        state.notices.append(f"No model: {exc}")
+        state.model_error = _failure("model", exc, "the model artifacts are not readable: rebuild them with "
+                                                   "`python -m model.train`")
+        state.notices.append(f"No model: {state.model_error}")
         return
     state.model_source.built_at = state.predictor.built_at
     state.model_source.checksums = _manifest_checksums(state.predictor.manifest)
@@ -288,5 +354,5 @@ def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | Non
     try:
         state.similar = SimilarTitles(titles, state.artifacts.arrays, index=state.index)
     except Exception as exc:
-        state.similar_error = str(exc)
-        state.notices.append(f"Similar titles unavailable: {exc}")
+        state.similar_error = _failure("similar titles", exc, "the similar-title data does not fit the catalog")
+        state.notices.append(f"Similar titles unavailable: {state.similar_error}")

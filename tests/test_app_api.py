@@ -63,7 +63,9 @@ def test_health_lists_loaded_artifacts_with_checksums(http, app_artifacts):
     body = http.get("/health").json()
     assert body["status"] == "ok"
     assert body["model"]["loaded"] and body["data"]["loaded"] and body["similar_titles"]
-    assert body["model"]["kind"] == "local" and body["model"]["location"] == str(app_artifacts)
+    # Where from, without local paths: "local" or repo@revision (the paths are in the log).
+    assert body["model"]["source"] == body["data"]["source"] == "local" and body["model"]["kind"] == "local"
+    assert str(app_artifacts) not in str(body) and "location" not in body["model"]
     assert body["model"]["format_version"] == FORMAT_VERSION and body["model"]["built_at"]
     assert {"user_factors.npy", "item_factors.npy", "similar_idx.npy"} <= set(body["model"]["checksums"])
     assert all(len(sha) == 64 for sha in body["model"]["checksums"].values())
@@ -80,10 +82,12 @@ def test_docs_and_openapi_document_every_route(http):
     assert expected <= paths, expected - paths
 
 
-def test_unknown_route_and_method_are_json_404(http):
+def test_unknown_route_is_json_404_and_a_wrong_method_405(http):
     assert_error(http.get("/no_such_route"), 404, "no route GET /no_such_route")
     assert_error(http.get("/count_platform/"), 404, "see /docs")
-    assert_error(http.post("/health"), 404, "no route POST /health")
+    response = http.post("/health")
+    assert_error(response, 405, "POST is not allowed on /health; allowed: GET, HEAD")
+    assert response.headers["allow"] == "GET, HEAD"
 
 
 # ---- the catalog questions -------------------------------------------------------------------------------
