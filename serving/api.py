@@ -13,15 +13,23 @@ Bad input is a 4xx with {"error": ..., "detail": ...}: 400 for an InputError, 42
 parameter, 404 for an unknown route, 405 (with an Allow header) for a method a route does not take, 503 when
 the data or model (or the catalog a route asks) is not loaded. Never a 500 for bad input; an unexpected failure
 is a 500 that names nothing internal (the log has the traceback). HEAD answers like GET, without the body.
+
+Every route runs its handler in a worker thread under its own limit of ROUTE_THREADS at once (`per_route`), not
+in one pool shared by all routes: a flood of heavy requests on one route (200 clients asking /top_n n=100)
+queues behind its own few threads, and a light request on another route (/health) still finds a free one
+(`python -m bench.load`).
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio
 from fastapi import FastAPI, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,6 +43,9 @@ from serving import service
 from serving.state import AppState, Unavailable
 
 log = logging.getLogger(__name__)
+
+# How many requests of one route run at once; the others wait for their route's turn (see the module docstring).
+ROUTE_THREADS = 2
 
 DESCRIPTION = """Recommendations over four streaming catalogs (Amazon Prime Video, Disney+, Hulu, Netflix):
 predicted ratings with explanations, top picks, similar titles, title search and the catalog questions.
@@ -164,6 +175,25 @@ def json_not_found_everywhere(app: FastAPI) -> None:
             route.app.add_exception_handler(StarletteHTTPException, not_found)
 
 
+def per_route(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A sync endpoint as an async one that runs it, and the JSON encoding of its answer, in a worker thread
+    under the route's own limiter: the event loop only moves bytes (a 3,675-title answer encoded on the loop
+    held up every other request). FastAPI reads the parameters through functools.wraps (the signature of `fn`)."""
+    limiter: anyio.CapacityLimiter | None = None
+
+    def answer(*args: Any, **kwargs: Any) -> JSONResponse:
+        return JSONResponse(jsonable_encoder(fn(*args, **kwargs)))
+
+    @functools.wraps(fn)
+    async def endpoint(*args: Any, **kwargs: Any) -> JSONResponse:
+        nonlocal limiter
+        if limiter is None:  # made inside the event loop
+            limiter = anyio.CapacityLimiter(ROUTE_THREADS)
+        return await anyio.to_thread.run_sync(functools.partial(answer, *args, **kwargs), limiter=limiter)
+
+    return endpoint
+
+
 def question_endpoint(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
     """The endpoint of one catalog question, with a signature FastAPI reads and documents: every parameter
     as text (parsed by the declaration, so messages match the UI's), in the path or the query as the route says."""
@@ -185,7 +215,7 @@ def question_endpoint(state: AppState, spec: CatalogSpec, route: Route) -> Calla
 
     endpoint.__signature__ = inspect.Signature(params)  # FastAPI reads the parameters from here
     endpoint.__name__ = route.operation_id
-    return endpoint
+    return per_route(endpoint)
 
 
 def create_api(state: AppState) -> FastAPI:
@@ -195,15 +225,18 @@ def create_api(state: AppState) -> FastAPI:
     app.add_middleware(RestMethods, api=app)
 
     @app.get("/health", tags=["service"], summary="Loaded artifacts, where they came from, versions, checksums")
+    @per_route
     def health() -> dict:
         return state.health()
 
     @app.get("/recommend", tags=["model"], summary="Recommend or not: predicted rating and explanation")
+    @per_route
     def recommend(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
                   title_id: Annotated[str, Query(description="Title id (e.g. ns123) or exact title.")]) -> dict:
         return service.recommend(state, user_id, title_id)
 
     @app.get("/top_n", tags=["model"], summary="The user's top picks, leaving out what they rated")
+    @per_route
     def top_n(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
               n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
               platform: Annotated[str | None, Query(description="Only this platform.")] = None,
@@ -212,6 +245,7 @@ def create_api(state: AppState) -> FastAPI:
         return service.top_n(state, user_id, n, platform, content_type)
 
     @app.get("/similar", tags=["model"], summary="Titles similar to a title (by content)")
+    @per_route
     def similar(title_id: Annotated[str, Query(description="Title id (e.g. ds1378) or exact title.")],
                 n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
                 platform: Annotated[str | None, Query(description="Only this platform.")] = None,
@@ -220,6 +254,7 @@ def create_api(state: AppState) -> FastAPI:
         return service.similar(state, title_id, n, platform, content_type)
 
     @app.get("/search", tags=["catalog"], summary="Find titles by a partial, misspelled or any-case title")
+    @per_route
     def search(q: Annotated[str, Query(description="Part of a title, e.g. toy stor.")],
                limit: Annotated[str, Query(description=f"How many titles, 1-{MAX_LIMIT}.")] = "10") -> dict:
         return service.search(state, q, limit)
