@@ -53,6 +53,8 @@ Every error is JSON: `{"error": "...", "detail": "..."}`."""
 
 
 def error_response(status: int, error: str, detail: Any) -> JSONResponse:
+    if isinstance(detail, str):  # text that cannot be UTF-8 (a lone surrogate from an ASGI caller) is escaped
+        detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")
     return JSONResponse(status_code=status, content={"error": error, "detail": detail})
 
 
