@@ -174,6 +174,8 @@ class MovieRecommender:
         # Unit-length factor rows and genre rows: cosine similarities are then plain matrix products.
         norms = np.linalg.norm(self.item_factors, axis=1, keepdims=True)
         self._unit_factors = self.item_factors / np.where(norms > 0, norms, 1.0)
+        # Subnormal floats (factors of films SGD barely moved) make every product with them ~30x slower.
+        self._unit_factors[np.abs(self._unit_factors) < 1e-12] = 0.0
         genre_counts = self.item_genres.sum(axis=1, keepdims=True)
         self._unit_genres = self.item_genres / np.sqrt(np.where(genre_counts > 0, genre_counts, 1))
         self._genre_index = {str(g).lower(): j for j, g in enumerate(self.genre_names)}
@@ -224,20 +226,25 @@ class MovieRecommender:
             return {**self.method, **method}
         raise InputError(f"method must be 'blend' or 'plain'; got {echo(method)}.")
 
-    def visitor_components(self, items: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
+    def visitor_components(self, items: np.ndarray, values: np.ndarray,
+                           parts: Collection[str] = ("factors", "genres")) -> dict[str, np.ndarray]:
         """The signals the visitor methods rank by, for every item: the folded-in predicted rating
         ("predicted"), and z-scores over all items of the prediction ("prediction"), of the factor similarity
-        ("factors") and of the genre similarity ("genres") to the rated films."""
+        ("factors") and of the genre similarity ("genres") to the rated films (those in `parts`; the others
+        are zeros)."""
         bias, factors = self._fold_in(items, values)
         predicted = np.clip(self.global_mean + bias + self.item_bias + self.item_factors @ factors,
                             self.rating_min, self.rating_max)
         # How much each rated film says about taste: liked (above the mean rating) pulls, disliked pushes.
         weight = values - self.global_mean
+        zeros = np.zeros_like(predicted)
         return {
             "predicted": predicted,
             "prediction": _zscore(predicted),
-            "factors": _zscore(self._unit_factors @ (self._unit_factors[items].T @ weight)),
-            "genres": _zscore(self._unit_genres @ (self._unit_genres[items].T @ weight)),
+            "factors": (_zscore(self._unit_factors @ (self._unit_factors[items].T @ weight)) if "factors" in parts
+                        else zeros),
+            "genres": (_zscore(self._unit_genres @ (self._unit_genres[items].T @ weight)) if "genres" in parts
+                       else zeros),
         }
 
     @staticmethod
@@ -252,8 +259,10 @@ class MovieRecommender:
     def visitor_scores(self, items: np.ndarray, values: np.ndarray,
                        method: str | dict[str, Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ranking score, predicted rating) of every item for a visitor who rated `items` with `values`."""
-        components = self.visitor_components(items, values)
-        return self.combine(components, self.visitor_method(method)), components["predicted"]
+        m = self.visitor_method(method)
+        parts = [] if m["name"] == "plain" else [p for p in ("factors", "genres") if m[f"w_{p}"]]
+        components = self.visitor_components(items, values, parts)
+        return self.combine(components, m), components["predicted"]
 
     def for_visitor(self, ratings: object, n: object = 10, allowed_ids: Collection[int] | None = None,
                     method: str | dict[str, Any] | None = None) -> list[dict[str, Any]]:
