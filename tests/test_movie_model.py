@@ -181,6 +181,16 @@ def test_catalog_option_errors_are_one_line(tmp_path):
 
 # ---- the real data (slow) --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
+def processed_dir(raw_dir, tmp_path_factory):
+    """The real Movies ETL (`python -m etl --catalog movies`) once, into a temporary processed folder."""
+    from etl.movies.pipeline import run
+
+    out = tmp_path_factory.mktemp("movies_processed")
+    run(raw_dir, out / "movies", quiet=True)
+    return out
+
+
+@pytest.fixture(scope="module")
 def movies_model(processed_dir, raw_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("movies_train") / "artifacts"
     result = _train("--catalog", "movies", "--processed-dir", str(processed_dir), "--out", str(out),
@@ -283,10 +293,10 @@ def test_plain_fold_in_is_popularity_dominated_for_themed_visitors(recommender):
 
 
 @pytest.mark.slow
-def test_where_to_watch_filter_and_unknown_films(recommender, processed_dir):
-    w2w = pd.read_parquet(processed_dir / "movies" / "where_to_watch.parquet")
-    netflix = set(w2w.loc[w2w["platform"] == "netflix", "tmdb_id"].tolist())
-    top = recommender.for_visitor([(862, 5), (12, 4.5), (8587, 4)], 10, allowed_ids=netflix)
-    assert top and all(it["id"] in netflix for it in top)
+def test_allowed_ids_filter_and_unknown_films(recommender):
+    # The caller derives the allowed ids from where_to_watch.parquet (films on the visitor's platforms).
+    allowed = set(np.random.default_rng(0).choice(recommender.item_ids, 300, replace=False).tolist())
+    top = recommender.for_visitor([(862, 5), (12, 4.5), (8587, 4)], 10, allowed_ids=allowed)
+    assert len(top) == 10 and all(it["id"] in allowed for it in top)
     with pytest.raises(InputError, match="999999999"):
         recommender.for_visitor([(862, 5), (12, 4.5), (999999999, 4)])
