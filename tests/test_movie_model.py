@@ -171,6 +171,15 @@ def _train(*args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, **ENV_KEYS}, capture_output=True, text=True)
 
 
+def test_catalog_option_defaults_to_the_streaming_model_and_movies_go_under_out():
+    from model.train import parse_args
+
+    assert parse_args([]).catalog == "streaming"
+    options = parse_args(["--catalog", "all", "--out", "/x/artifacts"])
+    assert options.catalog == "all" and options.movies_out() == Path("/x/artifacts/movies")
+    assert parse_args(["--catalog", "movies", "--movies-out", "/y"]).movies_out() == Path("/y")
+
+
 def test_catalog_option_errors_are_one_line(tmp_path):
     result = _train("--catalog", "films")
     assert result.returncode == 2 and "--catalog" in result.stderr and result.stderr.count("\n") == 1
