@@ -109,9 +109,14 @@ class GradioGuard:
         if not (named or joining):
             return
         body = _json_body(raw)
+        endpoints = self.public_endpoints()
+        # The page itself posts its unqueued events (e.g. filling a form from an example) to /run/predict
+        # with their fn_index: checked like a queue join.
+        if named and named.group(1) == "predict" and "predict" not in endpoints:
+            named = None
         if named:
             name = named.group(1)
-            fn = self.public_endpoints().get(name)
+            fn = endpoints.get(name)
             if fn is None:
                 raise BadRequest(404, f"no API endpoint named '{name[:80]}'; the client API lists them "
                                       "(view_api(), or the page's 'Use via API' link)")
