@@ -11,12 +11,15 @@ then measures the latency of light requests (GET /health, GET /count_platform/ne
   list when that catalog is loaded), while the same light clients run.
 Prints light p50/p95/p99 beside the target (p95 <= 1 s under 200 concurrent heavy requests, 2 cores) and
 the heavy throughput. Bounded: at most `--light` light requests per phase and `--seconds` per phase.
+The heavy clients run in a process of their own, so the light latencies are not those of a client event loop
+busy reading 200 heavy answers (both still share the machine's cores with the app).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -76,36 +79,66 @@ async def heavy_client(client: httpx.AsyncClient, urls: list[str], offset: int, 
         i += 1
         try:
             response = await client.get(url)
-            counts["ok" if response.status_code == 200 else f"status {response.status_code}"] += 1
+            key = "ok" if response.status_code == 200 else f"status {response.status_code}"
+            counts[key] = counts.get(key, 0) + 1
         except httpx.HTTPError as exc:
             counts[type(exc).__name__] = counts.get(type(exc).__name__, 0) + 1
 
 
-async def phase(base_url: str, heavy: list[str], n_heavy: int, n_light: int, seconds: float) -> dict:
-    """Light latencies with n_heavy heavy clients running (0: the reference)."""
-    limits = httpx.Limits(max_connections=n_heavy + LIGHT_CLIENTS + 10, max_keepalive_connections=n_heavy + 10)
-    timeout = httpx.Timeout(120.0)
+async def flood(base_url: str, heavy: list[str], n_heavy: int, stop: multiprocessing.Event) -> dict:
+    """n_heavy clients sending heavy requests back to back until `stop` is set; their answer counts."""
+    limits = httpx.Limits(max_connections=n_heavy + 10, max_keepalive_connections=n_heavy + 10)
+    counts = {"ok": 0}
+    done = asyncio.Event()
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=httpx.Timeout(120.0)) as client:
+        tasks = [asyncio.create_task(heavy_client(client, heavy, i, counts, done)) for i in range(n_heavy)]
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        done.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return counts
+
+
+def flood_process(base_url: str, heavy: list[str], n_heavy: int, stop: multiprocessing.Event,
+                  results: multiprocessing.Queue) -> None:
+    results.put(asyncio.run(flood(base_url, heavy, n_heavy, stop)))
+
+
+async def light_phase(base_url: str, n_light: int, seconds: float) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     errors: list[str] = []
-    counts = {"ok": 0}
     stop = asyncio.Event()
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as heavy_http, \
-            httpx.AsyncClient(base_url=base_url, timeout=timeout) as light_http:
-        heavy_tasks = [asyncio.create_task(heavy_client(heavy_http, heavy, i, counts, stop)) for i in range(n_heavy)]
-        if n_heavy:
-            await asyncio.sleep(2.0)  # let the flood build up: every heavy client has a request in flight
+    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(120.0)) as light_http:
         start = time.perf_counter()
-        light_tasks = [asyncio.create_task(light_client(light_http, latencies, errors, stop, n_light, i))
-                       for i in range(LIGHT_CLIENTS)]
+        tasks = [asyncio.create_task(light_client(light_http, latencies, errors, stop, n_light, i))
+                 for i in range(LIGHT_CLIENTS)]
         try:
-            await asyncio.wait_for(asyncio.gather(*light_tasks), timeout=seconds)
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds)
         except TimeoutError:
             pass
         elapsed = time.perf_counter() - start
         stop.set()
-        for task in heavy_tasks + light_tasks:
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*heavy_tasks, *light_tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return latencies, errors, elapsed
+
+
+def phase(base_url: str, heavy: list[str], n_heavy: int, n_light: int, seconds: float) -> dict:
+    """Light latencies with n_heavy heavy clients running in another process (0: the reference)."""
+    counts: dict = {"ok": 0}
+    stop, results = multiprocessing.Event(), multiprocessing.Queue()
+    flooder = multiprocessing.Process(target=flood_process, args=(base_url, heavy, n_heavy, stop, results))
+    if n_heavy:
+        flooder.start()
+        time.sleep(3.0)  # let the flood build up: every heavy client has a request in flight
+    latencies, errors, elapsed = asyncio.run(light_phase(base_url, n_light, seconds))
+    if n_heavy:
+        stop.set()
+        counts = results.get(timeout=150)
+        flooder.join(timeout=30)
     values = np.asarray(latencies) if latencies else np.asarray([float("nan")])
     return {"heavy_clients": n_heavy, "light_requests": len(latencies), "light_errors": len(errors),
             "p50_s": float(np.percentile(values, 50)), "p95_s": float(np.percentile(values, 95)),
@@ -131,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     with AppProcess(artifacts_dir=artifacts, processed_dir=args.processed_dir) as app, \
             httpx.Client(base_url=app.url, timeout=60) as http:
         heavy = heavy_urls(http, artifacts)
-        alone = asyncio.run(phase(app.url, heavy, 0, args.light, args.seconds))
-        loaded = asyncio.run(phase(app.url, heavy, args.heavy, args.light, args.seconds))
+        alone = phase(app.url, heavy, 0, args.light, args.seconds)
+        loaded = phase(app.url, heavy, args.heavy, args.light, args.seconds)
     print(f"cores: {os.cpu_count()}; heavy requests: {', '.join(heavy)}")
     print(f"light requests ({', '.join(LIGHT)}), {LIGHT_CLIENTS} clients:")
     print(f"{'':28} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} {'n':>5}  heavy answers/s")
