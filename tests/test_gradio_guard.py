@@ -39,6 +39,14 @@ def test_run_with_an_unknown_api_name_is_a_404(http, name):
     assert len(response.text) < 400  # the name is echoed cut short
 
 
+@pytest.mark.parametrize("fn_index", [99999, -1, "x", True])
+def test_the_pages_run_predict_is_checked_by_its_fn_index(http, fn_index):
+    """The page loads a clicked example with POST /gradio_api/run/predict and the event's fn_index (tests/test_browser
+    clicks them); any other fn_index is refused like one in /queue/join."""
+    body = {"data": [0], "fn_index": fn_index, "session_hash": "abc", "event_data": None, "trigger_id": None}
+    assert_plain_4xx(http.post("/gradio_api/run/predict", json=body), 422, "fn_index")
+
+
 @pytest.mark.parametrize("route", ["run", "call"])
 def test_too_few_inputs_is_a_422_naming_the_count(http, route):
     response = http.post(f"/gradio_api/{route}/recommend", json={"data": ["42"]})
