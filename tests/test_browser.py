@@ -128,7 +128,7 @@ def test_movies_tab_group(page, real_movies, screenshots):
     page.get_by_role("tab", name="Movies", exact=True).click()
     expect(visible(page.get_by_text("The number of movies whose original language"))).to_be_visible()
     # A clickable example fills the form and answers.
-    visible(page.get_by_role("gridcell", name="French", exact=True)).first.click()
+    visible(page.get_by_role("button", name="French", exact=True)).first.click()  # one input: examples are buttons
     answer = visible(page.locator(".prose.answer"))
     expect(answer).to_contain_text(f"count: {real_movies.peliculas_idioma('French')['count']}")
 
