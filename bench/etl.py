@@ -5,14 +5,13 @@ Usage: python bench/etl.py [--raw-dir DIR] [--repeat N]
 """
 from __future__ import annotations
 
-import argparse
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 
-from config import PROJ_ROOT, raw_dir
+from bench.timing import run_interleaved
+from config import PROJ_ROOT
 
 TARGET_SECONDS, TARGET_GB = 15.0, 2.0
 
@@ -41,30 +40,17 @@ def measure(cmd: list[str]) -> tuple[float, float]:
 
 
 def one(kind: str, raw: str, out: str) -> None:
-    cmd = ([sys.executable, "-m", "etl", "--quiet", "--raw-dir", raw, "--out", out] if kind == "etl"
-           else [sys.executable, "-c", REFERENCE, raw, out])
+    cmd = ([sys.executable, "-m", "etl", "--quiet", "--catalog", "streaming", "--raw-dir", raw, "--out", out]
+           if kind == "etl" else [sys.executable, "-c", REFERENCE, raw, out])
     wall, gb = measure(cmd)
     print(f"{wall} {gb}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw-dir")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--one", choices=["etl", "reference"], help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    raw = str(raw_dir(args.raw_dir))
-    if args.one:
-        return one(args.one, raw, args.out)
-
-    results: dict[str, list[tuple[float, float]]] = {"etl": [], "reference": []}
-    with tempfile.TemporaryDirectory() as out:
-        for _ in range(args.repeat):
-            for kind in results:  # interleaved, so that machine load hits both alike
-                line = subprocess.run([sys.executable, __file__, "--one", kind, "--raw-dir", raw, "--out", out],
-                                      check=True, capture_output=True, text=True).stdout.split()
-                results[kind].append((float(line[0]), float(line[1])))
+    run = run_interleaved("bench.etl", __doc__, ["etl", "reference"], one)
+    if run is None:
+        return
+    args, raw, results = run
     best = {k: (min(w for w, _ in v), max(m for _, m in v)) for k, v in results.items()}
     (etl_s, etl_gb), (ref_s, ref_gb) = best["etl"], best["reference"]
     print(f"ETL on {raw} (best wall of {args.repeat}, highest peak memory)")

@@ -7,15 +7,14 @@ Usage: python -m bench.movies_etl [--raw-dir DIR] [--repeat N]
 """
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from config import PROJ_ROOT, raw_dir
+from bench.timing import run_interleaved
+from config import PROJ_ROOT
 from etl.movies import columns as C
 
 TARGET_SECONDS = 10.0
@@ -60,24 +59,10 @@ def one(kind: str, raw: str, out: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw-dir")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--one", choices=["etl", "reference"], help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    raw = str(raw_dir(args.raw_dir))
-    if args.one:
-        return one(args.one, raw, args.out)
-
-    results: dict[str, list[tuple[float, float]]] = {"etl": [], "reference": []}
-    with tempfile.TemporaryDirectory() as out:
-        for _ in range(args.repeat):
-            for kind in results:
-                line = subprocess.run([sys.executable, "-m", "bench.movies_etl", "--one", kind, "--raw-dir", raw,
-                                       "--out", out], check=True, capture_output=True, text=True,
-                                      cwd=PROJ_ROOT).stdout.split()
-                results[kind].append((float(line[0]), float(line[1])))
+    run = run_interleaved("bench.movies_etl", __doc__, ["etl", "reference"], one)
+    if run is None:
+        return
+    args, raw, results = run
     etl_s, etl_inner = min(w for w, _ in results["etl"]), min(i for _, i in results["etl"])
     ref_s = min(w for w, _ in results["reference"])
     print(f"movies catalog ETL on {raw} (best of {args.repeat})")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 import config
+from bench.timing import median_seconds
 from catalog.movies_queries import EXAMPLES, QUESTIONS, MoviesCatalog, load_movies_catalog
 from errors import InputError
 from etl.movies import columns as C
@@ -99,17 +100,6 @@ def _answer(catalog: MoviesCatalog, name: str, args: tuple) -> object:
         return getattr(catalog, name)(*args)
     except InputError as error:
         return error
-
-
-def median_seconds(call, repeat: int, clock=time.perf_counter) -> float:
-    """Median time of one call over `repeat` timed calls (after one warm-up)."""
-    call()
-    times = []
-    for _ in range(repeat):
-        start = clock()
-        call()
-        times.append(clock() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

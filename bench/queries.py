@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 import config
+from bench.timing import median_seconds
 from catalog import STREAMING, load_catalog
 from tests.harness import naive
 
@@ -32,17 +33,6 @@ EXTRA_CASES = {
     "get_second_score": [("amazon",)],
     "get_listedin": [("drama",), ("westrn",)],
 }
-
-
-def median_seconds(call, repeat: int, clock=time.perf_counter) -> float:
-    """Median time of one call over `repeat` timed calls (after one warm-up), wall clock by default."""
-    call()
-    times = []
-    for _ in range(repeat):
-        start = clock()
-        call()
-        times.append(clock() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -53,6 +53,18 @@ def check_complete_csv(path: Path) -> None:
                          "the file looks cut off") from None
 
 
+def read_json_object(path: Path, what: str) -> dict:
+    """A JSON file holding an object (`what` names it in the message), with clear errors."""
+    check_file(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected an object ({what})")
+    return data
+
+
 def read_csv_text(path: Path) -> pd.DataFrame:
     """A CSV with every column as text (None for empty), so that no value is reinterpreted on the way in."""
     check_file(path)

@@ -19,9 +19,6 @@ import gradio as gr
 MAX_BODY = 64 * 1024
 # Gradio's named-endpoint routes: /gradio_api/run/<name>, /api/<name>, /call/<name>, /call/v2/<name>.
 NAMED_ROUTE = re.compile(r"^/gradio_api/(?:run|api|call|call/v2)/([^/]+)/?$")
-# The page runs its unqueued events (loading a clicked example into the form) as POST /gradio_api/run/predict
-# with their fn_index: "predict" is no api_name there, and the event is checked like a queued one.
-PAGE_RUN = "/gradio_api/run/predict"
 QUEUE_JOIN = re.compile(r"^/gradio_api/queue/join/?$")
 
 
@@ -67,12 +64,14 @@ class GradioGuard:
         if not (named or joining):
             return
         body = _json_body(raw)
-        if named and path.rstrip("/") == PAGE_RUN and "predict" not in self.public_endpoints() \
-                and body.get("fn_index") is not None:
-            named = None  # a page event by its index: checked below
+        endpoints = self.public_endpoints()
+        # The page itself posts its unqueued events (e.g. filling a form from an example) to /run/predict
+        # with their fn_index: checked like a queue join.
+        if named and named.group(1) == "predict" and "predict" not in endpoints:
+            named = None
         if named:
             name = named.group(1)
-            fn = self.public_endpoints().get(name)
+            fn = endpoints.get(name)
             if fn is None:
                 raise BadRequest(404, f"no API endpoint named '{name[:80]}'; the client API lists them "
                                       "(view_api(), or the page's 'Use via API' link)")

@@ -5,7 +5,6 @@ naming the file before any work is done.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,12 +75,8 @@ def _user_codes(user_ids: np.ndarray) -> np.ndarray:
 
 
 def _etl_report(path: Path) -> dict:
-    io.check_file(path)
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(report, dict) or not isinstance(report.get("fixes"), list):
+    report = io.read_json_object(path, "the ETL's report")
+    if not isinstance(report.get("fixes"), list):
         raise InputError(f"{path}: expected an object with a 'fixes' list (the ETL's report)")
     return report
 

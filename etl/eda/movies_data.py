@@ -9,7 +9,6 @@ streaming EDA's rating statistics and its item-signal test (`stats.item_signal`)
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +44,7 @@ def has_movies(processed_dir: Path) -> bool:
 
 
 def _report(path: Path) -> dict:
-    io.check_file(path)
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(report, dict):
-        raise InputError(f"{path}: expected an object (the Movies ETL's report)")
-    return report
+    return io.read_json_object(path, "the Movies ETL's report")
 
 
 def ratings_data(movies: pd.DataFrame, ratings: pd.DataFrame, path: Path, etl_report: dict | None = None) -> EdaData:

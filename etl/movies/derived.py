@@ -144,6 +144,17 @@ def as_codes(values: pd.Series) -> pd.Series:
                       for v in values], index=values.index, dtype=object)
 
 
+def longest_known(parts: list[str], start: int, sep: str, known: set[str], longest: int,
+                  shortest: int) -> tuple[str | None, int]:
+    """The longest name in `known` made of parts[start:start + n] joined by `sep` (n from `longest` down to
+    `shortest`) and its n; (None, 1) when there is none."""
+    for n in range(min(longest, len(parts) - start), shortest - 1, -1):
+        name = sep.join(parts[start:start + n])
+        if name in known:
+            return name, n
+    return None, 1
+
+
 class GenreSplitter:
     """Space-joined genre names -> the list, split with the known names (longest first)."""
 
@@ -156,15 +167,12 @@ class GenreSplitter:
         words = text.split() if isinstance(text, str) else []
         out, i = [], 0
         while i < len(words):
-            for n in range(min(self.longest, len(words) - i), 0, -1):
-                name = " ".join(words[i:i + n])
-                if name in self.known:
-                    out.append(name)
-                    i += n
-                    break
+            name, n = longest_known(words, i, " ", self.known, self.longest, shortest=1)
+            if name:
+                out.append(name)
             else:
                 self.with_unknown.add(text)
-                i += 1
+            i += n
         return out
 
 
@@ -182,18 +190,14 @@ class CompanySplitter:
         parts = [p.strip() for p in text.split(", ")]
         out, i = [], 0
         while i < len(parts):
-            for n in range(min(self.longest, len(parts) - i), 1, -1):
-                name = ", ".join(parts[i:i + n])
-                if name in self.known:
-                    out.append(name)
-                    i += n
-                    break
-            else:
-                if out and COMPANY_SUFFIX_RE.match(parts[i]):
-                    out[-1] = f"{out[-1]}, {parts[i]}"
-                elif parts[i]:
-                    out.append(parts[i])
-                i += 1
+            name, n = longest_known(parts, i, ", ", self.known, self.longest, shortest=2)
+            if name:
+                out.append(name)
+            elif out and COMPANY_SUFFIX_RE.match(parts[i]):
+                out[-1] = f"{out[-1]}, {parts[i]}"
+            elif parts[i]:
+                out.append(parts[i])
+            i += n
         return out
 
 
