@@ -93,13 +93,17 @@ def build_trainset(df: pd.DataFrame) -> Encoded:
     """A surprise Trainset built directly from arrays (much faster than Dataset.load_from_df on 10M rows).
 
     Inner ids are the positions in the sorted unique raw ids, so surprise's bu/pu rows line up with
-    `user_ids` and bi/qi rows with `item_ids`. Raw ids keep their Python type (int users, str titles).
+    `user_ids` and bi/qi rows with `item_ids`. Raw ids keep their Python type (int users, str titles, int
+    TMDB ids).
     """
     log.debug("building a surprise Trainset from %s ratings", f"{len(df):,}")
     user_idx, user_ids = pd.factorize(df[COL_USER], sort=True)
     item_idx, item_ids = pd.factorize(df[COL_ITEM], sort=True)
     user_ids = np.asarray(user_ids)
-    item_ids = np.asarray(item_ids).astype(str)
+    item_ids = np.asarray(item_ids)
+    # Title ids are text; whole-number item ids (the Movies catalog's TMDB ids) stay int64, sorted as numbers,
+    # so that `encode`'s binary search agrees with the order (text "10" sorts before "9").
+    item_ids = item_ids.astype(np.int64) if item_ids.dtype.kind in "iu" else item_ids.astype(str)
     ratings = df[COL_RATING].to_numpy(dtype=np.float64)
     ur = _grouped(user_idx, item_idx, ratings, len(user_ids))
     ir = _grouped(item_idx, user_idx, ratings, len(item_ids))

@@ -9,8 +9,9 @@ Three families, all computed on the same held-out ratings:
 - ranking quality per user: `precision_at_k`, `recall_at_k`, `ndcg_at_k`. Each eligible user's held-out
   titles are ranked by predicted rating (ties keep the held-out order, which is random), a title is relevant
   when its true rating >= threshold (binary relevance), and only users with at least k held-out ratings
-  count. Recall and NDCG are undefined for a user without any relevant held-out title, so they average over
-  the eligible users that have one; precision averages over all eligible users.
+  count (`relevant_at` sets another relevance bar for the ranking metrics, e.g. 4.0). Recall and NDCG are
+  undefined for a user without any relevant held-out title, so they average over the eligible users that
+  have one; precision averages over all eligible users.
 
 `evaluate_models` puts several models' predictions for one test set side by side in one table.
 Rating frames use the config column names (userId, movieId, rating); predictions sit in a `prediction`
@@ -87,22 +88,30 @@ def ndcg_at_k(rating_true: pd.DataFrame, rating_pred: pd.DataFrame, k: int = DEF
 
 
 def evaluate_predictions(rating_true: pd.DataFrame, y_pred: np.ndarray,
-                         threshold: float = DEFAULT_THRESHOLD, k: int = DEFAULT_K) -> dict[str, float]:
-    """All metrics for one model: `y_pred` holds the predicted rating of each row of `rating_true`."""
+                         threshold: float = DEFAULT_THRESHOLD, k: int = DEFAULT_K,
+                         relevant_at: float | None = None) -> dict[str, float]:
+    """All metrics for one model: `y_pred` holds the predicted rating of each row of `rating_true`.
+
+    `relevant_at`: the true rating from which a title counts as relevant in the ranking metrics (default: the
+    decision threshold, as before; the Movies table uses 4.0). The decision metrics always use `threshold`.
+    """
     y_true = rating_true[COL_RATING].to_numpy(dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     return {
         "rmse": rmse(y_true, y_pred),
         "mae": mae(y_true, y_pred),
         **decision_metrics(y_true, y_pred, threshold),
-        **_ranking(rating_true[COL_USER].to_numpy(), y_true, y_pred, k, threshold),
+        **_ranking(rating_true[COL_USER].to_numpy(), y_true, y_pred, k,
+                   threshold if relevant_at is None else relevant_at),
     }
 
 
 def evaluate_models(rating_true: pd.DataFrame, predictions: Mapping[str, np.ndarray],
-                    threshold: float = DEFAULT_THRESHOLD, k: int = DEFAULT_K) -> pd.DataFrame:
+                    threshold: float = DEFAULT_THRESHOLD, k: int = DEFAULT_K,
+                    relevant_at: float | None = None) -> pd.DataFrame:
     """The comparison table: one row per model (index = model name), columns METRIC_NAMES."""
-    rows = {name: evaluate_predictions(rating_true, y_pred, threshold, k) for name, y_pred in predictions.items()}
+    rows = {name: evaluate_predictions(rating_true, y_pred, threshold, k, relevant_at)
+            for name, y_pred in predictions.items()}
     table = pd.DataFrame.from_dict(rows, orient="index")[list(METRIC_NAMES)]
     table.index.name = "model"
     return table
@@ -169,3 +178,11 @@ def _ranking(users: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, k: int,
         "ndcg@k": float(np.mean(dcg[has_relevant] / ideal[has_relevant])) if has_relevant.any() else float("nan"),
         "ranking_users": n_users,
     }
+
+
+def ranking_metrics(users: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, k: int = DEFAULT_K,
+                    relevant_at: float = DEFAULT_THRESHOLD) -> dict[str, float]:
+    """precision@k, recall@k, ndcg@k and ranking_users from arrays (one row per held-out rating): each user's
+    rows ranked by `y_pred`, relevant when `y_true` >= `relevant_at`, users with at least k rows."""
+    return _ranking(np.asarray(users), np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64),
+                    k, relevant_at)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform as py_platform
 from importlib.metadata import version
 from pathlib import Path
@@ -102,8 +103,24 @@ def manifest_meta(arrays: dict[str, np.ndarray], metrics: dict[str, Any], *, thr
     }
 
 
+# Folders of other models inside an artifact folder (the Movies model in artifacts/movies/): replacing the
+# streaming artifacts carries them over instead of deleting them.
+NESTED_MODELS = ("movies",)
+
+
 def write_artifacts(out_dir: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], metrics: dict[str, Any],
                     model_card: str) -> Path:
-    """The arrays, metrics.json and the model card (README.md) with the manifest, replacing `out_dir`."""
+    """The arrays, metrics.json and the model card (README.md) with the manifest, replacing `out_dir`
+    (nested model folders, NESTED_MODELS, are kept)."""
     files = {"metrics.json": json.dumps(metrics, indent=2, default=json_default), "README.md": model_card}
-    return save_artifacts(out_dir, arrays, meta=meta, files=files)
+    out_dir = Path(out_dir)
+    kept = {name: out_dir / name for name in NESTED_MODELS if (out_dir / name).is_dir()}
+    parked = {name: out_dir.parent / f".{out_dir.name}.{name}.keep-{os.getpid()}" for name in kept}
+    for name, path in kept.items():
+        os.replace(path, parked[name])
+    try:
+        save_artifacts(out_dir, arrays, meta=meta, files=files)
+    finally:  # back into the new folder, or into the old one when the write failed
+        for name, path in parked.items():
+            os.replace(path, out_dir / name)
+    return out_dir

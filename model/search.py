@@ -65,20 +65,25 @@ class Trials:
 
 
 def with_value(params: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
-    """A copy of `params` with one search-space coordinate set (`lr_epochs` sets lr_all and n_epochs)."""
+    """A copy of `params` with one search-space coordinate set (`lr_epochs` sets lr_all and n_epochs,
+    `reg_all` the three regularisation constants, as surprise's reg_all)."""
     candidate = dict(params)
     if name == "lr_epochs":
         candidate["lr_all"], candidate["n_epochs"] = value
+    elif name == "reg_all":
+        candidate["reg_bu"] = candidate["reg_bi"] = candidate["reg_factors"] = value
     else:
         candidate[name] = value
     return candidate
 
 
-def greedy_search(trials: Trials) -> float:
-    """Coordinate descent over SEARCH_SPACE from DEFAULT_PARAMS; returns the best validation RMSE seen."""
-    best = dict(DEFAULT_PARAMS)
+def greedy_search(trials: Trials, start: dict[str, Any] | None = None,
+                  space: list[tuple[str, list[Any]]] | None = None) -> float:
+    """Coordinate descent over `space` (SEARCH_SPACE) from `start` (DEFAULT_PARAMS); returns the best
+    validation RMSE seen."""
+    best = dict(DEFAULT_PARAMS if start is None else start)
     best_rmse = trials.score(best)
-    for name, values in SEARCH_SPACE:
+    for name, values in SEARCH_SPACE if space is None else space:
         for value in values:
             candidate = with_value(best, name, value)
             candidate_rmse = trials.score(candidate)

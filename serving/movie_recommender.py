@@ -1,0 +1,390 @@
+"""The Movies catalog's recommender at serving time: fold-in for visitors, top-N and predictions for known users.
+
+Loads the Movies model (`artifacts/movies/`, written by `python -m model.train --catalog movies`) through
+`serving.artifacts.load_artifacts` (format version and sha256 checked, no pickle). Item ids are TMDB ids.
+Imports nothing from model/, etl/ or surprise.
+
+A **visitor** (someone the model never saw) gives at least three (TMDB id, rating) pairs:
+
+- `fold_in` solves their bias and factors against the fixed item factors and biases, in closed form: the
+  regularised least squares that surprise's SGD minimises for one user (each rating adds reg * |p|^2 and
+  reg_bu * b^2, so the ridge is n_ratings x the training regularisation):
+
+      min_{b, p}  sum_j (r_j - mu - b_j - b - q_j . p)^2 + n (reg_bu b^2 + reg_pu |p|^2)
+
+- `for_visitor` ranks every film the model knows (the rated ones left out). Plain fold-in alone ranks by
+  `mu + b + b_i + q_i . p`; with three to five ratings the ridge keeps |p| small, so the item biases win and
+  everyone gets the same well-liked films (see the model card: genre share of the top 10 for themed
+  visitors). The default method ("blend") ranks by a weighted sum of three z-scored signals over the
+  candidates: the folded-in prediction, the similarity of each film's factors to the rated films' factors
+  (cosine, weighted by how far each rating sits from the mean rating) and the same for the films' genres;
+  candidates need `min_support` training ratings, since factors of films rated once or twice are noise.
+  The weights live in the manifest (`visitor_method`), chosen by the trainer from the numbers it reports.
+
+Known users (the MovieLens users): `predict` (surprise's estimate with its explanation) and `top_n_for_user`
+(filters by genres, release years and a set of allowed TMDB ids, e.g. the films on the visitor's platforms,
+which the caller derives from where_to_watch.parquet).
+
+Errors are `errors.InputError` (every door shows them as a 4xx / gr.Error): fewer than three rated films,
+ratings outside 0.5-5 or off the half-star grid, films the model does not know (listed), a film rated twice.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from config import ARTIFACTS_DIR, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
+from errors import InputError, NotFound
+from inputs.numbers import decimal_number, parse_n, parse_user_id, whole_number
+from inputs.text import echo
+from serving.artifacts import ArtifactError, Artifacts, load_artifacts
+from serving.predictor import Explanation
+
+MOVIES_ARTIFACTS_DIR = ARTIFACTS_DIR / "movies"
+MIN_VISITOR_RATINGS = 3
+MAX_VISITOR_RATINGS = 500
+REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
+                   "item_factors", "rated_indptr", "rated_items", "item_n_ratings", "item_titles", "item_years",
+                   "item_genres", "genre_names")
+# Used when a manifest has no `visitor_method` (the trainer always writes one).
+DEFAULT_VISITOR_METHOD = {"name": "blend", "w_prediction": 1.0, "w_factors": 1.0, "w_genres": 1.0,
+                          "min_support": 10}
+
+
+@dataclass(frozen=True)
+class MoviePrediction:
+    """A known user's predicted rating of one film, the decision at the threshold, and why."""
+
+    user: int
+    id: int
+    title: str | None
+    rating: float
+    recommend: bool
+    threshold: float
+    explanation: Explanation
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_tmdb_id(value: object) -> int:
+    """A TMDB id (862, 862.0, "862") -> 862; anything else is an InputError."""
+    number = whole_number(value)
+    if number is None or number < 1:
+        raise InputError(f"movie id must be a TMDB id (a positive whole number, e.g. 862 for Toy Story); "
+                         f"got {echo(value)}.")
+    return number
+
+
+def parse_rating(value: object, tmdb_id: int) -> float:
+    """A visitor's rating: 0.5 to 5.0 in half stars (4, 4.5, "4,5")."""
+    number = decimal_number(value)
+    if number is None or not RATING_MIN <= number <= RATING_MAX or number * 2 != math.floor(number * 2):
+        raise InputError(f"rating of movie {tmdb_id} must be from {RATING_MIN} to {RATING_MAX} in steps of 0.5 "
+                         f"(e.g. 4 or 4.5); got {echo(value)}.")
+    return number
+
+
+def parse_visitor_ratings(ratings: object) -> list[tuple[int, float]]:
+    """[(tmdb_id, rating), ...] from a list of pairs or of {"id", "rating"} dicts, or a {tmdb_id: rating} dict."""
+    if isinstance(ratings, dict):
+        pairs: Iterable[Any] = ratings.items()
+    elif isinstance(ratings, (list, tuple)):
+        pairs = ratings
+    else:
+        raise InputError("ratings must be a list of (movie id, rating) pairs, e.g. [[862, 5], [12, 4.5], [8587, 4]]")
+    parsed: list[tuple[int, float]] = []
+    for pair in pairs:
+        if isinstance(pair, dict) and {"id", "rating"} <= set(pair):
+            tid, value = pair["id"], pair["rating"]
+        elif isinstance(pair, (list, tuple)) and len(pair) == 2:
+            tid, value = pair
+        else:
+            raise InputError(f"each rating must be a (movie id, rating) pair or {{'id', 'rating'}}; got {echo(pair)}.")
+        tmdb_id = parse_tmdb_id(tid)
+        parsed.append((tmdb_id, parse_rating(value, tmdb_id)))
+    if len(parsed) < MIN_VISITOR_RATINGS:
+        raise InputError(f"rate at least {MIN_VISITOR_RATINGS} movies to get recommendations; got {len(parsed)}.")
+    if len(parsed) > MAX_VISITOR_RATINGS:
+        raise InputError(f"rate at most {MAX_VISITOR_RATINGS} movies; got {len(parsed)}.")
+    ids = [tid for tid, _ in parsed]
+    twice = sorted({tid for tid in ids if ids.count(tid) > 1})
+    if twice:
+        raise InputError(f"each movie may be rated once; rated more than once: {', '.join(map(str, twice))}.")
+    return parsed
+
+
+def solve_fold_in(residuals: np.ndarray, factors: np.ndarray, reg_bu: float, reg_pu: float) -> tuple[float, np.ndarray]:
+    """(bias, factors) minimising sum (residual_j - b - q_j . p)^2 + n (reg_bu b^2 + reg_pu |p|^2).
+
+    `residuals` are r_j - mu - b_j for the n rated items, `factors` their q_j rows (n x k).
+    """
+    n, k = factors.shape
+    design = np.empty((n, k + 1))
+    design[:, 0] = 1.0
+    design[:, 1:] = factors
+    ridge = np.full(k + 1, n * reg_pu)
+    ridge[0] = n * reg_bu
+    if n <= k:  # the n x n dual form is cheaper: x = D^-1 A^T (A D^-1 A^T + I)^-1 y
+        scaled = design / ridge
+        x = scaled.T @ np.linalg.solve(scaled @ design.T + np.eye(n), residuals)
+    else:
+        x = np.linalg.solve(design.T @ design + np.diag(ridge), design.T @ residuals)
+    return float(x[0]), x[1:]
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    std = values.std()
+    return (values - values.mean()) / std if std > 0 else np.zeros_like(values)
+
+
+class MovieRecommender:
+    """The Movies model: fold-in and top-N for visitors, predictions and top-N for known users."""
+
+    def __init__(self, artifacts: Artifacts, threshold: float | None = None):
+        for name in REQUIRED_ARRAYS:
+            artifacts.array(name)
+        a = artifacts.arrays
+        self.artifacts, self.manifest = artifacts, artifacts.manifest
+        self.global_mean = float(a["global_mean"])
+        self.user_ids: np.ndarray = a["user_ids"].astype(np.int64)
+        self.item_ids: np.ndarray = a["item_ids"].astype(np.int64)
+        self.user_bias, self.item_bias = a["user_bias"], a["item_bias"]
+        self.user_factors, self.item_factors = a["user_factors"], a["item_factors"]
+        self.rated_indptr, self.rated_items = a["rated_indptr"], a["rated_items"]
+        self.item_n_ratings: np.ndarray = a["item_n_ratings"]
+        self.item_titles: np.ndarray = a["item_titles"]
+        self.item_years: np.ndarray = a["item_years"]
+        self.item_genres: np.ndarray = a["item_genres"].astype(bool)
+        self.genre_names: np.ndarray = a["genre_names"]
+        self._check_shapes()
+        hp = self.manifest.get("hyperparameters", {})
+        self.reg_bu = float(hp.get("reg_bu", 0.02))
+        self.reg_pu = float(hp.get("reg_factors", 0.02))
+        lo, hi = self.manifest.get("rating_scale", [RATING_MIN, RATING_MAX])
+        self.rating_min, self.rating_max = float(lo), float(hi)
+        self.threshold = float(self.manifest.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold)
+        self.method = {**DEFAULT_VISITOR_METHOD, **self.manifest.get("visitor_method", {})}
+        # Unit-length factor rows and genre rows: cosine similarities are then plain matrix products.
+        norms = np.linalg.norm(self.item_factors, axis=1, keepdims=True)
+        self._unit_factors = self.item_factors / np.where(norms > 0, norms, 1.0)
+        # Subnormal floats (factors of films SGD barely moved) make every product with them ~30x slower.
+        self._unit_factors[np.abs(self._unit_factors) < 1e-12] = 0.0
+        genre_counts = self.item_genres.sum(axis=1, keepdims=True)
+        self._unit_genres = self.item_genres / np.sqrt(np.where(genre_counts > 0, genre_counts, 1))
+        self._genre_index = {str(g).lower(): j for j, g in enumerate(self.genre_names)}
+
+    @classmethod
+    def from_dir(cls, directory: str | os.PathLike = MOVIES_ARTIFACTS_DIR,
+                 threshold: float | None = None) -> MovieRecommender:
+        """Load and verify the Movies artifacts (checksums, format version) from a directory."""
+        return cls(load_artifacts(directory), threshold)
+
+    # ---- lookups -------------------------------------------------------------------------------------
+    def item_index(self, tmdb_id: int) -> int | None:
+        pos = int(np.searchsorted(self.item_ids, tmdb_id))
+        return pos if pos < self.item_ids.size and self.item_ids[pos] == tmdb_id else None
+
+    def user_index(self, user_id: int) -> int | None:
+        pos = int(np.searchsorted(self.user_ids, user_id))
+        return pos if pos < self.user_ids.size and self.user_ids[pos] == user_id else None
+
+    def _items_of(self, ratings: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.array([tid for tid, _ in ratings], dtype=np.int64)
+        pos = np.clip(np.searchsorted(self.item_ids, ids), 0, self.item_ids.size - 1)
+        unknown = ids[self.item_ids[pos] != ids]
+        if unknown.size:
+            raise InputError(f"the model knows no ratings of these movie ids, so it cannot use them: "
+                             f"{', '.join(map(str, unknown.tolist()))}. Rate movies with MovieLens ratings "
+                             f"({self.item_ids.size:,} of the catalog's films).")
+        return pos, np.array([r for _, r in ratings], dtype=np.float64)
+
+    # ---- visitors --------------------------------------------------------------------------------------
+    def fold_in(self, ratings: object) -> tuple[float, np.ndarray]:
+        """A visitor's (bias, factors), solved against the fixed item factors and biases (see the module doc)."""
+        items, values = self._items_of(parse_visitor_ratings(ratings))
+        return self._fold_in(items, values)
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarray]:
+        residuals = values - self.global_mean - self.item_bias[items]
+        return solve_fold_in(residuals, self.item_factors[items], self.reg_bu, self.reg_pu)
+
+    def visitor_method(self, method: str | dict[str, Any] | None = None) -> dict[str, Any]:
+        """The ranking method: the manifest's (None), "plain" (fold-in prediction only, no support floor),
+        "blend" (the manifest's weights) or a dict overriding some of name/weights/min_support."""
+        if method is None or method == "blend":
+            return {**self.method, "name": "blend"} if method else dict(self.method)
+        if method == "plain":
+            return {"name": "plain", "min_support": 0}
+        if isinstance(method, dict):
+            return {**self.method, **method}
+        raise InputError(f"method must be 'blend' or 'plain'; got {echo(method)}.")
+
+    def visitor_components(self, items: np.ndarray, values: np.ndarray,
+                           parts: Collection[str] = ("factors", "genres")) -> dict[str, np.ndarray]:
+        """The signals the visitor methods rank by, for every item: the folded-in predicted rating
+        ("predicted"), and z-scores over all items of the prediction ("prediction"), of the factor similarity
+        ("factors") and of the genre similarity ("genres") to the rated films (those in `parts`; the others
+        are zeros)."""
+        bias, factors = self._fold_in(items, values)
+        predicted = np.clip(self.global_mean + bias + self.item_bias + self.item_factors @ factors,
+                            self.rating_min, self.rating_max)
+        # How much each rated film says about taste: liked (above the mean rating) pulls, disliked pushes.
+        weight = values - self.global_mean
+        zeros = np.zeros_like(predicted)
+        return {
+            "predicted": predicted,
+            "prediction": _zscore(predicted),
+            "factors": (_zscore(self._unit_factors @ (self._unit_factors[items].T @ weight)) if "factors" in parts
+                        else zeros),
+            "genres": (_zscore(self._unit_genres @ (self._unit_genres[items].T @ weight)) if "genres" in parts
+                       else zeros),
+        }
+
+    @staticmethod
+    def combine(components: dict[str, np.ndarray], method: dict[str, Any]) -> np.ndarray:
+        """The ranking score of a method from `visitor_components`: the prediction ("plain") or the
+        weighted sum of the z-scores ("blend")."""
+        if method["name"] == "plain":
+            return components["predicted"]
+        return (method["w_prediction"] * components["prediction"] + method["w_factors"] * components["factors"]
+                + method["w_genres"] * components["genres"])
+
+    def visitor_scores(self, items: np.ndarray, values: np.ndarray,
+                       method: str | dict[str, Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ranking score, predicted rating) of every item for a visitor who rated `items` with `values`."""
+        m = self.visitor_method(method)
+        parts = [] if m["name"] == "plain" else [p for p in ("factors", "genres") if m[f"w_{p}"]]
+        components = self.visitor_components(items, values, parts)
+        return self.combine(components, m), components["predicted"]
+
+    def for_visitor(self, ratings: object, n: object = 10, allowed_ids: Collection[int] | None = None,
+                    method: str | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The visitor's n best films (rated ones left out), best first: {id, title, year, genres, score,
+        predicted_rating, recommend, n_ratings}. `allowed_ids`: only these TMDB ids (e.g. the films on the
+        visitor's platforms, from where_to_watch.parquet). `method`: see `visitor_method`."""
+        n = parse_n(n)
+        items, values = self._items_of(parse_visitor_ratings(ratings))
+        m = self.visitor_method(method)
+        score, predicted = self.visitor_scores(items, values, m)
+        keep = self._allowed(allowed_ids)
+        if m.get("min_support"):
+            keep &= self.item_n_ratings >= int(m["min_support"])
+        keep[items] = False
+        return self._best(keep, score, predicted, n)
+
+    # ---- known users -----------------------------------------------------------------------------------
+    def _known_user(self, user: object) -> int:
+        uid = parse_user_id(user)
+        u = self.user_index(uid)
+        if u is None:
+            raise NotFound(f"user {uid} is not one of the model's {self.user_ids.size:,} MovieLens users "
+                           f"(ids {self.user_ids[0]}-{self.user_ids[-1]}); rate a few movies as a visitor instead.")
+        return u
+
+    def predict(self, user: object, tmdb_id: object) -> MoviePrediction:
+        """A user's predicted rating of a film: surprise's estimate (with its unknown-user/-film fallbacks)."""
+        uid, tid = parse_user_id(user), parse_tmdb_id(tmdb_id)
+        u, i = self.user_index(uid), self.item_index(tid)
+        est = self.global_mean
+        user_bias = title_bias = factor_term = 0.0
+        if u is not None:
+            user_bias = float(self.user_bias[u])
+            est += self.user_bias[u]
+        if i is not None:
+            title_bias = float(self.item_bias[i])
+            est += self.item_bias[i]
+        if u is not None and i is not None:
+            factor_term = float(np.dot(self.item_factors[i], self.user_factors[u]))
+            est += np.dot(self.item_factors[i], self.user_factors[u])
+        raw = float(est)
+        rating = min(self.rating_max, max(self.rating_min, raw))
+        fallback = {(True, True): None, (False, True): "unknown user", (True, False): "unknown title",
+                    (False, False): "unknown user and title"}[(u is not None, i is not None)]
+        n_ratings = 0 if u is None else int(self.rated_indptr[u + 1] - self.rated_indptr[u])
+        explanation = Explanation(self.global_mean, user_bias, title_bias, factor_term, raw, rating != raw,
+                                  n_ratings, u is not None, i is not None, fallback)
+        title = None if i is None else str(self.item_titles[i])
+        return MoviePrediction(uid, tid, title, rating, rating >= self.threshold, self.threshold, explanation)
+
+    def top_n_for_user(self, user: object, n: object = 10, genres: Collection[str] | None = None,
+                       year_range: tuple[int, int] | None = None,
+                       allowed_ids: Collection[int] | None = None) -> list[dict[str, Any]]:
+        """A known user's n best films by predicted rating, leaving out what they rated: films of any of
+        `genres` (names, any case), released within `year_range` (inclusive) and among `allowed_ids`."""
+        n = parse_n(n)
+        u = self._known_user(user)
+        keep = self._allowed(allowed_ids)
+        if genres:
+            keep &= self.item_genres[:, self._genre_columns(genres)].any(axis=1)
+        if year_range is not None:
+            lo, hi = (whole_number(y) for y in year_range)
+            if lo is None or hi is None or lo > hi:
+                raise InputError(f"year range must be two whole numbers, the first not above the second; "
+                                 f"got {echo(year_range)}.")
+            keep &= (self.item_years >= lo) & (self.item_years <= hi)
+        keep[self.rated_items[self.rated_indptr[u]:self.rated_indptr[u + 1]]] = False
+        predicted = np.clip(self.global_mean + self.user_bias[u] + self.item_bias
+                            + self.item_factors @ self.user_factors[u], self.rating_min, self.rating_max)
+        return self._best(keep, predicted, predicted, n)
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+    def _genre_columns(self, genres: Collection[str]) -> list[int]:
+        if isinstance(genres, str):
+            genres = [genres]
+        unknown = [g for g in genres if str(g).strip().lower() not in self._genre_index]
+        if unknown:
+            raise InputError(f"unknown genre(s) {', '.join(map(echo, unknown))}; "
+                             f"known: {', '.join(map(str, self.genre_names))}.")
+        return [self._genre_index[str(g).strip().lower()] for g in genres]
+
+    def _allowed(self, allowed_ids: Collection[int] | None) -> np.ndarray:
+        if allowed_ids is None:
+            return np.ones(self.item_ids.size, dtype=bool)
+        ids = np.fromiter((int(x) for x in allowed_ids), dtype=np.int64)
+        return np.isin(self.item_ids, ids)
+
+    def _best(self, keep: np.ndarray, score: np.ndarray, predicted: np.ndarray, n: int) -> list[dict[str, Any]]:
+        candidates = np.flatnonzero(keep)
+        s = score[candidates]
+        if candidates.size > n:  # partial selection, then an exact sort of the few survivors
+            cut = np.partition(s, candidates.size - n)[candidates.size - n]
+            candidates, s = candidates[s >= cut], s[s >= cut]
+        best = candidates[np.lexsort((self.item_ids[candidates], -s))[:n]]
+        return [{"id": int(self.item_ids[i]), "title": str(self.item_titles[i]), "year": int(self.item_years[i]),
+                 "genres": [str(g) for g in self.genre_names[self.item_genres[i]]],
+                 "score": round(float(score[i]), 4), "predicted_rating": round(float(predicted[i]), 4),
+                 "recommend": bool(predicted[i] >= self.threshold), "n_ratings": int(self.item_n_ratings[i])}
+                for i in best]
+
+    def summary(self) -> str:
+        hp = self.manifest.get("hyperparameters", {})
+        return (f"Movies SVD model: {self.user_ids.size:,} users x {self.item_ids.size:,} films, "
+                f"{hp.get('n_factors', '?')} factors, built {self.manifest.get('created_at', 'unknown')}")
+
+    def _check_shapes(self) -> None:
+        n_users, n_items = self.user_ids.size, self.item_ids.size
+        expected = {"user_bias": (n_users,), "item_bias": (n_items,), "rated_indptr": (n_users + 1,),
+                    "item_n_ratings": (n_items,), "item_titles": (n_items,), "item_years": (n_items,)}
+        a = self.artifacts.arrays
+        for name, shape in expected.items():
+            if a[name].shape != shape:
+                self._bad(name, f"shape {a[name].shape}, expected {shape}")
+        k = self.user_factors.shape[1] if self.user_factors.ndim == 2 else -1
+        if self.user_factors.shape != (n_users, k):
+            self._bad("user_factors", f"shape {self.user_factors.shape}, expected ({n_users}, k)")
+        if self.item_factors.shape != (n_items, k):
+            self._bad("item_factors", f"shape {self.item_factors.shape}, expected ({n_items}, {k})")
+        if a["item_genres"].shape != (n_items, self.genre_names.size):
+            self._bad("item_genres", f"shape {a['item_genres'].shape}, expected ({n_items}, {self.genre_names.size})")
+        if n_items == 0 or np.any(np.diff(self.item_ids) <= 0):
+            self._bad("item_ids", "must be sorted, unique and not empty")
+
+    def _bad(self, name: str, detail: str) -> None:
+        raise ArtifactError(f"{Path(self.artifacts.directory) / (name + '.npy')}: {detail}")
