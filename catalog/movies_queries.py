@@ -6,8 +6,11 @@
 
 Every answer is a plain JSON-ready dict that echoes the normalised inputs and carries a "message" key: None
 when there is an answer, a sentence when the data cannot answer. A REST answer that lists movies gives them as
-"items": [{"id": <TMDB id>, "title": ..., ...}]. Each method's docstring starts with the question's definition
-(shown by the UI and README).
+"items": [{"id": <TMDB id>, "title": ..., ..., "where_to_watch": [{"platform": "netflix", "title_id": "ns123"}]}]
+(the streaming titles linked to the film by the movies ETL, movies/where_to_watch.parquet; an empty list when
+none, or when that file is missing). Each method's docstring starts with the question's definition (shown by
+the UI and README). `facts_for_title("ds1378")` gives the TMDB facts of a streaming title linked to a movie
+(None otherwise), for the streaming side's Recommend and Similar answers.
 
 Bad input raises errors.InputError (REST 400): a language or country that is not an ISO code or English name
 (the message lists what is accepted, with a did-you-mean), a blank or over-long name, a bad `limit`. A name that
@@ -30,6 +33,7 @@ from __future__ import annotations
 import difflib
 import gc
 import heapq
+import logging
 import re
 import unicodedata
 from bisect import bisect_left
@@ -38,9 +42,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pycountry
 
 import config
+from catalog.where_to_watch import movie_by_title, read_where_to_watch, streams_by_movie, where_to_watch_path
 from errors import InputError, NotFound
 from inputs.numbers import parse_n
 from inputs.text import is_empty
@@ -56,6 +62,7 @@ class C:
     COUNTRIES, COUNTRY_NAMES = "production_countries", "production_country_names"
     COMPANIES, COLLECTION, DIRECTORS = "production_companies", "collection", "directors"
     BUDGET, REVENUE, RETURN, VOTE_COUNT = "budget", "revenue", "return", "vote_count"
+    VOTE_AVERAGE, GENRES, OVERVIEW = "vote_average", "genres", "overview"
 
 
 # TMDB's codes outside ISO, named as the ETL names them (etl/movies/names.py; tests check that both agree).
@@ -67,6 +74,10 @@ COUNTRY_OVERRIDES = {"SU": "Soviet Union", "XC": "Czechoslovakia", "XG": "East G
 REQUIRED_COLUMNS = [C.ID, C.TITLE, C.RELEASE_DATE, C.RELEASE_YEAR, C.RUNTIME, C.LANGUAGE, C.LANGUAGE_NAME,
                     C.COUNTRIES, C.COUNTRY_NAMES, C.COMPANIES, C.COLLECTION, C.BUDGET, C.REVENUE, C.RETURN,
                     C.VOTE_COUNT, C.DIRECTORS]
+# Read when the table has them: the TMDB facts a linked streaming title shows (facts_for_title).
+FACTS_COLUMNS = [C.VOTE_AVERAGE, C.GENRES, C.OVERVIEW]
+WHERE_TO_WATCH = "where_to_watch"   # the key of each listed movie's streaming titles
+OVERVIEW_CHARS = 300                # a fact's overview is cut (at a word) to about this many characters
 # The six questions, in the issue's order (method names = REST paths /movies/<name>, api_name movies_<name>).
 QUESTIONS = ("peliculas_idioma", "peliculas_duracion", "franquicia", "peliculas_pais", "productoras_exitosas",
              "get_director")
@@ -84,6 +95,8 @@ LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 MAX_NAME_CHARS = 300       # longer names are refused before any normalising
 ECHO_CHARS = 80            # at most this much of a bad input is quoted back
 SUGGESTIONS = 5
+
+log = logging.getLogger(__name__)
 
 # ---- name normalising ------------------------------------------------------------------------------------------
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -256,10 +269,31 @@ def _closed_set_error(param: str, value: object, what: str, examples: str, looku
                       f"{', '.join(catalog_codes)}.")
 
 
-class MoviesCatalog:
-    """The movies table with the indexes the six questions need. Build with load_movies_catalog()."""
+def cut_overview(text: object, limit: int = OVERVIEW_CHARS) -> str | None:
+    """An overview on one line, cut at a word to at most `limit` characters (then ending in "..."); None when
+    there is none."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 3]
+    cut = cut[:cut.rfind(" ")] if " " in cut else cut
+    return cut.rstrip(" ,;:.-") + "..."
 
-    def __init__(self, movies: pd.DataFrame):
+
+def _text_list(value: object) -> list[str]:
+    if value is None or isinstance(value, float):
+        return []
+    return [str(v) for v in (value.tolist() if hasattr(value, "tolist") else value)]
+
+
+class MoviesCatalog:
+    """The movies table with the indexes the six questions need. Build with load_movies_catalog().
+
+    `links`: the where-to-watch table (catalog.where_to_watch.LINK_COLUMNS; None: no film streams anywhere)."""
+
+    def __init__(self, movies: pd.DataFrame, links: pd.DataFrame | None = None):
         missing = [c for c in REQUIRED_COLUMNS if c not in movies.columns]
         if missing:
             raise InputError(f"movies table lacks columns {missing}: rebuild it with `python -m etl --catalog movies`.")
@@ -271,6 +305,7 @@ class MoviesCatalog:
         gc.disable()
         try:
             self._build(movies)
+            self._build_links(movies, links)
         finally:
             if collecting:
                 gc.enable()
@@ -306,6 +341,35 @@ class MoviesCatalog:
         self._build_countries(movies[C.COUNTRIES].tolist())
 
     # ---------------------------------------------------------------- indexes (built once)
+
+    def _build_links(self, movies: pd.DataFrame, links: pd.DataFrame | None) -> None:
+        """Where each movie streams, and the TMDB facts of every linked streaming title's movie."""
+        self.where_to_watch_links = 0 if links is None else len(links)
+        if links is None or links.empty:
+            self._streams, self._movie_of_title, self._facts = {}, {}, {}
+            return
+        self._streams = streams_by_movie(links)
+        self._movie_of_title = movie_by_title(links)
+        linked = set(self._movie_of_title.values())
+        row_of = {movie_id: row for row, movie_id in enumerate(self._ids) if movie_id in linked}
+        column = {name: movies[name].tolist() if name in movies.columns else None
+                  for name in (C.VOTE_AVERAGE, C.VOTE_COUNT, C.GENRES, C.OVERVIEW, C.DIRECTORS)}
+
+        def value(name: str, row: int) -> object:
+            values = column[name]
+            return None if values is None else values[row]
+
+        self._facts = {}
+        for movie_id, row in row_of.items():
+            average, votes = value(C.VOTE_AVERAGE, row), value(C.VOTE_COUNT, row)
+            self._facts[movie_id] = {
+                C.ID: movie_id, C.TITLE: self._titles[row], C.RELEASE_YEAR: self._years[row],
+                C.RUNTIME: self._runtime[row],
+                C.VOTE_AVERAGE: None if average is None or pd.isna(average) else float(average),
+                C.VOTE_COUNT: None if votes is None or pd.isna(votes) else int(votes),
+                C.GENRES: tuple(_text_list(value(C.GENRES, row))),
+                C.DIRECTORS: tuple(dict.fromkeys(_text_list(value(C.DIRECTORS, row)))),
+                C.OVERVIEW: cut_overview(value(C.OVERVIEW, row))}
 
     def _group(self, names_of_row: list[list[str]]) -> tuple[dict, dict, dict]:
         """Names per movie -> (key -> rows, key -> {spelling: movies}, key -> words). A movie counts once
@@ -452,6 +516,24 @@ class MoviesCatalog:
 
     # ---------------------------------------------------------------- helpers
 
+    def _with_streams(self, item: dict) -> dict:
+        """A copy of a listed movie with its streaming titles (fresh dicts: answers never share the index's)."""
+        return {**item, WHERE_TO_WATCH: [dict(s) for s in self._streams.get(item[C.ID], ())]}
+
+    # ---------------------------------------------------------------- the streaming side
+
+    def facts_for_title(self, title_id: object) -> dict | None:
+        """The TMDB facts of the movie a streaming title (an id such as `ds1378`) is linked to by the movies
+        ETL's where-to-watch rule: id, title, release_year, runtime (minutes, None when unknown), vote_average,
+        vote_count, genres, directors and overview (cut to about 300 characters); None when the title is not
+        linked (a TV show, a film TMDB does not have, or no where_to_watch.parquet).
+        """
+        movie_id = self._movie_of_title.get(title_id) if isinstance(title_id, str) else None
+        facts = self._facts.get(movie_id) if movie_id is not None else None
+        if facts is None:
+            return None
+        return {**facts, C.GENRES: list(facts[C.GENRES]), C.DIRECTORS: list(facts[C.DIRECTORS])}
+
     def _closed(self, value: object, param: str, lookup: dict[str, str], names: dict[str, str], what: str,
                 examples: str, catalog_codes: list[str]) -> str:
         if value is None or not str(value).strip():
@@ -489,7 +571,7 @@ class MoviesCatalog:
         found = self._title_names.find(key)
         if found is None:
             raise self._title_names.not_found("pelicula", pelicula, "movie title", words)
-        items = [item.copy() for item in self._title_items(found)]
+        items = [self._with_streams(item) for item in self._title_items(found)]
         message = None
         if all(item[C.RUNTIME] is None for item in items):
             message = f"The data does not give the runtime of {self._title_names.display[found]!r}."
@@ -517,7 +599,7 @@ class MoviesCatalog:
             message = f"The data gives no revenue for any of the {count} movies of {name!r} (all 0)."
         return {"franquicia": name, "count": count, "revenue_total": sums["revenue_total"],
                 "revenue_mean": sums["revenue_total"] / count, "movies_with_revenue": sums["movies_with_revenue"],
-                "limit": limit, "items": [item.copy() for item in items[:limit]], "message": message}
+                "limit": limit, "items": [self._with_streams(item) for item in items[:limit]], "message": message}
 
     def peliculas_pais(self, pais: str) -> dict:
         """The number of movies that have `pais` among their production countries: an ISO 3166-1 alpha-2
@@ -572,12 +654,23 @@ class MoviesCatalog:
                 "return_overall": overall, "movies_with_budget": sums["movies_with_budget"],
                 "budget_total": sums["budget_total"], "revenue_with_budget": sums["revenue_with_budget"],
                 "revenue_total": sums["revenue_total"], "limit": limit,
-                "items": [item.copy() for item in items[:limit]], "message": message}
+                "items": [self._with_streams(item) for item in items[:limit]], "message": message}
 
 
 def load_movies_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> MoviesCatalog:
-    """The movies catalog from `processed_dir`/movies/movies.parquet, with its indexes built."""
+    """The movies catalog from `processed_dir`/movies/movies.parquet, with its indexes built, and where its
+    films stream from `processed_dir`/movies/where_to_watch.parquet (missing: no film streams anywhere, and
+    a note in this module's log)."""
     path = Path(processed_dir) / C.OUT_SUBDIR / C.MOVIES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl --catalog movies`.")
-    return MoviesCatalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))
+    available = set(pq.read_schema(path).names)
+    movies = pd.read_parquet(path, columns=REQUIRED_COLUMNS + [c for c in FACTS_COLUMNS if c in available])
+    links_path = where_to_watch_path(processed_dir)
+    if links_path.is_file():
+        links = read_where_to_watch(processed_dir)
+    else:
+        links = None
+        log.warning("%s not found: Movies answers list no streaming platforms and streaming titles show no TMDB "
+                    "facts; build it with `python -m etl` (both catalogs).", links_path)
+    return MoviesCatalog(movies, links)

@@ -154,8 +154,9 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any
     return "\n".join(lines)
 
 
-def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None) -> str:
-    """README.md of the dataset repo holding the processed catalog (titles.parquet)."""
+def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None, movies_rows: int | None = None) -> str:
+    """README.md of the dataset repo holding the processed catalog (titles.parquet), and the Movies catalog
+    under movies/ when it is published too (`movies_rows` movies)."""
     header = _yaml({
         "pretty_name": "Streaming catalog (Amazon Prime Video, Disney+, Hulu, Netflix)",
         "tags": ["recommender-system", "tabular", "movies", "tv-shows"],
@@ -181,6 +182,12 @@ def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None) -> 
         "## Caveat\n",
         "The ratings behind `score` assigned title ids at random: scores differ between titles by noise only.\n",
     ]
+    if movies_rows is not None:
+        lines += ["## The Movies catalog (`movies/`)\n",
+                  f"{movies_rows:,} films of The Movies Dataset (TMDB metadata), cleaned by the movies ETL: "
+                  "`movies/movies.parquet` (one row per TMDB id), `movies/ratings.parquet` (MovieLens ratings by "
+                  "TMDB id), `movies/where_to_watch.parquet` (streaming titles linked to a TMDB movie) and "
+                  "`movies/etl_report.json`.\n"]
     if report:
         lines += ["## ETL report (summary)\n", "```json", json.dumps(report, indent=2, default=str)[:4000], "```\n"]
     return "\n".join(lines)

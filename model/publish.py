@@ -5,7 +5,9 @@
 - model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
   after verifying their checksums, so a corrupt or half-written model is never published;
 - dataset repo: data/processed/titles.parquet (+ etl_report.json and the EDA in reports/ when present) with a
-  dataset card.
+  dataset card, and the Movies catalog's clean tables under movies/ (movies.parquet, ratings.parquet,
+  where_to_watch.parquet, etl_report.json: those present, when data/processed/movies/movies.parquet is), where
+  the app finds them in the pulled snapshot as it does locally.
 Repo ids come from the options or HF_MODEL_REPO / HF_DATASET_REPO, the token from HF_TOKEN, the endpoint
 from HF_ENDPOINT. Repos are created when missing (`create_repo(exist_ok=True)`), files go up with
 `upload_folder`. Bad options or inputs: one line and exit 2; a Hub failure: one line and exit 1.
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 import config
 from errors import InputError
@@ -31,6 +34,8 @@ from model.cli import OneLineParser
 from serving.artifacts import MANIFEST_FILE, verify_artifacts
 from settings import SettingError, load_settings
 
+MOVIES_DIR = "movies"  # the Movies catalog's tables, under data/processed and in the dataset repo alike
+MOVIES_FILES = ("movies.parquet", "ratings.parquet", "where_to_watch.parquet", "etl_report.json")
 READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
 
 
@@ -82,6 +87,7 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     except Exception as exc:  # pyarrow raises several types for a bad file
         raise InputError(f"{titles_path}: not a readable parquet file ({exc.__class__.__name__})") from None
 
+    movies_files = movies_to_publish(Path(processed_dir))
     api = HfApi(endpoint=endpoint, token=token)
     api.create_repo(model_repo, repo_type="model", exist_ok=True, private=private)
     api.create_repo(dataset_repo, repo_type="dataset", exist_ok=True, private=private)
@@ -99,10 +105,30 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
         if (Path(reports_dir) / "eda.json").is_file():  # the EDA, so that a Space's Data tab can show it
             shutil.copytree(reports_dir, Path(staging) / "reports",
                             ignore=shutil.ignore_patterns(".*"))
-        (Path(staging) / "README.md").write_text(dataset_card(titles, report), encoding="utf-8")
+        movies_rows = None
+        if movies_files:
+            (Path(staging) / MOVIES_DIR).mkdir()
+            for path in movies_files:
+                shutil.copy2(path, Path(staging) / MOVIES_DIR / path.name)
+            movies_rows = pq.read_metadata(movies_files[0]).num_rows
+        (Path(staging) / "README.md").write_text(dataset_card(titles, report, movies_rows), encoding="utf-8")
         dataset_commit = api.upload_folder(repo_id=dataset_repo, repo_type="dataset", folder_path=staging,
                                            commit_message="Processed catalog")
     return {"model": model_commit.commit_url, "dataset": dataset_commit.commit_url}
+
+
+def movies_to_publish(processed_dir: Path) -> list[Path]:
+    """The Movies catalog's files under processed_dir/movies/ (movies.parquet first), or none when it is not
+    built; InputError when movies.parquet is there but unreadable."""
+    folder = processed_dir / MOVIES_DIR
+    movies = folder / MOVIES_FILES[0]
+    if not movies.is_file():
+        return []
+    try:
+        pq.read_metadata(movies)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise InputError(f"{movies}: not a readable parquet file ({exc.__class__.__name__})") from None
+    return [folder / name for name in MOVIES_FILES if (folder / name).is_file()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,11 +5,16 @@ id), parses them with the inputs package, and raises errors.InputError for bad i
 serving.state.Unavailable when a piece is not built. These are the streaming catalog's model-backed
 features (recommend, top picks, similar titles, search); the catalog questions are served from their
 declarations (catalog.declaration) by serving/api.py and serving/ui.py.
+
+A recommended title and a similar-titles seed carry "tmdb": the TMDB facts of the movie the title is linked
+to (the Movies catalog's where-to-watch links, catalog.movies_queries.MoviesCatalog.facts_for_title), or None
+when it is not linked or the Movies catalog is not loaded.
 """
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from catalog import MOVIES
 from config import COL_ID
 from errors import InputError
 from inputs.choices import parse_optional_content_type
@@ -31,6 +36,12 @@ def cold_start_answer(state: AppState, user: int, seed_title: str | None = None,
     return {"notice": answer["notice"], "basis": answer["basis"], "items": answer["items"]}
 
 
+def tmdb_facts(state: AppState, title_id: str) -> dict | None:
+    """The TMDB facts of a streaming title linked to a movie; None when unlinked or without the Movies catalog."""
+    movies = state.queries.get(MOVIES.name)
+    return movies.facts_for_title(title_id) if movies is not None else None
+
+
 def recommend(state: AppState, user_id: object, title: object) -> dict:
     """Predicted rating of a title (id or exact title) for a user, the decision and its explanation."""
     user = parse_user_id(user_id)
@@ -44,7 +55,7 @@ def recommend(state: AppState, user_id: object, title: object) -> dict:
         "predicted_rating": round(float(prediction.rating), 4), "threshold": prediction.threshold,
         "recommend": bool(prediction.recommend), "decision": verdict(prediction.recommend),
         "explanation": explain(prediction), "terms": asdict(prediction.explanation),
-        "known_user": prediction.explanation.known_user,
+        "known_user": prediction.explanation.known_user, "tmdb": tmdb_facts(state, title_id),
     }
     if not prediction.explanation.known_user:  # titles like the one they asked about, instead
         alternatives = cold_start_answer(state, user, seed_title=title_id)
@@ -81,7 +92,7 @@ def similar(state: AppState, title: object, n: object = 10, platform: object = N
                            content_type=parse_optional_content_type(content_type))
     seed = engine.info(title_text)
     return {"title_id": seed[COL_ID], "title": seed["title"], "platform": seed["platform"],
-            "n": len(items), "items": items}
+            "tmdb": tmdb_facts(state, seed[COL_ID]), "n": len(items), "items": items}
 
 
 def search(state: AppState, q: object, limit: object = 10) -> dict:

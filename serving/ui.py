@@ -31,7 +31,9 @@ from serving.state import AppState, Unavailable
 
 ANY = "any"
 TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
-                "predicted_rating": "Predicted rating", "score": "Similarity", "also_on": "Also on"}
+                "release_date": "Released", "runtime": "Runtime (min)", "return": "Return", "budget": "Budget",
+                "revenue": "Revenue", "predicted_rating": "Predicted rating", "score": "Similarity",
+                "also_on": "Also on", "where_to_watch": "Where to watch"}
 MAX_TABLE_ROWS = 50
 
 
@@ -58,15 +60,41 @@ def title_label(card: dict) -> str:
             f"{card['type']}) [{card[COL_ID]}]")
 
 
+def streams_label(streams: object) -> str:
+    """A Movies item's where_to_watch ([{"platform", "title_id"}]) on one line: "Disney+ [ds1378], Netflix [ns7]"."""
+    if not isinstance(streams, list) or not streams:
+        return "-"
+    return ", ".join(f"{display_name(s['platform'])} [{s['title_id']}]" for s in streams)
+
+
+def tmdb_markdown(facts: dict | None) -> str:
+    """The TMDB facts of a streaming title linked to a movie (an answer's "tmdb"), as a short paragraph."""
+    if not facts:
+        return ""
+    parts = [f"{facts['release_year']}"]
+    if facts.get("runtime"):
+        parts.append(f"{facts['runtime']} min")
+    if facts.get("vote_average") is not None:
+        parts.append(f"rated {facts['vote_average']:g}/10 by {facts.get('vote_count') or 0:,} TMDB voters")
+    if facts.get("genres"):
+        parts.append(", ".join(facts["genres"]))
+    if facts.get("directors"):
+        parts.append("directed by " + ", ".join(facts["directors"]))
+    text = f"**TMDB facts**: *{facts['title']}* (TMDB id {facts['id']}): " + "; ".join(parts) + "."
+    return text + (f"\n\n> {facts['overview']}" if facts.get("overview") else "")
+
+
 def titles_table(cards: list[dict]) -> pd.DataFrame:
     """A list of title cards as a table with readable headers (ids kept visible)."""
     frame = pd.DataFrame(cards)
     if frame.empty:
         return pd.DataFrame(columns=["Title"])
-    if "title" in frame:
-        frame["title"] = frame["title"].map(title_case)
+    if "title" in frame:  # streaming titles are stored lower case; Movies titles come as written
+        frame["title"] = frame["title"].map(lambda t: title_case(t) if isinstance(t, str) and t == t.lower() else t)
     if "also_on" in frame:
         frame["also_on"] = frame["also_on"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+    if "where_to_watch" in frame:
+        frame["where_to_watch"] = frame["where_to_watch"].map(streams_label)
     return frame[[c for c in TITLE_COLUMNS if c in frame]].rename(columns=TITLE_COLUMNS)
 
 
@@ -104,6 +132,8 @@ def recommend_markdown(answer: dict) -> str:
     text = (f"## {answer['decision']}\n**{title}** for user **{answer['user_id']}**: predicted rating "
             f"**{answer['predicted_rating']:.2f}** against the threshold **{answer['threshold']:g}**.\n\n"
             f"{answer['explanation']}")
+    if answer.get("tmdb"):
+        text += "\n\n" + tmdb_markdown(answer["tmdb"])
     if answer.get("notice"):
         text += f"\n\n> {answer['notice']}\n\n" + markdown_table(answer.get("alternatives", []))
     return text
@@ -144,6 +174,8 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
         answer = service.similar(state, title, n, platform, content_type)
         head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
                 "description, cast, director and country.")
+        if answer.get("tmdb"):
+            head += "\n\n" + tmdb_markdown(answer["tmdb"])
         return head, titles_table(answer["items"]), answer
 
     return {"search_titles": search_titles, "recommend": recommend, "top_n": top_n, "similar": similar}

@@ -52,6 +52,20 @@ def processed_dir(raw_dir: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def movies_processed_dir(raw_dir: Path, processed_dir: Path, tmp_path_factory) -> Path:
+    """processed_dir's files (linked, not copied) plus movies/: the real movies ETL (etl.movies.pipeline.run),
+    which links where_to_watch.parquet to the titles.parquet beside it. What the served app reads."""
+    from etl.movies.pipeline import run
+
+    require(raw_dir / "tmdb")
+    out = tmp_path_factory.mktemp("processed-both")
+    for entry in processed_dir.iterdir():
+        (out / entry.name).symlink_to(entry)
+    run(raw_dir, out / "movies", quiet=True)
+    return out
+
+
+@pytest.fixture(scope="session")
 def titles(processed_dir: Path):
     import pandas as pd
 
@@ -308,11 +322,12 @@ def app_artifacts(processed_dir: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def served_app(processed_dir: Path, app_artifacts: Path, tmp_path_factory):
-    """`python app.py` on 127.0.0.1 (a free port) over the session's data and artifacts; stopped at the end."""
+def served_app(movies_processed_dir: Path, app_artifacts: Path, tmp_path_factory):
+    """`python app.py` on 127.0.0.1 (a free port) over the session's data (both catalogs) and artifacts; stopped
+    at the end."""
     from tests.harness.launcher import AppProcess
 
-    app = AppProcess(artifacts_dir=app_artifacts, processed_dir=processed_dir,
+    app = AppProcess(artifacts_dir=app_artifacts, processed_dir=movies_processed_dir,
                      log_path=tmp_path_factory.mktemp("app-log") / "app.log")
     app.start()
     yield app

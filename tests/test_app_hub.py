@@ -1,7 +1,7 @@
 """Where the app loads from: the Hub (a loopback Hub server), an unreachable Hub, and no artifacts at all.
 
-- With HF_MODEL_REPO / HF_DATASET_REPO set, `python app.py` pulls the published artifacts and says which
-  repo and revision it serves.
+- With HF_MODEL_REPO / HF_DATASET_REPO set, `python app.py` pulls the published artifacts and both catalogs
+  (the Movies tables under the dataset repo's movies/) and says which repo and revision it serves.
 - An unreachable or silent Hub costs at most a few seconds: the local copies are used and a notice says so.
 - Without any artifacts the catalog routes still answer, and the model routes say how to build the model.
 """
@@ -24,7 +24,7 @@ from tests.harness.launcher import AppProcess
 
 
 @pytest.mark.slow
-def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts, processed_dir, tmp_path):
+def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts, movies_processed_dir, tmp_path):
     from model.publish import main as publish
 
     env = {"HF_ENDPOINT": hub_server.url, "HF_TOKEN": hub_server.token, "HF_HOME": str(tmp_path / "hf")}
@@ -37,7 +37,7 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         for key, value in env.items():
             mp.setenv(key, value)
         assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir",
-                        str(app_artifacts), "--processed-dir", str(processed_dir),
+                        str(app_artifacts), "--processed-dir", str(movies_processed_dir),
                         "--reports-dir", str(reports)]) == 0
     # Local directories that do not exist: everything must come from the Hub.
     env.update(HF_MODEL_REPO="me/svd", HF_DATASET_REPO="me/catalog")
@@ -49,7 +49,9 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
             assert health[part]["kind"] == "hub" and health[part]["repo"] == repo
             assert len(health[part]["revision"]) == 40
         answer = httpx.get(app.url + "/recommend", params={"user_id": 1, "title_id": "ds1378"}).json()
-        assert answer["title"] == "toy story"
+        assert answer["title"] == "toy story" and answer["tmdb"]["id"] == 862
+        movies = httpx.get(app.url + "/movies/peliculas_duracion", params={"pelicula": "toy story"}).json()
+        assert movies["items"][0]["where_to_watch"] == [{"platform": "disney", "title_id": "ds1378"}]
         page = httpx.get(app.url + "/").text
         assert "Streaming recommender" in page
 
@@ -60,7 +62,7 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         mp.setenv("HF_DATASET_REPO", "me/catalog")
         mp.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
         state = load_state(tmp_path / "no-data", tmp_path / "no-artifacts")
-    assert state.predictor is not None and state.catalog is not None
+    assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
     assert state.model_source.kind == "hub cache" and state.model_source.revision == health["model"]["revision"]
     notices = [n for n in state.notices if "Movies" not in n]  # the Movies tables are not published here
     assert len(notices) == 2 and all("cached copy" in n and "unreachable" in n for n in notices), state.notices
@@ -107,8 +109,8 @@ def silent_server():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("hub", ["refused", "silent"])
-def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_server, processed_dir, app_artifacts,
-                                                                  monkeypatch, tmp_path):
+def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_server, movies_processed_dir,
+                                                                  app_artifacts, monkeypatch, tmp_path):
     endpoint = silent_server if hub == "silent" else f"http://127.0.0.1:{_closed_port()}"
     monkeypatch.setenv("HF_ENDPOINT", endpoint)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))  # an empty cache
@@ -116,9 +118,9 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
     monkeypatch.setenv("HF_DATASET_REPO", "me/catalog")
     monkeypatch.setenv("APP_HUB_TIMEOUT", "2")
     start = time.perf_counter()
-    state = load_state(processed_dir, app_artifacts)
+    state = load_state(movies_processed_dir, app_artifacts)
     assert time.perf_counter() - start < 2.0 + 8  # one bounded wait (both repos at once) + local loading
-    assert state.predictor is not None and state.catalog is not None
+    assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
     assert state.model_source.kind == "local" and state.data_source.kind == "local"
     notices = [n for n in state.notices if "Movies" not in n]  # the Movies tables are not in processed_dir
     assert len(notices) == 2 and all("unreachable" in n for n in notices), state.notices

@@ -1,7 +1,8 @@
 """A real browser (Debian's chromium, driven by playwright) uses the served app as a person would.
 
 It picks a title through the search box, asks for a recommendation, sees a readable error for a bad user
-id, runs a catalog question by clicking an example and by filling its form, and opens the Data tab. The
+id, runs a catalog question by clicking an example and by filling its form, does the same in the Movies tab
+group (a director's films with where to watch them), and opens the Data tab. The
 screenshots it takes are the ones the README shows (docs/screenshots/, refreshed by running it with
 UPDATE_SCREENSHOTS=1).
 """
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 import config
+from inputs.platforms import display_name
 from serving.ui import title_case
 
 pytestmark = pytest.mark.slow
@@ -111,6 +113,36 @@ def test_catalog_question_tab(page, real_catalog, screenshots):
     visible(page.get_by_role("button", name="Ask")).click()
     count = real_catalog.get_count_platform("disney")["count"]
     expect(visible(page.locator(".prose.answer"))).to_contain_text(f"count: {count}")
+
+
+@pytest.fixture(scope="module")
+def real_movies(movies_processed_dir):
+    from catalog.movies_queries import load_movies_catalog
+
+    return load_movies_catalog(movies_processed_dir)
+
+
+def test_movies_tab_group(page, real_movies, screenshots):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Movies", exact=True).click()
+    expect(visible(page.get_by_text("The number of movies whose original language"))).to_be_visible()
+    # A clickable example fills the form and answers.
+    visible(page.get_by_role("button", name="French", exact=True)).first.click()  # one input: examples are buttons
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text(f"count: {real_movies.peliculas_idioma('French')['count']}")
+
+    # The form: a director typed in lower case, without accents; the answer lists where each film streams.
+    page.get_by_role("tab", name="Director's success").click()
+    visible(page.get_by_label("nombre_director")).fill("john lasseter")
+    visible(page.get_by_role("button", name="Ask")).click()
+    expected = real_movies.get_director("john lasseter")
+    streams = next(item["where_to_watch"][0] for item in expected["items"] if item["where_to_watch"])
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text("Where to watch")
+    expect(answer).to_contain_text(f"{display_name(streams['platform'])} [{streams['title_id']}]")
+    expect(answer).to_contain_text(f"count: {expected['count']}")
+    page.screenshot(path=screenshots / "movies_question.png", full_page=True)
 
 
 def test_data_tab(page, screenshots):

@@ -9,6 +9,8 @@ import json
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import config
@@ -107,7 +109,7 @@ def test_peliculas_duracion_one_movie(catalog):
     answer = catalog.peliculas_duracion("toy story")
     assert answer == {"pelicula": "Toy Story", "count": 1, "message": None,
                       "items": [{"id": 862, "title": "Toy Story", "release_date": "1995-10-30", "release_year": 1995,
-                                 "runtime": 81}]}
+                                 "runtime": 81, "where_to_watch": []}]}  # no links loaded: streams nowhere
     assert catalog.peliculas_duracion("TOY-STORY 2")["items"][0]["id"] == 863
     assert catalog.peliculas_duracion("toystory2")["items"][0]["id"] == 863
 
@@ -135,7 +137,7 @@ def test_franquicia_counts_revenue_zero_in_the_mean(catalog):
     assert (answer["count"], answer["revenue_total"], answer["movies_with_revenue"]) == (3, total, 2)
     assert answer["revenue_mean"] == pytest.approx(total / 3)
     assert [i["id"] for i in answer["items"]] == [862, 863, 10193]  # release order
-    assert set(answer["items"][0]) == {"id", "title", "release_date", "return", "budget", "revenue"}
+    assert set(answer["items"][0]) == {"id", "title", "release_date", "return", "budget", "revenue", "where_to_watch"}
     assert answer["limit"] == 50 and answer["message"] is None
 
 
@@ -192,7 +194,7 @@ def test_get_director_sum_of_returns_and_overall_return(catalog):
     assert answer["revenue_total"] == 373_554_033 + 497_366_869 + 461_983_149
     assert [i["id"] for i in answer["items"]] == [13934, 920, 863, 862]  # newest first
     assert answer["items"][1] == {"id": 920, "title": "Cars", "release_date": "2006-06-09", "return": 0.0,
-                                  "budget": 0, "revenue": 461_983_149}
+                                  "budget": 0, "revenue": 461_983_149, "where_to_watch": []}
     assert answer["message"] is None
 
 
@@ -227,6 +229,96 @@ def test_answers_are_json_ready_and_copies(catalog):
         assert "message" in answer
     catalog.franquicia("toy story")["items"][0]["title"] = "changed"
     assert catalog.franquicia("toy story")["items"][0]["title"] == "Toy Story"
+
+
+# ---------------------------------------------------------------- where to watch, TMDB facts of streaming titles
+
+LINKS = pd.DataFrame({"tmdb_id": [862, 862, 863, 920, 999999], "title_id": ["ns7", "ds1378", "ds1379", "hs3", "as1"],
+                      "platform": ["netflix", "disney", "disney", "hulu", "amazon"]})
+LONG_OVERVIEW = "Woody and Buzz " + "play again and again " * 30
+
+
+@pytest.fixture(scope="module")
+def linked() -> MoviesCatalog:
+    """The small table with links (as where_to_watch.parquet gives them) and the facts columns."""
+    frame = pd.DataFrame(ROWS)
+    frame["vote_average"] = [7.7 if i == 862 else float("nan") for i in frame["id"]]
+    frame["genres"] = [["Animation", "Comedy", "Family"] if i == 862 else [] for i in frame["id"]]
+    frame["overview"] = [LONG_OVERVIEW if i == 862 else None for i in frame["id"]]
+    return MoviesCatalog(frame, LINKS)
+
+
+def test_every_listed_movie_says_where_it_streams(linked):
+    toy = linked.peliculas_duracion("toy story")["items"][0]
+    assert toy["where_to_watch"] == [{"platform": "disney", "title_id": "ds1378"},
+                                     {"platform": "netflix", "title_id": "ns7"}]  # platform, then title id
+    collection = linked.franquicia("toy story")["items"]
+    assert [len(i["where_to_watch"]) for i in collection] == [2, 1, 0]  # Toy Story 3 streams nowhere: []
+    director = linked.get_director("john lasseter")["items"]
+    assert {i["id"]: [s["title_id"] for s in i["where_to_watch"]] for i in director} == {
+        13934: [], 920: ["hs3"], 863: ["ds1379"], 862: ["ds1378", "ns7"]}
+    # Answers are copies: changing one never changes the next.
+    toy["where_to_watch"][0]["platform"] = "changed"
+    linked.franquicia("toy story")["items"][0]["where_to_watch"].clear()
+    assert linked.peliculas_duracion("toy story")["items"][0]["where_to_watch"][0]["platform"] == "disney"
+    assert linked.get_director("john lasseter")["items"][-1]["where_to_watch"][0]["platform"] == "disney"
+    assert linked.where_to_watch_links == 5
+
+
+def test_facts_for_a_linked_streaming_title(linked):
+    facts = linked.facts_for_title("ds1378")
+    assert set(facts) == {"id", "title", "release_year", "runtime", "vote_average", "vote_count", "genres",
+                          "directors", "overview"}
+    assert (facts["id"], facts["title"], facts["release_year"], facts["runtime"]) == (862, "Toy Story", 1995, 81)
+    assert (facts["vote_average"], facts["vote_count"]) == (7.7, 5415)
+    assert facts["genres"] == ["Animation", "Comedy", "Family"] and facts["directors"] == ["John Lasseter"]
+    assert facts["overview"].startswith("Woody and Buzz play") and facts["overview"].endswith("...")
+    assert len(facts["overview"]) <= M.OVERVIEW_CHARS and facts["overview"][:-3] in LONG_OVERVIEW  # cut at a word
+    assert linked.facts_for_title("ns7") == facts  # two platforms, one movie
+    cars = linked.facts_for_title("hs3")
+    assert cars["directors"] == ["John Lasseter", "Joe Ranft"]  # listed twice in the data: once here
+    assert cars["vote_average"] is None and cars["genres"] == [] and cars["overview"] is None
+    assert json.loads(json.dumps(facts, allow_nan=False)) == facts
+    facts["genres"].append("changed")
+    assert linked.facts_for_title("ds1378")["genres"] == ["Animation", "Comedy", "Family"]
+    for unlinked in ("as1", "ns1", "", None, 862):  # a link to a movie not in the table, none, not an id
+        assert linked.facts_for_title(unlinked) is None
+
+
+def test_without_links_nothing_streams_and_no_title_has_facts(catalog):
+    assert catalog.peliculas_duracion("toy story")["items"][0]["where_to_watch"] == []
+    assert catalog.facts_for_title("ds1378") is None and catalog.where_to_watch_links == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    (None, None), ("  ", None), ("Short.", "Short."), ("a\n b", "a b"),
+    ("word " * 100, ("word " * 59).strip() + "..."),
+])
+def test_overview_is_cut_at_a_word(text, expected):
+    assert M.cut_overview(text) == expected
+
+
+def test_loader_reads_where_to_watch_and_notes_when_it_is_missing(tmp_path, caplog):
+    from catalog.where_to_watch import SCHEMA
+
+    folder = tmp_path / "movies"
+    folder.mkdir()
+    frame = pd.DataFrame(ROWS)
+    frame["overview"] = "An overview."
+    frame.to_parquet(folder / "movies.parquet")
+    with caplog.at_level("WARNING", logger=M.__name__):
+        bare = load_movies_catalog(tmp_path)
+    assert bare.facts_for_title("ds1378") is None
+    assert "where_to_watch.parquet not found" in caplog.text and "python -m etl" in caplog.text
+    links = LINKS.assign(score=9, year_gap=0, director="agree", runtime="agree", cast="unknown", evidence="title")
+    pq.write_table(pa.Table.from_pandas(links, schema=SCHEMA, preserve_index=False), folder / "where_to_watch.parquet")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger=M.__name__):
+        loaded = load_movies_catalog(tmp_path)
+    assert caplog.text == ""
+    assert loaded.facts_for_title("ds1378")["overview"] == "An overview."
+    assert loaded.peliculas_duracion("toy story 2")["items"][0]["where_to_watch"] == [
+        {"platform": "disney", "title_id": "ds1379"}]
 
 
 def test_contract_with_the_etl():

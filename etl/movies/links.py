@@ -1,7 +1,8 @@
 """Where to watch: link the Movies catalog (TMDB ids) to the streaming catalog (Amazon, Disney+, Hulu, Netflix).
 
     link_catalogs(movies, titles) -> DataFrame     # one row per linked streaming title
-    read_where_to_watch(processed_dir) -> DataFrame; platforms_by_movie(links); movie_by_title(links)
+    catalog.where_to_watch: the file's columns and schema, read_where_to_watch(processed_dir), streams_by_movie,
+        movie_by_title (the app reads the links with them, and the serving side never imports etl/)
     python -m etl.movies.links --processed-dir data/processed   # (re)writes movies/where_to_watch.parquet
 
 The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/test_where_to_watch.py):
@@ -62,25 +63,25 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from catalog.where_to_watch import (  # the file's contract and readers, shared with the app
+    CAST,
+    DIRECTOR,
+    EVIDENCE,
+    LINK_COLUMNS,
+    PLATFORM,
+    RUNTIME,
+    SCHEMA,
+    SCORE,
+    TITLE_ID,
+    TMDB_ID,
+    WHERE_TO_WATCH_FILE,
+    YEAR_GAP,
+)
 from config import PROCESSED_DATA_DIR, TITLES_FILE
 from errors import InputError
 from etl import io
 from etl.movies import columns as C
 
-WHERE_TO_WATCH_FILE = "where_to_watch.parquet"
-TMDB_ID = "tmdb_id"
-TITLE_ID = "title_id"
-PLATFORM = "platform"
-SCORE = "score"
-YEAR_GAP = "year_gap"
-DIRECTOR = "director"           # "agree" / "disagree" / "unknown"
-RUNTIME = "runtime"             # "agree" / "disagree" / "far" / "unknown"
-CAST = "cast"                   # "agree" / "unknown"
-EVIDENCE = "evidence"
-LINK_COLUMNS = [TMDB_ID, TITLE_ID, PLATFORM, SCORE, YEAR_GAP, DIRECTOR, RUNTIME, CAST, EVIDENCE]
-SCHEMA = pa.schema([(TMDB_ID, pa.int64()), (TITLE_ID, pa.string()), (PLATFORM, pa.string()), (SCORE, pa.int32()),
-                    (YEAR_GAP, pa.int32()), (DIRECTOR, pa.string()), (RUNTIME, pa.string()), (CAST, pa.string()),
-                    (EVIDENCE, pa.string())])
 # The streaming columns the rule reads (titles.parquet).
 TITLES_COLUMNS = ["id", "platform", "type", "title", "director", "cast", "release_year", "duration_int",
                   "duration_type"]
@@ -272,24 +273,6 @@ def summary(links: pd.DataFrame, rated_ids: np.ndarray | None = None) -> dict:
         out["rated_movies"] = int(len(np.unique(rated_ids)))
         out["rated_movies_streaming"] = int(np.isin(np.unique(rated_ids), links[TMDB_ID].to_numpy()).sum())
     return out
-
-
-def read_where_to_watch(processed_dir: Path) -> pd.DataFrame:
-    """processed_dir/movies/where_to_watch.parquet, or no links (LINK_COLUMNS) when it has not been built."""
-    path = processed_dir / C.OUT_SUBDIR / WHERE_TO_WATCH_FILE
-    if not path.is_file():
-        return SCHEMA.empty_table().to_pandas()
-    return pd.read_parquet(path)
-
-
-def platforms_by_movie(links: pd.DataFrame) -> dict[int, list[str]]:
-    """TMDB id -> the platforms it streams on (sorted): what a Movies answer shows under a film."""
-    return {int(k): sorted(set(v)) for k, v in links.groupby(TMDB_ID)[PLATFORM]}
-
-
-def movie_by_title(links: pd.DataFrame) -> dict[str, int]:
-    """Streaming title id -> its TMDB id: where the streaming side finds the TMDB facts of a title."""
-    return dict(zip(links[TITLE_ID], links[TMDB_ID].astype(int), strict=True))
 
 
 def links_table(links: pd.DataFrame) -> pa.Table:

@@ -1,0 +1,68 @@
+"""Where to watch, the serving side's half: the links file's contract and its readers.
+
+The movies ETL (etl/movies/links.py, which imports everything here) writes
+`processed_dir/movies/where_to_watch.parquet`, one row per streaming title linked to a TMDB movie; the app
+reads it with the Movies catalog (catalog/movies_queries.py), so that a Movies answer shows where each film
+streams and a streaming title shows its TMDB facts. One definition of each, on this side because the serving
+side never imports the offline side.
+
+    links = read_where_to_watch(processed_dir)   # no file yet: an empty frame with LINK_COLUMNS
+    platforms_by_movie(links)   # {862: ["disney", "netflix"]}
+    streams_by_movie(links)     # {862: ({"platform": "disney", "title_id": "ds1378"}, ...)}
+    movie_by_title(links)       # {"ds1378": 862}
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+MOVIES_SUBDIR = "movies"        # processed_dir / MOVIES_SUBDIR holds the Movies catalog's tables
+WHERE_TO_WATCH_FILE = "where_to_watch.parquet"
+TMDB_ID = "tmdb_id"
+TITLE_ID = "title_id"
+PLATFORM = "platform"
+SCORE = "score"
+YEAR_GAP = "year_gap"
+DIRECTOR = "director"           # "agree" / "disagree" / "unknown"
+RUNTIME = "runtime"             # "agree" / "disagree" / "far" / "unknown"
+CAST = "cast"                   # "agree" / "unknown"
+EVIDENCE = "evidence"
+LINK_COLUMNS = [TMDB_ID, TITLE_ID, PLATFORM, SCORE, YEAR_GAP, DIRECTOR, RUNTIME, CAST, EVIDENCE]
+SCHEMA = pa.schema([(TMDB_ID, pa.int64()), (TITLE_ID, pa.string()), (PLATFORM, pa.string()), (SCORE, pa.int32()),
+                    (YEAR_GAP, pa.int32()), (DIRECTOR, pa.string()), (RUNTIME, pa.string()), (CAST, pa.string()),
+                    (EVIDENCE, pa.string())])
+
+
+def where_to_watch_path(processed_dir: str | Path) -> Path:
+    return Path(processed_dir) / MOVIES_SUBDIR / WHERE_TO_WATCH_FILE
+
+
+def read_where_to_watch(processed_dir: str | Path) -> pd.DataFrame:
+    """processed_dir/movies/where_to_watch.parquet, or no links (LINK_COLUMNS) when it has not been built."""
+    path = where_to_watch_path(processed_dir)
+    if not path.is_file():
+        return SCHEMA.empty_table().to_pandas()
+    return pd.read_parquet(path)
+
+
+def platforms_by_movie(links: pd.DataFrame) -> dict[int, list[str]]:
+    """TMDB id -> the platforms it streams on (sorted)."""
+    return {int(k): sorted(set(v)) for k, v in links.groupby(TMDB_ID)[PLATFORM]}
+
+
+def streams_by_movie(links: pd.DataFrame) -> dict[int, tuple[dict[str, str], ...]]:
+    """TMDB id -> its streaming titles as {"platform", "title_id"}, sorted by platform then title id: what a
+    Movies answer shows under a film."""
+    out: dict[int, list[dict[str, str]]] = {}
+    rows = sorted(zip(links[TMDB_ID].astype("int64").tolist(), links[PLATFORM].astype(str).tolist(),
+                      links[TITLE_ID].astype(str).tolist()))
+    for tmdb_id, platform, title_id in rows:
+        out.setdefault(tmdb_id, []).append({PLATFORM: platform, TITLE_ID: title_id})
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def movie_by_title(links: pd.DataFrame) -> dict[str, int]:
+    """Streaming title id -> its TMDB id: where the streaming side finds the TMDB facts of a title."""
+    return dict(zip(links[TITLE_ID], links[TMDB_ID].astype(int), strict=True))
