@@ -43,8 +43,8 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
     env.update(HF_MODEL_REPO="me/svd", HF_DATASET_REPO="me/catalog")
     with AppProcess(artifacts_dir=tmp_path / "no-artifacts", processed_dir=tmp_path / "no-data", env=env) as app:
         health = httpx.get(app.url + "/health").json()
-        # The Movies tables are not published here: their notice is the only one.
-        assert health["status"] == "ok" and [n for n in health["notices"] if "Movies" not in n] == []
+        assert health["status"] == "ok" and health["notices"] == []
+        assert health["model"]["source"] == "me/svd@" + health["model"]["revision"][:12]
         for part, repo in (("model", "me/svd"), ("data", "me/catalog")):
             assert health[part]["kind"] == "hub" and health[part]["repo"] == repo
             assert len(health[part]["revision"]) == 40
@@ -64,8 +64,7 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         state = load_state(tmp_path / "no-data", tmp_path / "no-artifacts")
     assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
     assert state.model_source.kind == "hub cache" and state.model_source.revision == health["model"]["revision"]
-    notices = [n for n in state.notices if "Movies" not in n]  # the Movies tables are not published here
-    assert len(notices) == 2 and all("cached copy" in n and "unreachable" in n for n in notices), state.notices
+    assert len(state.notices) == 2 and all("cached copy" in n and "unreachable" in n for n in state.notices)
     assert state.reports_dir.is_relative_to(tmp_path / "hf" / "hub")  # the EDA published beside the catalog
     assert [(title, caption) for _, title, caption in eda_figures(state.reports_dir)] == [("One", "What to see.")]
     assert (state.reports_dir / "figures" / "one.png").read_bytes() == PNG_1X1
@@ -122,7 +121,7 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
     assert time.perf_counter() - start < 2.0 + 8  # one bounded wait (both repos at once) + local loading
     assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
     assert state.model_source.kind == "local" and state.data_source.kind == "local"
-    notices = [n for n in state.notices if "Movies" not in n]  # the Movies tables are not in processed_dir
+    notices = state.notices
     assert len(notices) == 2 and all("unreachable" in n for n in notices), state.notices
     words = "the Hub did not answer within 2 s" if hub == "silent" else "the Hub refused the connection"
     assert all(words in n for n in notices), state.notices
