@@ -45,8 +45,8 @@ from serving.state import AppState, Unavailable
 log = logging.getLogger(__name__)
 
 # How many requests of one route run at once; the others wait for their route's turn (see the module docstring).
-# 1 measured better than 2 under 200 heavy clients (python -m bench.load: light p95 0.05 s against 0.12 s, more
-# heavy answers per second): on 2 cores more threads only contend for the GIL.
+# 1 measured better than 2 under 200 heavy clients (python -m bench.load, one run each: light p95 0.05 s against
+# 0.12 s, 63 heavy answers/s against 53): on 2 cores more threads mostly contend for the GIL.
 ROUTE_THREADS = 1
 
 DESCRIPTION = """Recommendations over four streaming catalogs (Amazon Prime Video, Disney+, Hulu, Netflix):
