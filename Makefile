@@ -58,9 +58,12 @@ bench: setup data
 	$(PY) -m bench.etl
 	$(PY) -m bench.movies_etl
 	$(PY) -m bench.queries
+	$(PY) -m bench.movies_queries
 	$(PY) -m bench.search
 	$(PY) -m bench.model
+	$(PY) -m bench.movie_recommender
 	$(PY) -m bench.app
+	$(PY) -m bench.load
 
 clean:
 	rm -rf data/processed artifacts reports

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,15 +37,22 @@ TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "
                 "also_on": "Also on", "where_to_watch": "Where to watch"}
 MAX_TABLE_ROWS = 50
 
+log = logging.getLogger(__name__)
+
 
 def readable_errors(fn: Callable) -> Callable:
-    """Bad input and missing pieces as a gr.Error: a pop-up in the UI, the same text for gradio_client."""
+    """Bad input and missing pieces as a gr.Error: a pop-up in the UI, the same text for gradio_client.
+    Anything else is a bug: logged with its traceback, shown as a plain message naming no internals."""
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:
         try:
             return fn(*args)
         except (InputError, Unavailable) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        except Exception:
+            log.exception("unexpected error in the UI event %s", fn.__name__)
+            raise gr.Error("Something went wrong on our side; the error is logged. Please try again.",
+                           print_exception=False) from None
     return wrapper
 
 

@@ -478,3 +478,19 @@ def test_hostile_input_at_every_gradio_client_endpoint(served_app):
                     failures.append(str(exc)[:400])
     print(f"\nhostile gradio_client cases: {n}")
     assert not failures, f"{len(failures)} of {n} cases failed:\n" + "\n".join(failures[:20])
+
+
+def test_an_unexpected_error_in_a_ui_event_is_a_plain_message_and_logged(caplog):
+    import gradio as gr
+
+    from serving.ui import readable_errors
+
+    @readable_errors
+    def broken(value: str) -> str:
+        raise KeyError(f"/work/secret/{value}")
+
+    with pytest.raises(gr.Error) as raised:
+        broken("x")
+    shown = str(raised.value.message)
+    assert "KeyError" not in shown and "/work/" not in shown and "went wrong on our side" in shown
+    assert "KeyError" in caplog.text  # the detail goes to the log
