@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import config
+from bench.timing import print_rows
 
 ROOT = config.PROJ_ROOT
 
@@ -130,11 +131,7 @@ def main() -> int:
         ("top-10: max |score difference|", f"{max_diff:.2e}", f"target <= 1e-6; same top-10: {same}"),
     ]
 
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure':<{width}}  {'ours':>12}  reference / target")
-    for name, value, ref_text in rows:
-        print(f"{name:<{width}}  {value:>12}  {ref_text}")
-    print(f"\n{predictor.summary()}")
+    print_rows(rows, predictor.summary())
     return 0
 
 

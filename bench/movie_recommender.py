@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import config
+from bench.timing import print_rows
 
 ROOT = config.PROJ_ROOT
 ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
@@ -142,11 +143,7 @@ def main() -> int:
         rows.append(("surprise: refit with the visitor added", f"{refit:.1f} s",
                      f"{refit * 1000 / served:.0f}x the served fold-in + top-10"))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure':<{width}}  {'ours':>10}  reference / target")
-    for name, value, ref_text in rows:
-        print(f"{name:<{width}}  {value:>10}  {ref_text}")
-    print(f"\n{rec.summary()}")
+    print_rows(rows, rec.summary())
     return 0
 
 

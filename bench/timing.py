@@ -58,3 +58,12 @@ def run_interleaved(module: str, doc: str, kinds: list[str],
         return None
     with tempfile.TemporaryDirectory() as out:
         return args, raw, interleaved(module, kinds, args.repeat, raw, out)
+
+
+def print_rows(rows: list[tuple[str, str, str]], summary: str) -> None:
+    """A benchmark's result table: measure, our figure, the reference or target beside it; then a summary."""
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure':<{width}}  {'ours':>12}  reference / target")
+    for name, value, ref_text in rows:
+        print(f"{name:<{width}}  {value:>12}  {ref_text}")
+    print(f"\n{summary}")

@@ -44,7 +44,7 @@ from errors import InputError, NotFound
 from inputs.numbers import decimal_number, parse_n, parse_user_id, whole_number
 from inputs.text import echo
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts
-from serving.predictor import Explanation
+from serving.predictor import Explanation, explained_estimate
 
 MOVIES_ARTIFACTS_DIR = ARTIFACTS_DIR / "movies"
 MIN_VISITOR_RATINGS = 3
@@ -292,24 +292,7 @@ class MovieRecommender:
         """A user's predicted rating of a film: surprise's estimate (with its unknown-user/-film fallbacks)."""
         uid, tid = parse_user_id(user), parse_tmdb_id(tmdb_id)
         u, i = self.user_index(uid), self.item_index(tid)
-        est = self.global_mean
-        user_bias = title_bias = factor_term = 0.0
-        if u is not None:
-            user_bias = float(self.user_bias[u])
-            est += self.user_bias[u]
-        if i is not None:
-            title_bias = float(self.item_bias[i])
-            est += self.item_bias[i]
-        if u is not None and i is not None:
-            factor_term = float(np.dot(self.item_factors[i], self.user_factors[u]))
-            est += np.dot(self.item_factors[i], self.user_factors[u])
-        raw = float(est)
-        rating = min(self.rating_max, max(self.rating_min, raw))
-        fallback = {(True, True): None, (False, True): "unknown user", (True, False): "unknown title",
-                    (False, False): "unknown user and title"}[(u is not None, i is not None)]
-        n_ratings = 0 if u is None else int(self.rated_indptr[u + 1] - self.rated_indptr[u])
-        explanation = Explanation(self.global_mean, user_bias, title_bias, factor_term, raw, rating != raw,
-                                  n_ratings, u is not None, i is not None, fallback)
+        rating, explanation = explained_estimate(self, u, i)
         title = None if i is None else str(self.item_titles[i])
         return MoviePrediction(uid, tid, title, rating, rating >= self.threshold, self.threshold, explanation)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,32 @@ def estimate(global_mean: float, user_bias: np.ndarray, item_bias: np.ndarray, u
         rows = both[start:start + chunk_size]
         est[rows] += np.einsum("ij,ij->i", item_factors[i[rows]], user_factors[u[rows]])
     return np.clip(est, *rating_scale)
+
+
+def explained_estimate(model: Any, u: int | None, i: int | None) -> tuple[float, Explanation]:
+    """surprise's SVD estimate for user row `u` and item row `i` (None: unknown, with surprise's fallbacks),
+    clipped to the model's scale, and its terms. `model` has the factor arrays, biases, global_mean,
+    rated_indptr and rating_min/rating_max of Predictor or the Movies recommender."""
+    # Same operations in the same order as surprise's SVD.estimate, so the floats are identical.
+    est = model.global_mean
+    user_bias = title_bias = factor_term = 0.0
+    if u is not None:
+        user_bias = float(model.user_bias[u])
+        est += model.user_bias[u]
+    if i is not None:
+        title_bias = float(model.item_bias[i])
+        est += model.item_bias[i]
+    if u is not None and i is not None:
+        factor_term = float(np.dot(model.item_factors[i], model.user_factors[u]))
+        est += np.dot(model.item_factors[i], model.user_factors[u])
+    raw = float(est)
+    rating = min(model.rating_max, max(model.rating_min, raw))
+    fallback = {(True, True): None, (False, True): "unknown user", (True, False): "unknown title",
+                (False, False): "unknown user and title"}[(u is not None, i is not None)]
+    n_ratings = 0 if u is None else int(model.rated_indptr[u + 1] - model.rated_indptr[u])
+    explanation = Explanation(model.global_mean, user_bias, title_bias, factor_term, raw, rating != raw,
+                              n_ratings, u is not None, i is not None, fallback)
+    return rating, explanation
 
 
 class Predictor:
@@ -149,25 +176,7 @@ class Predictor:
         """Predicted rating (exactly surprise's SVD estimate), decision at the threshold, and explanation."""
         uid, tid = parse_user_id(user), parse_title_id(title)
         u, i = self.user_index(uid), self.item_index(tid)
-        # Same operations in the same order as surprise's SVD.estimate, so the floats are identical.
-        est = self.global_mean
-        user_bias = title_bias = factor_term = 0.0
-        if u is not None:
-            user_bias = float(self.user_bias[u])
-            est += self.user_bias[u]
-        if i is not None:
-            title_bias = float(self.item_bias[i])
-            est += self.item_bias[i]
-        if u is not None and i is not None:
-            factor_term = float(np.dot(self.item_factors[i], self.user_factors[u]))
-            est += np.dot(self.item_factors[i], self.user_factors[u])
-        raw = float(est)
-        rating = min(self.rating_max, max(self.rating_min, raw))
-        fallback = {(True, True): None, (False, True): "unknown user", (True, False): "unknown title",
-                    (False, False): "unknown user and title"}[(u is not None, i is not None)]
-        n_ratings = 0 if u is None else int(self.rated_indptr[u + 1] - self.rated_indptr[u])
-        explanation = Explanation(self.global_mean, user_bias, title_bias, factor_term, raw, rating != raw,
-                                  n_ratings, u is not None, i is not None, fallback)
+        rating, explanation = explained_estimate(self, u, i)
         return Prediction(uid, tid, rating, rating >= self.threshold, self.threshold, explanation)
 
     def scores(self, user: object) -> np.ndarray:
