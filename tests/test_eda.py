@@ -17,8 +17,10 @@ import pytest
 import config
 from errors import InputError
 from etl.eda import EdaData, compute, eda_json, figure_entries, item_signal, markdown, stats
+from etl.eda.__main__ import main as eda_main
 from etl.eda.data import TITLE_COLUMNS
 from model import card
+from tests.harness.cli import run_main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ENV = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
@@ -143,7 +145,8 @@ def test_output_path_that_is_a_file_exits_2_before_the_work(processed_dir: Path,
 
 
 def test_missing_processed_dir_exits_2_with_one_line(tmp_path: Path):
-    result = run_eda("--processed-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    args = ["--quiet", "--processed-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]
+    result = run_main(eda_main, args)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "nowhere" in lines[0] and "python -m etl" in lines[0], result.stderr
@@ -152,7 +155,7 @@ def test_missing_processed_dir_exits_2_with_one_line(tmp_path: Path):
 
 def test_unreadable_titles_file_exits_2_naming_it(tmp_path: Path):
     (tmp_path / config.TITLES_FILE).write_text("not parquet")
-    result = run_eda("--processed-dir", str(tmp_path), "--out", str(tmp_path / "out"))
+    result = run_main(eda_main, ["--quiet", "--processed-dir", str(tmp_path), "--out", str(tmp_path / "out")])
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and config.TITLES_FILE in lines[0], result.stderr

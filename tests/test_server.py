@@ -12,6 +12,7 @@ import uvicorn
 from serving.server import bounded_protocol
 from tests.harness.launcher import free_port
 
+DEADLINE = 0.4  # seconds: short, so that the fast tier waits little
 PARTIAL_REQUEST = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "  # the headers never end
 
 
@@ -27,7 +28,7 @@ async def hello(scope, receive, send):
 def server():
     port = free_port()
     config = uvicorn.Config(hello, host="127.0.0.1", port=port, log_level="error",
-                            http=bounded_protocol(1.0), timeout_keep_alive=30)
+                            http=bounded_protocol(DEADLINE), timeout_keep_alive=30)
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -86,7 +87,7 @@ def test_a_complete_request_and_a_second_one_on_the_same_connection_are_answered
         for _ in range(2):  # keep-alive: the deadline applies to each request's headers, not to the connection
             sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             assert read_response(sock).startswith(b"HTTP/1.1 200")
-            time.sleep(0.5)  # idle less than the deadline
+            time.sleep(DEADLINE / 2)  # idle less than the deadline
 
 
 def test_an_idle_keep_alive_connection_is_closed_after_the_deadline(server):
