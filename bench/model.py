@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import resource
 import subprocess
 import sys
@@ -22,24 +20,11 @@ import time
 from pathlib import Path
 
 import config
-from bench.timing import print_rows
+from bench.timing import ENV, SURPRISE_DUMP, dir_mb, measure_load, print_rows
 
 ROOT = config.PROJ_ROOT
 
-ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-
-# Child-process snippets: seconds and memory of one load (growth of the peak resident set, VmHWM), as JSON.
-_MEASURE = """
-import json, sys, time
-def peak_mb():
-    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
-{imports}
-base = peak_mb()
-t = time.perf_counter(); loaded = {load}; s = time.perf_counter() - t
-print(json.dumps({{"seconds": s, "mb": peak_mb() - base}}))
-"""
-_LOAD_OURS = dict(imports="from serving.predictor import Predictor", load="Predictor.from_dir({path!r})")
-_LOAD_DUMP = dict(imports="from surprise import dump", load="dump.load({path!r})")
+_LOAD_OURS = {"imports": "from serving.predictor import Predictor", "load": "Predictor.from_dir({path!r})"}
 
 
 def run_train(processed_dir: Path, out: Path) -> dict:
@@ -50,19 +35,6 @@ def run_train(processed_dir: Path, out: Path) -> dict:
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest child so far
     return {"seconds": seconds, "peak_mb": peak_mb}
-
-
-def _script(kind: dict, path: str) -> str:
-    return _MEASURE.format(imports=kind["imports"], load=kind["load"].format(path=path))
-
-
-def child(code: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def dir_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file()) / 2**20
 
 
 def main() -> int:
@@ -97,8 +69,8 @@ def main() -> int:
         dump_path = str(Path(tmp) / "svd.dump")
         dump.dump(dump_path, algo=algo)
         dump_mb = Path(dump_path).stat().st_size / 2**20
-        ours = min((child(_script(_LOAD_OURS, str(args.out))) for _ in range(3)), key=lambda r: r["seconds"])
-        theirs = child(_script(_LOAD_DUMP, dump_path))
+        ours = min((measure_load(_LOAD_OURS, str(args.out)) for _ in range(3)), key=lambda r: r["seconds"])
+        theirs = measure_load(SURPRISE_DUMP, dump_path)
     rows += [
         ("artifacts: size on disk", f"{dir_mb(args.out):.0f} MB", f"surprise.dump {dump_mb:.0f} MB"),
         ("artifacts: load time (verified)", f"{ours['seconds']:.3f} s",

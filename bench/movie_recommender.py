@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -23,34 +21,13 @@ import time
 from pathlib import Path
 
 import config
-from bench.timing import print_rows
+from bench.timing import ENV, SURPRISE_DUMP, dir_mb, measure_load, print_rows
 
 ROOT = config.PROJ_ROOT
-ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 VISITOR = [(862, 5.0), (12, 5.0), (8587, 4.5), (585, 5.0), (812, 4.0)]  # Toy Story, Finding Nemo, ...
 
-_MEASURE = """
-import json, time
-def peak_mb():
-    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
-{imports}
-base = peak_mb()
-t = time.perf_counter(); loaded = {load}; s = time.perf_counter() - t
-print(json.dumps({{"seconds": s, "mb": peak_mb() - base}}))
-"""
-_LOAD_OURS = dict(imports="from serving.movie_recommender import MovieRecommender",
-                  load="MovieRecommender.from_dir({path!r})")
-_LOAD_DUMP = dict(imports="from surprise import dump", load="dump.load({path!r})")
-
-
-def child(kind: dict, path: str) -> dict:
-    code = _MEASURE.format(imports=kind["imports"], load=kind["load"].format(path=path))
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def dir_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file()) / 2**20
+_LOAD_OURS = {"imports": "from serving.movie_recommender import MovieRecommender",
+              "load": "MovieRecommender.from_dir({path!r})"}
 
 
 def median_ms(fn, repeats: int = 50) -> float:
@@ -107,8 +84,8 @@ def main() -> int:
         dump_path = str(Path(tmp) / "svd.dump")
         dump.dump(dump_path, algo=algo)
         dump_mb = Path(dump_path).stat().st_size / 2**20
-        ours = min((child(_LOAD_OURS, str(model_dir)) for _ in range(3)), key=lambda r: r["seconds"])
-        theirs = child(_LOAD_DUMP, dump_path)
+        ours = min((measure_load(_LOAD_OURS, str(model_dir)) for _ in range(3)), key=lambda r: r["seconds"])
+        theirs = measure_load(SURPRISE_DUMP, dump_path)
     rows += [
         ("artifacts: size on disk", f"{dir_mb(model_dir):.0f} MB", f"surprise.dump {dump_mb:.0f} MB"),
         ("artifacts: load time (verified)", f"{ours['seconds']:.3f} s",

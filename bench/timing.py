@@ -10,12 +10,15 @@ turns, so that load from other work on the machine hits them alike.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from config import PROJ_ROOT, raw_dir
 
@@ -67,3 +70,32 @@ def print_rows(rows: list[tuple[str, str, str]], summary: str) -> None:
     for name, value, ref_text in rows:
         print(f"{name:<{width}}  {value:>12}  {ref_text}")
     print(f"\n{summary}")
+
+
+# The environment of every process a benchmark starts: no analytics, telemetry or Xet.
+ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+# Seconds and memory of one load in a fresh process (growth of the peak resident set, VmHWM), as JSON.
+_MEASURE_LOAD = """
+import json, time
+def peak_mb():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+{imports}
+base = peak_mb()
+t = time.perf_counter(); loaded = {load}; s = time.perf_counter() - t
+print(json.dumps({{"seconds": s, "mb": peak_mb() - base}}))
+"""
+# surprise's own way of saving a model, the reference the artifacts are measured against.
+SURPRISE_DUMP = {"imports": "from surprise import dump", "load": "dump.load({path!r})"}
+
+
+def measure_load(kind: dict[str, str], path: str) -> dict[str, float]:
+    """{"seconds", "mb"} of `kind["load"]` (formatted with `path`) after `kind["imports"]`, in a fresh process."""
+    code = _MEASURE_LOAD.format(imports=kind["imports"], load=kind["load"].format(path=path))
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJ_ROOT, env=ENV, check=True, capture_output=True,
+                         text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def dir_mb(path: str | os.PathLike) -> float:
+    """Size in MB of the files directly in a folder (an artifact directory)."""
+    return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file()) / 2**20
