@@ -17,9 +17,9 @@ Bad input raises errors.InputError (REST 400): a language or country that is not
 matches nothing (a title, collection, production company or director) raises NotFound, a subclass of InputError
 that the REST layer maps to 404; its message suggests up to 5 close names.
 
-Name matching (titles, collections, companies, directors): Unicode NFKC, case folded, accents dropped from Latin
-and Greek letters (NFKD without combining marks: "Les Miserables" finds "Les Misérables"; the marks of other
-scripts, e.g. Devanagari vowel signs or Japanese dakuten, are letters and are kept), ø/æ/œ/ł/đ/ð/þ/ı/ß spelled
+Name matching (titles, collections, companies, directors): Unicode NFKC, case folded, accents dropped as
+inputs.text.strip_accents does ("Les Miserables" finds "Les Misérables"; the marks of other scripts, e.g.
+Devanagari vowel signs or Japanese dakuten, are letters and are kept), ø/æ/œ/ł/đ/ð/þ/ı/ß spelled
 in ASCII, apostrophes dropped, "&" read as "and", then every run of other punctuation or space ignored:
 "Spider-Man", "spider man" and "SPIDERMAN" are one key. A collection is also found without its trailing word
 "collection" and without a leading "the" ("toy story" -> "Toy Story Collection").
@@ -49,7 +49,7 @@ import config
 from catalog.where_to_watch import movie_by_title, read_where_to_watch, streams_by_movie, where_to_watch_path
 from errors import InputError, NotFound
 from inputs.numbers import parse_n
-from inputs.text import is_empty
+from inputs.text import is_empty, strip_accents
 
 
 class C:
@@ -120,24 +120,11 @@ COUNTRY_ALIASES = {"usa": "US", "us": "US", "united states of america": "US", "a
 
 
 @lru_cache(maxsize=4096)
-def _drops_marks(char: str) -> bool:
-    """True for a Latin or Greek letter, whose combining marks are accents (dropped)."""
-    return char.isascii() or unicodedata.name(char, "").startswith(("LATIN", "GREEK"))
-
-
 def _words(text: str) -> list[str]:
     """The words of a name in their matching form (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
-        kept, base_drops = [], False
-        for char in unicodedata.normalize("NFKD", text):
-            if unicodedata.combining(char):
-                if not base_drops:
-                    kept.append(char)
-            else:
-                base_drops = _drops_marks(char)
-                kept.append(char)
-        text = unicodedata.normalize("NFC", "".join(kept))
+        text = strip_accents(text)
     return _WORD_RE.findall(text.translate(_FOLD))
 
 

@@ -25,7 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
-from inputs.text import MAX_TEXT_LENGTH, echo
+from inputs.text import MAX_TEXT_LENGTH, echo, strip_accents
 from inputs.titles import ID_SCHEME, is_title_id
 
 # How many n-gram candidates are re-ranked; literal (prefix/word) matches are always added on top.
@@ -51,10 +51,6 @@ _LATIN_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": 
                               "œ": "oe", "ß": "ss", "þ": "th"})
 
 
-def _is_latin(ch: str) -> bool:
-    return ch.isascii() or "LATIN" in unicodedata.name(ch, "")
-
-
 def search_key(text: str) -> str:
     """Lower case, accents removed from Latin letters, apostrophes dropped, other punctuation as single spaces.
 
@@ -65,15 +61,7 @@ def search_key(text: str) -> str:
     text = str(text).lower()
     if text.isascii():  # almost every title: the fast path
         return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", text)).strip()
-    kept, latin_base = [], False
-    for ch in unicodedata.normalize("NFKD", text.translate(_LATIN_FOLDS)):
-        if unicodedata.combining(ch):
-            if latin_base:
-                continue  # an accent on a Latin letter
-        else:
-            latin_base = _is_latin(ch)
-        kept.append(ch)
-    text = _APOSTROPHES.sub("", unicodedata.normalize("NFC", "".join(kept)))
+    text = _APOSTROPHES.sub("", strip_accents(text.translate(_LATIN_FOLDS)))
     # Letters, digits and the marks of non-Latin scripts stay; anything else is a separator.
     words = "".join(ch if ch.isalnum() or unicodedata.category(ch)[0] == "M" else " " for ch in text)
     return " ".join(words.replace("_", " ").split())

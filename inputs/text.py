@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from errors import InputError
@@ -21,6 +23,15 @@ ECHO_LIMIT = 80
 MAX_TEXT_LENGTH = 200
 # What a UI sends for "no filter" on an optional parameter.
 BLANKS = ("", "any", "all", "none")
+# The combining diacritical marks: the accents of Latin, Greek and Cyrillic letters. The marks of other scripts
+# (Devanagari vowel signs, Japanese voicing marks, Arabic vowels) lie outside this block: letters of the word.
+ACCENTS = re.compile("[\u0300-\u036f]")
+
+
+def strip_accents(text: str) -> str:
+    """Accents removed, letters of every script kept: "Amélie" -> "Amelie", "마녀사냥" and "के" stay whole.
+    The one rule of every name and title match (title search, the Movies names, where-to-watch links)."""
+    return unicodedata.normalize("NFC", ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
 
 
 def echo(value: object) -> str:

@@ -81,6 +81,7 @@ from config import PROCESSED_DATA_DIR, TITLES_FILE
 from errors import InputError
 from etl import io
 from etl.movies import columns as C
+from inputs.text import strip_accents
 
 # The streaming columns the rule reads (titles.parquet).
 TITLES_COLUMNS = ["id", "platform", "type", "title", "director", "cast", "release_year", "duration_int",
@@ -93,9 +94,6 @@ AGREE, DISAGREE, FAR, UNKNOWN = "agree", "disagree", "far", "unknown"
 ARTICLES_RE = re.compile(r"^(?:the|a|an) (?=\S)")
 YEAR_SUFFIX_RE = re.compile(r"\s*\((?:18|19|20)\d\d\)\s*$")    # Disney+'s 'aladdin (1992)'
 FRACTION_RE = re.compile(r"(\d)([\u00bc-\u00be\u2150-\u215e])")  # '1½' -> '1 ½' -> '1 1/2' like '1 1/2'
-# The accents NFKD splits off Latin (and Greek, Cyrillic) letters. Only these go: the vowel signs of Devanagari,
-# Tamil, Thai... are combining marks too, but they are letters of the word, and Hangul syllables are recomposed.
-ACCENTS_RE = re.compile("[\u0300-\u036f]")
 ASCII_NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 # Words of a name that say nothing about who it is.
 NAME_NOISE = frozenset({"jr", "sr", "ii", "iii", "iv", "dr", "von", "van", "der", "den", "del", "des", "les", "la",
@@ -112,8 +110,7 @@ def _fold(text: str) -> str:
     punctuation and spaces -> one space."""
     if text.isascii():   # the fast path of most titles and names, same result
         return " ".join(ASCII_NON_WORD_RE.sub(" ", text.lower().replace("&", " and ")).split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = unicodedata.normalize("NFC", ACCENTS_RE.sub("", decomposed)).casefold()
+    stripped = strip_accents(text).casefold()
     spaced = "".join(ch if _word_char(ch) else " " for ch in stripped.replace("&", " and "))
     return " ".join(spaced.split())
 
