@@ -3,7 +3,8 @@
     HF_TOKEN=... python -m model.publish --model-repo me/streaming-svd --dataset-repo me/streaming-catalog
 
 - model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
-  after verifying their checksums, so a corrupt or half-written model is never published;
+  and the Movies model's the same way under movies/ (when artifacts/movies/manifest.json is there), after
+  verifying their checksums, so a corrupt or half-written model is never published;
 - dataset repo: data/processed/titles.parquet (+ etl_report.json and the EDA in reports/ when present) with a
   dataset card, and the Movies catalog's clean tables under movies/ (movies.parquet, ratings.parquet,
   where_to_watch.parquet, etl_report.json: those present, when data/processed/movies/movies.parquet is), where
@@ -92,6 +93,9 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     api.create_repo(model_repo, repo_type="model", exist_ok=True, private=private)
     api.create_repo(dataset_repo, repo_type="dataset", exist_ok=True, private=private)
     model_files = [*manifest["files"], MANIFEST_FILE]
+    if (Path(artifacts_dir) / MOVIES_DIR / MANIFEST_FILE).is_file():  # the Movies model, where the app looks for it
+        movies_manifest = verify_artifacts(Path(artifacts_dir) / MOVIES_DIR)
+        model_files += [f"{MOVIES_DIR}/{name}" for name in (*movies_manifest["files"], MANIFEST_FILE)]
     model_commit = api.upload_folder(
         repo_id=model_repo, repo_type="model", folder_path=artifacts_dir, allow_patterns=model_files,
         commit_message=f"SVD model built {manifest.get('created_at', '')}")

@@ -30,6 +30,7 @@ from catalog.search import TitleIndex
 from config import COL_ID
 from errors import InputError
 from serving.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
+from serving.movie_recommender import MovieRecommender
 from serving.predictor import Predictor
 from serving.similar import SimilarTitles
 from settings import Settings, load_settings
@@ -37,6 +38,8 @@ from settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then restart the app"
+MOVIES_MODEL_DIR = "movies"  # the Movies model, beside the streaming one (artifacts/movies/, and so in the model repo)
+MOVIES_BUILD_HINT = "run `make run`, or `python -m etl --catalog movies && python -m model.train --catalog movies`"
 TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
 
 
@@ -105,6 +108,8 @@ class AppState:
     data_error: str | None = None
     model_error: str | None = None
     similar_error: str | None = None
+    movie_model: MovieRecommender | None = None  # the Movies catalog's recommender (artifacts/movies/)
+    movie_model_error: str | None = None
     queries: dict[str, Any] = field(default_factory=dict)  # catalog name -> its query object (CATALOGS)
     query_errors: dict[str, str] = field(default_factory=dict)  # catalog name -> why it is not loaded
     notices: list[str] = field(default_factory=list)
@@ -142,6 +147,14 @@ class AppState:
                               f"To build them, {BUILD_HINT}.")
         return self.similar
 
+    def require_movie_model(self) -> MovieRecommender:
+        """The Movies recommender; its answers name catalog films, so the Movies catalog must be loaded too."""
+        if self.movie_model is None:
+            raise Unavailable(f"The Movies model is not loaded ({_clause(self.movie_model_error)}). "
+                              f"To build it, {MOVIES_BUILD_HINT}, then restart the app.")
+        self.require_queries(catalog.MOVIES)
+        return self.movie_model
+
     # ---- lookups
     def title_info(self, title_id: str) -> dict:
         """id, title, platform, type, release_year of a catalog title (id only when the catalog is missing)."""
@@ -177,11 +190,13 @@ class AppState:
         model["format_version"] = self.predictor.manifest.get("format_version") if self.predictor else None
         if self.predictor is not None:
             model.update(summary=self.predictor.summary(), threshold=self.predictor.threshold)
+        movies_model = {"loaded": self.movie_model is not None, "error": self.movie_model_error,
+                        "summary": self.movie_model.summary() if self.movie_model is not None else None}
         catalogs = {spec.name: {"loaded": spec.name in self.queries, "error": self.query_errors.get(spec.name)}
                     for spec in catalog.CATALOGS}
         status = "ok" if self.catalog is not None and self.predictor is not None else "degraded"
         return {"status": status, "data": source(self.data_source, self.data_error), "model": model,
-                "catalogs": catalogs, "similar_titles": self.similar is not None,
+                "movies_model": movies_model, "catalogs": catalogs, "similar_titles": self.similar is not None,
                 "notices": [public_text(n) for n in self.notices], "load_seconds": round(self.load_seconds, 2)}
 
 
@@ -259,6 +274,7 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
     titles = _load_data(state, Path(data_source.location))
     _load_catalogs(state, Path(data_source.location))
     _load_model(state, Path(model_source.location), titles)
+    _load_movie_model(state, Path(model_source.location) / MOVIES_MODEL_DIR)
     if state.catalog is None or state.predictor is None:
         state.notices.append(f"To build what is missing, {BUILD_HINT}.")
     state.load_seconds = time.perf_counter() - start
@@ -356,3 +372,13 @@ def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | Non
     except Exception as exc:
         state.similar_error = _failure("similar titles", exc, "the similar-title data does not fit the catalog")
         state.notices.append(f"Similar titles unavailable: {state.similar_error}")
+
+
+def _load_movie_model(state: AppState, directory: Path) -> None:
+    """The Movies recommender (verified like the streaming model); a missing one is a notice, not an error."""
+    try:
+        state.movie_model = MovieRecommender.from_dir(directory)
+    except Exception as exc:  # ArtifactError names the file and how to rebuild
+        state.movie_model_error = _failure("Movies model", exc, "the Movies model artifacts are not readable: rebuild "
+                                                                "them with `python -m model.train --catalog movies`")
+        state.notices.append(f"No Movies model: {state.movie_model_error}")
