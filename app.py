@@ -3,13 +3,19 @@
 One FastAPI process on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 0.0.0.0:7860):
 REST routes (/recommend, /top_n, /similar, /search, /health, the catalog questions; docs at /docs) and the
 Gradio Blocks mounted at "/". Artifacts come from HF_MODEL_REPO / HF_DATASET_REPO when set, else from the
-local artifacts/ and data/processed/ (see serving/state.py). Settings: settings.py.
+local artifacts/ and data/processed/. Settings: settings.py.
+
+Start-up (serving/live.py): the cached (or local) copy is loaded while gradio is imported, the port opens, and
+then, in the background, the pieces the first page does not need, a check for newer Hub revisions and, on a
+first boot with nothing cached, the download (the page and /health show its progress meanwhile).
 """
 from __future__ import annotations
 
 import logging
 import os
 import sys
+import threading
+import time
 
 from settings import SettingError, Settings, load_settings
 
@@ -33,20 +39,27 @@ import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
+from serving.admin import add_admin_routes  # noqa: E402
 from serving.api import create_api, json_not_found_everywhere  # noqa: E402
 from serving.gradio_guard import GradioGuard  # noqa: E402
+from serving.live import Live  # noqa: E402
 from serving.server import bounded_protocol  # noqa: E402
-from serving.state import AppState, load_state  # noqa: E402
+from serving.state import AppState, snapshot  # noqa: E402
 from serving.ui import build_ui  # noqa: E402
 
 
-def create_app(state: AppState | None = None, settings: Settings | None = None) -> FastAPI:
-    """REST API + the Gradio UI mounted at "/"."""
+def create_app(state: AppState | Live | None = None, settings: Settings | None = None) -> FastAPI:
+    """REST API + the Gradio UI mounted at "/". Without a state: a Live, its background loading started."""
     settings = settings or load_settings()
-    state = state or load_state(settings=settings)
+    if state is None:
+        state = Live(settings).start()
+        state.run_background()
     # Several users at once must not queue behind each other; the handlers are fast and thread-safe (read-only).
     demo = build_ui(state).queue(default_concurrency_limit=settings.concurrency_limit)
-    app = gr.mount_gradio_app(create_api(state), demo, path="/", allowed_paths=[str(state.reports_dir)],
+    api = create_api(state)
+    if isinstance(state, Live):
+        add_admin_routes(api, state, settings.admin_secret)
+    app = gr.mount_gradio_app(api, demo, path="/", allowed_paths=[str(snapshot(state).reports_dir)],
                               footer_links=["api", "gradio"], show_error=True)
     json_not_found_everywhere(app)
     app.add_middleware(GradioGuard, blocks=demo)  # Gradio's own routes: 4xx for bad calls, bounded bodies
@@ -58,11 +71,23 @@ def main() -> int:
     if settings is None:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app(settings=settings)
-    logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", settings.server_name,
-                                  settings.server_port)
-    uvicorn.run(app, host=settings.server_name, port=settings.server_port, log_level=settings.log_level,
-                http=bounded_protocol(settings.header_timeout))
+    live = Live(settings).start()
+    app = create_app(live, settings=settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.server_name, port=settings.server_port,
+                                           log_level=settings.log_level,
+                                           http=bounded_protocol(settings.header_timeout)))
+
+    def when_listening() -> None:
+        # The rest loads once the port is open: the first page does not wait for it.
+        while not server.started and not server.should_exit:
+            time.sleep(0.02)
+        logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", settings.server_name,
+                                      settings.server_port)
+        live.run_background()
+
+    threading.Thread(target=when_listening, daemon=True, name="after-start").start()
+    server.run()
+    live.stop()
     return 0
 
 

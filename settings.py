@@ -94,12 +94,35 @@ def _text(text: str) -> str:
     return text
 
 
+def _revision(text: str) -> str:
+    # A branch, tag or commit as git allows them, kept to what is safe in a URL path and a cache folder name.
+    if (not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,127}", text) or ".." in text or "//" in text
+            or text.endswith(("/", ".", ".lock"))):
+        raise ValueError
+    return text
+
+
+def _interval(text: str) -> float:
+    """0 (off) or seconds from 10 to 86400."""
+    value = _seconds(-1, 86400)(text)
+    if value != 0 and value < 10:
+        raise ValueError
+    return value
+
+
+def _secret(text: str) -> str:
+    if not re.fullmatch(r"[!-~]{16,256}", text):  # printable ASCII, no spaces
+        raise ValueError
+    return text
+
+
 def _host(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]{1,253}", text):
         raise ValueError
     return text
 
 
+SECRET_ENV = ("HF_TOKEN", "APP_ADMIN_SECRET")  # never repeated in a message
 REPO_ID_ACCEPTS = "a Hugging Face repo id such as owner/name (ASCII letters, digits, - _ .)"
 
 DECLARATIONS: tuple[Setting, ...] = (
@@ -118,8 +141,17 @@ DECLARATIONS: tuple[Setting, ...] = (
     Setting("HF_ENDPOINT", "hub_endpoint", _url, None, "an http(s) URL",
             "the Hub's address (a mirror or a test server); unset: huggingface.co"),
     Setting("HF_TOKEN", "hub_token", _text, None, "a token", "the Hub token for private repos and publishing"),
+    Setting("HF_MODEL_REVISION", "model_revision", _revision, None, "a commit, tag or branch",
+            "the model repo's revision to serve; set: pinned (no background update), e.g. to roll back; unset: main"),
+    Setting("HF_DATASET_REVISION", "dataset_revision", _revision, None, "a commit, tag or branch",
+            "the dataset repo's revision to serve; set: pinned (no background update); unset: main"),
     Setting("APP_HUB_TIMEOUT", "hub_timeout", _seconds(0, 3600), 5.0, "seconds, more than 0 and up to 3600",
-            "how long start-up waits for each Hub repo before using the cached or local copy"),
+            "how long the Hub may send nothing (no answer, no byte of a download) before it counts as "
+            "unreachable; a download that keeps sending is waited for however long it takes"),
+    Setting("APP_HUB_CHECK_INTERVAL", "hub_check_interval", _interval, 0.0, "0 (off) or seconds from 10 to 86400",
+            "how often the app checks the Hub for a newer revision of the repos it does not pin"),
+    Setting("APP_ADMIN_SECRET", "admin_secret", _secret, None, "16 to 256 printable ASCII characters, no spaces",
+            "the bearer secret of `POST /admin/reload`; unset: the route does not exist"),
     Setting("HF_PUBLISH_TIMEOUT", "publish_timeout", _seconds(0, 3600), 60.0,
             "seconds, more than 0 and up to 3600", "how long `python -m model.publish` waits for the Hub to answer"),
     Setting("APP_CONCURRENCY_LIMIT", "concurrency_limit", _whole(1, 256), 16, "a whole number from 1 to 256",
@@ -147,7 +179,11 @@ class Settings:
     dataset_repo: str | None
     hub_endpoint: str | None
     hub_token: str | None
+    model_revision: str | None
+    dataset_revision: str | None
     hub_timeout: float
+    hub_check_interval: float
+    admin_secret: str | None
     publish_timeout: float
     concurrency_limit: int
     server_name: str
@@ -172,7 +208,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[setting.attr] = setting.parse(text)
         except ValueError:
-            shown = "a value" if setting.env == "HF_TOKEN" else _echo(text)
+            shown = "a value" if setting.env in SECRET_ENV else _echo(text)
             raise SettingError(f"{setting.env} must be {setting.accepts}; got {shown}.") from None
     return Settings(**values)
 

@@ -40,7 +40,7 @@ from errors import InputError, NotFound
 from inputs.numbers import MAX_LIMIT, MAX_N
 from inputs.text import clip
 from serving import service
-from serving.state import AppState, Unavailable
+from serving.state import AppState, Unavailable, snapshot
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def question_endpoint(state: AppState, spec: CatalogSpec, route: Route) -> Calla
                                         default=default))
 
     def endpoint(**kwargs: str) -> dict:
-        return route.question.run(state.require_queries(spec), **kwargs)
+        return route.question.run(snapshot(state).require_queries(spec), **kwargs)
 
     endpoint.__signature__ = inspect.Signature(params)  # FastAPI reads the parameters from here
     endpoint.__name__ = route.operation_id
@@ -223,7 +223,9 @@ def question_endpoint(state: AppState, spec: CatalogSpec, route: Route) -> Calla
 
 
 def create_api(state: AppState) -> FastAPI:
-    """The FastAPI app with every REST route; the Gradio UI is mounted on it at "/" by app.py."""
+    """The FastAPI app with every REST route; the Gradio UI is mounted on it at "/" by app.py.
+
+    `state` is an AppState or a serving.live.Live; each request reads its snapshot once (state.snapshot)."""
     app = FastAPI(title="Streaming recommender", description=DESCRIPTION, version="1.0")
     add_error_handlers(app)
     app.add_middleware(RestMethods, api=app)
@@ -231,13 +233,13 @@ def create_api(state: AppState) -> FastAPI:
     @app.get("/health", tags=["service"], summary="Loaded artifacts, where they came from, versions, checksums")
     @per_route
     def health() -> dict:
-        return state.health()
+        return state.health()  # a Live adds the Hub's revisions (serving, pending, refused)
 
     @app.get("/recommend", tags=["model"], summary="Recommend or not: predicted rating and explanation")
     @per_route
     def recommend(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
                   title_id: Annotated[str, Query(description="Title id (e.g. ns123) or exact title.")]) -> dict:
-        return service.recommend(state, user_id, title_id)
+        return service.recommend(snapshot(state), user_id, title_id)
 
     @app.get("/top_n", tags=["model"], summary="The user's top picks, leaving out what they rated")
     @per_route
@@ -246,7 +248,7 @@ def create_api(state: AppState) -> FastAPI:
               platform: Annotated[str | None, Query(description="Only this platform.")] = None,
               content_type: Annotated[str | None, Query(alias="type", description="Only movie or tv show.")] = None,
               ) -> dict:
-        return service.top_n(state, user_id, n, platform, content_type)
+        return service.top_n(snapshot(state), user_id, n, platform, content_type)
 
     @app.get("/similar", tags=["model"], summary="Titles similar to a title (by content)")
     @per_route
@@ -255,13 +257,13 @@ def create_api(state: AppState) -> FastAPI:
                 platform: Annotated[str | None, Query(description="Only this platform.")] = None,
                 content_type: Annotated[str | None, Query(alias="type", description="Only movie or tv show.")] = None,
                 ) -> dict:
-        return service.similar(state, title_id, n, platform, content_type)
+        return service.similar(snapshot(state), title_id, n, platform, content_type)
 
     @app.get("/search", tags=["catalog"], summary="Find titles by a partial, misspelled or any-case title")
     @per_route
     def search(q: Annotated[str, Query(description="Part of a title, e.g. toy stor.")],
                limit: Annotated[str, Query(description=f"How many titles, 1-{MAX_LIMIT}.")] = "10") -> dict:
-        return service.search(state, q, limit)
+        return service.search(snapshot(state), q, limit)
 
     for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
         add_catalog_routes(app, state, spec)

@@ -1,10 +1,16 @@
-"""Everything the app serves, loaded once at start-up: catalog, title search, model, similar titles, reports.
+"""Everything the app serves, as one snapshot: catalog, title search, model, similar titles, reports.
 
     state = load_state()          # never raises: what cannot be loaded becomes a notice
     state.require_model()         # the Predictor, or Unavailable("... build it with `make run` ...")
 
-Artifacts come from the Hugging Face Hub when HF_MODEL_REPO / HF_DATASET_REPO are set (through serving.hub,
-which waits a few seconds at most and falls back to its cache or the local directories), otherwise from
+An AppState is built once and not changed afterwards; serving.live builds new ones (first boot from the Hub,
+the pieces loaded after the port is open, a newer revision) and swaps them in whole, so a request that reads
+the snapshot once (`snapshot(state_or_live)`) never sees two revisions. A piece still being loaded is named in
+`pending`: asking for it is Unavailable("... is still loading (35 of 71 MB) ..."), a 503, not an error.
+
+load_state() is the synchronous way (tests, tools): artifacts come from the Hugging Face Hub when
+HF_MODEL_REPO / HF_DATASET_REPO are set (through serving.hub, which waits while bytes come and gives up after
+APP_HUB_TIMEOUT seconds of silence, then falls back to its cache or the local directories), otherwise from
 the local artifacts/ and data/processed/. A missing piece never stops the app: the catalog tabs still work
 without a model, and every tab that needs a missing piece says how to build it.
 """
@@ -15,8 +21,9 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +51,14 @@ TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
 
 
 class Unavailable(RuntimeError):
-    """A piece the request needs (data or model) is not loaded; the message says how to build it."""
+    """A piece the request needs (data or model) is not loaded; the message says how to build it, or that it is
+    still loading."""
+
+
+# The pieces a snapshot can be waiting for (AppState.pending), and how a message names each.
+PIECES = {"data": "The catalog", "model": "The model", "similar": "Similar titles",
+          "movie_model": "The Movies model"}
+EXTRAS = frozenset({"similar", "movie_model"})  # loaded after the port is open (serving.live)
 
 
 # What a public answer must not show: absolute paths (POSIX, Windows, file: URLs) and web addresses.
@@ -114,10 +128,32 @@ class AppState:
     query_errors: dict[str, str] = field(default_factory=dict)  # catalog name -> why it is not loaded
     notices: list[str] = field(default_factory=list)
     load_seconds: float = 0.0
+    titles: pd.DataFrame | None = field(default=None, repr=False)  # the full titles table (for similar titles)
+    pending: frozenset[str] = frozenset()  # PIECES still being loaded (by serving.live)
+    progress: Callable[[], str] | None = field(default=None, repr=False, compare=False)  # e.g. "35 of 71 MB"
 
     # ---- guards: the one place that says what is missing and how to get it
+    def _still_loading(self, piece: str, what: str | None = None) -> None:
+        """Unavailable("The model is still loading (35 of 71 MB); try again in a few seconds.") while pending."""
+        if piece in self.pending:
+            done = self.progress() if self.progress is not None else ""
+            verb = "are" if piece == "similar" else "is"
+            raise Unavailable(f"{what or PIECES[piece]} {verb} still loading{f' ({done})' if done else ''}; "
+                              "try again in a few seconds.")
+
+    def loading_text(self) -> str | None:
+        """What is still loading, for the page and /health; None when nothing is."""
+        if not self.pending:
+            return None
+        done = self.progress() if self.progress is not None else ""
+        first = [p for p in ("data", "model") if p in self.pending]
+        names = [PIECES[p].lower() for p in (first or [p for p in PIECES if p in self.pending])]
+        what = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Loading {what} from the Hub{f' ({done})' if done else ''}." if first else f"Loading {what}."
+
     def require_catalog(self) -> Catalog:
         if self.catalog is None:
+            self._still_loading("data")
             raise Unavailable(f"The streaming catalog is not loaded ({_clause(self.data_error)}). "
                               f"To build it, {BUILD_HINT}.")
         return self.catalog
@@ -125,6 +161,7 @@ class AppState:
     def require_queries(self, spec: CatalogSpec) -> Any:
         """The query object answering a declared catalog's questions, or Unavailable saying how to build it."""
         if spec.name not in self.queries:
+            self._still_loading("data", f"The {spec.name} catalog")
             raise Unavailable(f"The {spec.name} catalog is not loaded ({_clause(self.query_errors.get(spec.name))}). "
                               f"To build it, {BUILD_HINT}.")
         return self.queries[spec.name]
@@ -136,6 +173,7 @@ class AppState:
     def require_model(self) -> Predictor:
         """The Predictor; its answers name catalog titles, so the catalog must be loaded too."""
         if self.predictor is None:
+            self._still_loading("model")
             raise Unavailable(f"The model is not loaded ({_clause(self.model_error)}). To build it, {BUILD_HINT}.")
         self.require_catalog()
         return self.predictor
@@ -143,6 +181,7 @@ class AppState:
     def require_similar(self) -> SimilarTitles:
         self.require_model()
         if self.similar is None:
+            self._still_loading("similar")
             raise Unavailable(f"Similar titles are not available ({_clause(self.similar_error)}). "
                               f"To build them, {BUILD_HINT}.")
         return self.similar
@@ -150,6 +189,7 @@ class AppState:
     def require_movie_model(self) -> MovieRecommender:
         """The Movies recommender; its answers name catalog films, so the Movies catalog must be loaded too."""
         if self.movie_model is None:
+            self._still_loading("movie_model")
             raise Unavailable(f"The Movies model is not loaded ({_clause(self.movie_model_error)}). "
                               f"To build it, {MOVIES_BUILD_HINT}, then restart the app.")
         self.require_queries(catalog.MOVIES)
@@ -195,9 +235,32 @@ class AppState:
         catalogs = {spec.name: {"loaded": spec.name in self.queries, "error": self.query_errors.get(spec.name)}
                     for spec in catalog.CATALOGS}
         status = "ok" if self.catalog is not None and self.predictor is not None else "degraded"
+        if self.pending & {"data", "model"}:
+            status = "loading"
         return {"status": status, "data": source(self.data_source, self.data_error), "model": model,
                 "movies_model": movies_model, "catalogs": catalogs, "similar_titles": self.similar is not None,
+                "loading": self.loading_text(), "pending": sorted(self.pending),
                 "notices": [public_text(n) for n in self.notices], "load_seconds": round(self.load_seconds, 2)}
+
+    def all_notices(self) -> list[str]:
+        """The notices (a serving.live.Live adds its update notices)."""
+        return list(self.notices)
+
+    def hub_lines(self) -> list[str]:
+        """Hub revisions serving and pending (a serving.live.Live has them; a plain snapshot has none)."""
+        return []
+
+    def pieces(self) -> set[str]:
+        """What this snapshot serves: "data", "model", "similar", "movie_model" and "catalog:<name>"."""
+        have = {"data": self.catalog is not None, "model": self.predictor is not None,
+                "similar": self.similar is not None, "movie_model": self.movie_model is not None}
+        return {name for name, ok in have.items() if ok} | {f"catalog:{name}" for name in self.queries}
+
+
+def snapshot(state: Any) -> AppState:
+    """The AppState to answer one request with: `state` itself, or a serving.live.Live's current snapshot.
+    Read it once per request and use only it, so one answer never mixes two revisions."""
+    return state if isinstance(state, AppState) else state.current
 
 
 def public_json(value: Any) -> Any:
@@ -213,16 +276,20 @@ def _manifest_checksums(manifest: dict) -> dict[str, str]:
     return {name: entry.get("sha256", "") for name, entry in manifest.get("files", {}).items()}
 
 
-def _pull(settings: Settings, repo: str | None, repo_type: str, local: Path,
-          required: str) -> tuple[Source, str | None]:
-    """One Hub repo via serving.hub (bounded wait; else its cache, else `local`) as a Source and a notice."""
+def pull_source(settings: Settings, repo_type: str, local: Path, progress: Any = None,
+                remember: bool = True) -> tuple[Source, str | None]:
+    """One Hub repo via serving.hub (waiting while bytes come; else its cache, else `local`) as a Source and a
+    notice. `remember=False` leaves the snapshot unrecorded until the caller has verified it (serving.live)."""
+    repo, revision, required = ((settings.model_repo, settings.model_revision, MANIFEST_FILE) if repo_type == "model"
+                                else (settings.dataset_repo, settings.dataset_revision, config.TITLES_FILE))
     if not repo:
         return Source("local", str(local)), None
     from serving import hub  # the Hub client is imported only when a repo is configured
 
     try:
-        pulled = hub.pull(repo, repo_type, local=local, required=required, timeout=settings.hub_timeout,
-                          endpoint=settings.hub_endpoint, token=settings.hub_token)
+        pulled = hub.pull(repo, repo_type, local=local, required=required, revision=revision,
+                          timeout=settings.hub_timeout, endpoint=settings.hub_endpoint, token=settings.hub_token,
+                          progress=progress, remember_now=remember)
     except ArtifactError as exc:  # nothing usable anywhere: the loader below says what is missing
         log.warning("%s repo %s: %s", repo_type, repo, exc)
         return Source("missing", str(local), repo=repo), public_text(exc)
@@ -235,12 +302,11 @@ def _pull(settings: Settings, repo: str | None, repo_type: str, local: Path,
 def resolve_sources(settings: Settings, processed_dir: Path, artifacts_dir: Path) -> tuple[Source, Source, list[str]]:
     """Where data and model come from: the Hub (HF_DATASET_REPO / HF_MODEL_REPO) or local directories.
 
-    Both repos are pulled at once, each within APP_HUB_TIMEOUT seconds, so an unreachable Hub costs a few
-    seconds of start-up at most.
+    Both repos are pulled at once; a silent Hub costs APP_HUB_TIMEOUT seconds, a slow one is waited for.
     """
     with ThreadPoolExecutor(max_workers=2) as pool:
-        data = pool.submit(_pull, settings, settings.dataset_repo, "dataset", processed_dir, config.TITLES_FILE)
-        model = pool.submit(_pull, settings, settings.model_repo, "model", artifacts_dir, MANIFEST_FILE)
+        data = pool.submit(pull_source, settings, "dataset", processed_dir)
+        model = pool.submit(pull_source, settings, "model", artifacts_dir)
         (data_source, data_notice), (model_source, model_notice) = data.result(), model.result()
     return data_source, model_source, [n for n in (data_notice, model_notice) if n]
 
@@ -250,7 +316,7 @@ PUBLISHED_REPORTS_DIR = "reports"  # where `python -m model.publish` puts the ED
 
 def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: str | os.PathLike | None = None,
                reports_dir: str | os.PathLike | None = None, settings: Settings | None = None) -> AppState:
-    """Load everything once. Never raises for missing or broken pieces: they become notices.
+    """Load everything once, waiting for the Hub. Never raises for missing or broken pieces: they become notices.
 
     Directories given here win over the settings (PROCESSED_DIR, ARTIFACTS_DIR, REPORTS_DIR).
     """
@@ -258,29 +324,51 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
     settings = settings or load_settings()
     processed_dir = Path(processed_dir or settings.processed_dir)
     artifacts_dir = Path(artifacts_dir or settings.artifacts_dir)
-    explicit_reports = reports_dir or settings.reports_dir
-    state = AppState(processed_dir, artifacts_dir, Path(explicit_reports or config.REPORTS_DIR))
     try:
         data_source, model_source, notices = resolve_sources(settings, processed_dir, artifacts_dir)
     except Exception:  # the Hub must never stop the app: fall back to the local directories
         log.exception("pulling from the Hub failed")
         data_source, model_source = Source("local", str(processed_dir)), Source("local", str(artifacts_dir))
         notices = ["Could not reach the Hugging Face Hub; using local files."]
-    state.notices.extend(notices)
-    state.data_source, state.model_source = data_source, model_source
+    state = build_state(processed_dir, artifacts_dir, reports_dir or settings.reports_dir, data_source, model_source,
+                        notices)
+    state = load_extras(state)
+    state.load_seconds = time.perf_counter() - start
+    return state
+
+
+def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.PathLike | None, data_source: Source,
+                model_source: Source, notices: list[str], pending: frozenset[str] = frozenset()) -> AppState:
+    """A snapshot of what the first page needs (catalogs, title search, model) from the given sources; the
+    EXTRAS (similar titles, the Movies model) are left pending for load_extras."""
+    start = time.perf_counter()
+    state = AppState(processed_dir, artifacts_dir, Path(reports_dir or config.REPORTS_DIR), notices=list(notices),
+                     pending=frozenset(pending) | EXTRAS)
+    state.data_source, state.model_source = replace(data_source), replace(model_source)
     published_reports = Path(data_source.location) / PUBLISHED_REPORTS_DIR
-    if not explicit_reports and data_source.kind.startswith("hub") and published_reports.is_dir():
+    if not reports_dir and data_source.kind.startswith("hub") and published_reports.is_dir():
         state.reports_dir = published_reports  # the EDA published beside the catalog (a Space has no reports/)
-    titles = _load_data(state, Path(data_source.location))
+    state.titles = _load_data(state, Path(data_source.location))
     _load_catalogs(state, Path(data_source.location))
-    _load_model(state, Path(model_source.location), titles)
-    _load_movie_model(state, Path(model_source.location) / MOVIES_MODEL_DIR)
+    _load_model(state, Path(model_source.location))
     if state.catalog is None or state.predictor is None:
         state.notices.append(f"To build what is missing, {BUILD_HINT}.")
     state.load_seconds = time.perf_counter() - start
     log.info("loaded in %.2f s; data: %s; model: %s", state.load_seconds, data_source.describe(),
              model_source.describe())
     return state
+
+
+def load_extras(state: AppState) -> AppState:
+    """A copy of `state` with its EXTRAS loaded (similar titles, the Movies model); `state` is not changed."""
+    start = time.perf_counter()
+    new = replace(state, notices=list(state.notices), pending=state.pending - EXTRAS)
+    if "similar" in state.pending:
+        _load_similar(new)
+    if "movie_model" in state.pending:
+        _load_movie_model(new, Path(state.model_source.location) / MOVIES_MODEL_DIR)
+    log.info("similar titles and the Movies model loaded in %.2f s", time.perf_counter() - start)
+    return new
 
 
 def check_table(path: Path, rebuild: str) -> None:
@@ -348,8 +436,8 @@ def _etl_time(processed_dir: Path) -> str | None:
         return None
 
 
-def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | None) -> None:
-    """Verified artifacts, the predictor and (with the catalog) similar titles."""
+def _load_model(state: AppState, artifacts_dir: Path) -> None:
+    """Verified artifacts and the predictor."""
     try:
         state.artifacts = load_artifacts(artifacts_dir)
         state.predictor = Predictor(state.artifacts)
@@ -364,11 +452,17 @@ def _load_model(state: AppState, artifacts_dir: Path, titles: pd.DataFrame | Non
     # The data files the model was trained on, as the trainer recorded them.
     if state.data_source.kind != "missing":
         state.data_source.checksums = dict(state.predictor.manifest.get("inputs_sha256", {}))
-    if titles is None:
+
+
+def _load_similar(state: AppState) -> None:
+    """Similar titles: the model's neighbour arrays over the catalog's titles."""
+    if state.artifacts is None:
+        return  # require_similar asks for the model first, and says why it is missing
+    if state.titles is None:
         state.similar_error = "the catalog is not loaded"
         return
     try:
-        state.similar = SimilarTitles(titles, state.artifacts.arrays, index=state.index)
+        state.similar = SimilarTitles(state.titles, state.artifacts.arrays, index=state.index)
     except Exception as exc:
         state.similar_error = _failure("similar titles", exc, "the similar-title data does not fit the catalog")
         state.notices.append(f"Similar titles unavailable: {state.similar_error}")

@@ -28,7 +28,7 @@ from inputs.choices import CONTENT_TYPES
 from inputs.numbers import MAX_N
 from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import service
-from serving.state import AppState, Unavailable
+from serving.state import AppState, Unavailable, snapshot
 
 ANY = "any"
 TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
@@ -153,23 +153,24 @@ def _choices(items: list[dict]) -> list[tuple[str, str]]:
 
 
 def make_handlers(state: AppState) -> dict[str, Callable]:
-    """The UI's event functions, bound to the loaded state."""
+    """The UI's event functions, bound to the state (an AppState or a serving.live.Live: each event reads its
+    snapshot once)."""
 
     @readable_errors
     def search_titles(query: str) -> dict:
         """Titles matching a partial title, best first: {"query", "items": [{"id", "title", ...}]}."""
         if not query or not str(query).strip():
             return {"query": "", "items": []}
-        return service.search(state, query, 20)
+        return service.search(snapshot(state), query, 20)
 
     @readable_errors
     def recommend(user_id: str, title: str) -> tuple[str, dict]:
-        answer = service.recommend(state, user_id, title)
+        answer = service.recommend(snapshot(state), user_id, title)
         return recommend_markdown(answer), answer
 
     @readable_errors
     def top_n(user_id: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
-        answer = service.top_n(state, user_id, n, platform, content_type)
+        answer = service.top_n(snapshot(state), user_id, n, platform, content_type)
         if answer["notice"]:  # cold start: no ratings to rank by
             head = f"> {answer['notice']}"
         else:
@@ -179,7 +180,7 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
 
     @readable_errors
     def similar(title: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
-        answer = service.similar(state, title, n, platform, content_type)
+        answer = service.similar(snapshot(state), title, n, platform, content_type)
         head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
                 "description, cast, director and country.")
         if answer.get("tmdb"):
@@ -199,7 +200,7 @@ def query_handler(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
     @readable_errors
     def run(*values: str) -> tuple[str, dict]:
         """(markdown, json) answer of the catalog question."""
-        answer = question.run(state.require_queries(spec), *values)
+        answer = question.run(snapshot(state).require_queries(spec), *values)
         return answer_markdown(answer), answer
     run.__name__ = question.name
     # Named parameters for gradio_client's API page (instead of param_0, param_1, ...).
@@ -233,7 +234,8 @@ def title_picker(state: AppState, search_fn: Callable, api_name: str | None, lab
     """
     query = gr.Textbox(label="Find a title", placeholder="type part of a title, e.g. toy story",
                        value="toy story")
-    choices = _choices(service.search(state, "toy story", 20)["items"]) if state.index is not None else []
+    now = snapshot(state)  # the examples: what is loaded when the page is built
+    choices = _choices(service.search(now, "toy story", 20)["items"]) if now.index is not None else []
     title = gr.Dropdown(label=label, allow_custom_value=True, info="the title, or its id, e.g. ds1378",
                         choices=choices, value=choices[0][1] if choices else None)
     matches = gr.JSON(visible=False)
@@ -263,7 +265,7 @@ def param_input(state: AppState, spec: CatalogSpec, p: Param) -> gr.components.C
     """A text-like input for one catalog parameter: a dropdown when its values are known."""
     label = p.name + ("" if p.required else " (optional)")
     default = "" if p.default is None else str(p.default)
-    source = state.queries.get(spec.name)
+    source = snapshot(state).queries.get(spec.name)
     values = list(p.choices or (getattr(source, p.catalog_values, []) if p.catalog_values else []))
     if values:
         if not p.required and p.default is None:
@@ -305,13 +307,15 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
 
 
 def build_ui(state: AppState) -> gr.Blocks:
+    """The UI over `state`, an AppState or a serving.live.Live (whose snapshot can change while it is up: the
+    notices and the Data tab are read again at every page load)."""
     handlers = make_handlers(state)
-    example_user = int(state.predictor.user_ids[0]) if state.predictor is not None else 1
+    now = snapshot(state)
+    example_user = int(now.predictor.user_ids[0]) if now.predictor is not None else 1
     with gr.Blocks(title="Streaming recommender") as demo:
         gr.Markdown("# Streaming recommender\nFour catalogs (Amazon Prime Video, Disney+, Hulu, Netflix), "
                     "an SVD model of 11 million ratings, and the catalog's questions.")
-        if state.notices:
-            gr.Markdown("\n".join(f"> **Note:** {n}" for n in state.notices), elem_id="notices")
+        gr.Markdown(lambda: notices_markdown(state), elem_id="notices")
         with gr.Tab("Recommend"):
             with gr.Row():
                 user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
@@ -379,34 +383,65 @@ def eda_figures(reports_dir: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def data_tab(state: AppState) -> None:
+def notices_markdown(state: Any) -> str:
+    """What is still loading and the notices (the snapshot's, and a Live's update notices), as quoted lines."""
+    now = snapshot(state)
+    lines = [now.loading_text()] if now.pending & {"data", "model"} else []
+    return "\n".join(f"> **Note:** {n}" for n in [*lines, *state.all_notices()])
+
+
+def artifacts_markdown(state: Any) -> str:
+    """The Data tab's summary: where each piece comes from, which Hub revision serves and which is pending."""
+    now = snapshot(state)
     lines = ["### Loaded artifacts"]
-    for name, source, error in (("Catalog data", state.data_source, state.data_error),
-                                ("Model", state.model_source, state.model_error)):
-        lines.append(f"- **{name}**: " + (f"not loaded: {error}" if error else source.describe()))
-    if state.predictor is not None:
-        lines.append(f"- {state.predictor.summary()}")
-    lines.append(f"- Loaded in {state.load_seconds:.1f} s. Full details (checksums): `GET /health`.")
-    if state.notices:
-        lines += ["", "**Notices**", *[f"- {n}" for n in state.notices]]
-    gr.Markdown("\n".join(lines), elem_id="artifacts-info")
+    if now.loading_text():
+        lines.append(f"- {now.loading_text()}")
+    for name, source, error, piece in (("Catalog data", now.data_source, now.data_error, "data"),
+                                       ("Model", now.model_source, now.model_error, "model")):
+        if piece in now.pending:
+            continue
+        lines.append(f"- **{name}**: " + (f"not loaded: {error}" if error or source is None else source.describe()))
+    if now.predictor is not None:
+        lines.append(f"- {now.predictor.summary()}")
+    lines += [f"- Hub {line}" for line in state.hub_lines()]
+    lines.append(f"- Loaded in {now.load_seconds:.1f} s. Full details (checksums): `GET /health`.")
+    if state.all_notices():
+        lines += ["", "**Notices**", *[f"- {n}" for n in state.all_notices()]]
+    return "\n".join(lines)
 
+
+def _metrics(state: Any) -> pd.DataFrame | None:
+    now = snapshot(state)
+    return metrics_table(now.predictor.manifest.get("metrics")) if now.predictor is not None else None
+
+
+def _model_card(state: Any) -> str:
+    card = snapshot(state).artifact_text("README.md")
+    return _strip_front_matter(card) if card else "No model card: the model is not built."
+
+
+def _etl_report(state: Any) -> Any:
+    now = snapshot(state)
+    if now.data_source is None:
+        return {"etl_report.json": "not loaded yet"}
+    return now.report_json(Path(now.data_source.location) / "etl_report.json") or {
+        "etl_report.json": "no ETL report: run `python -m etl`"}
+
+
+def data_tab(state: Any) -> None:
+    """The Data and model tab; its text parts are read from the snapshot serving when the page loads."""
+    gr.Markdown(lambda: artifacts_markdown(state), elem_id="artifacts-info")
     gr.Markdown("### Evaluation")
-    table = metrics_table(state.predictor.manifest.get("metrics")) if state.predictor is not None else None
-    if table is not None:
-        gr.Markdown("Held-out evaluation (the model card below says how it was measured).")
-        gr.Dataframe(table, interactive=False, label="Held-out metrics")
-    else:
-        gr.Markdown("No metrics: the model is not built.")
-
+    gr.Markdown(lambda: "Held-out evaluation (the model card below says how it was measured)."
+                if _metrics(state) is not None else "No metrics: the model is not built.")
+    gr.Dataframe(lambda: _metrics(state) if _metrics(state) is not None else pd.DataFrame(columns=["data"]),
+                 interactive=False, label="Held-out metrics")
     with gr.Accordion("Model card", open=False):
-        card = state.artifact_text("README.md")
-        gr.Markdown(_strip_front_matter(card) if card else "No model card: the model is not built.")
+        gr.Markdown(lambda: _model_card(state))
     with gr.Accordion("ETL report", open=False):
-        report = state.report_json(Path(state.data_source.location) / "etl_report.json")
-        gr.JSON(report, label="etl_report.json") if report else gr.Markdown("No ETL report: run `python -m etl`.")
+        gr.JSON(lambda: _etl_report(state), label="etl_report.json")
     gr.Markdown("### Exploratory data analysis")
-    figures = eda_figures(state.reports_dir)
+    figures = eda_figures(snapshot(state).reports_dir)
     if figures:
         for start in range(0, len(figures), 2):
             with gr.Row(equal_height=False):

@@ -6,10 +6,16 @@ It implements just what huggingface_hub 2.4 uses (with HF_HUB_DISABLE_XET=1) for
                       (every file "regular": no LFS), POST /api/{type}s/{repo}/commit/{rev} (NDJSON, base64)
 - snapshot_download:  GET /api/{type}s/{repo}/revision/{rev} (sha + siblings), GET /api/{type}s/{repo}/tree/{rev},
                       HEAD/GET /{prefix}{repo}/resolve/{rev}/{path} (ETag, X-Repo-Commit, Content-Length)
-Writes need an `Authorization: Bearer <token>` header equal to the server's token.
+Writes need an `Authorization: Bearer <token>` header equal to the server's token. Every commit stays
+readable by its sha (and by tag, see `tag`), as on the Hub; "main" is the latest.
 
     with HubServer(token="t") as hub:      # hub.url -> "http://127.0.0.1:PORT"
         ...; hub.requests                  # [(method, path, query), ...]; hub.files("model", "me/m") -> {path: bytes}
+
+Faults, for the app's download tests (serving.hub, serving.live):
+    hub.rate = 2_000_000                   # file bodies (resolve GETs) at about 2 MB/s, server-wide
+    hub.stall_after = 100_000              # every file body stops after this many bytes, until hub.stop()
+    hub.commit("model", "me/m", {...})     # a new revision written directly (e.g. corrupt files publish refuses)
 """
 from __future__ import annotations
 
@@ -33,10 +39,25 @@ def git_blob_sha1(data: bytes) -> str:
 class Repo:
     files: dict[str, bytes] = field(default_factory=dict)
     commits: list[str] = field(default_factory=list)
+    snapshots: dict[str, dict[str, bytes]] = field(default_factory=dict)  # commit -> its files
+    tags: dict[str, str] = field(default_factory=dict)                     # tag -> commit
 
     @property
     def sha(self) -> str:
         return self.commits[-1] if self.commits else "0" * 40
+
+    def at(self, revision: str) -> tuple[str, dict[str, bytes]] | None:
+        """(commit, files) a revision names: "main", a tag or a commit; None when unknown."""
+        sha = self.sha if revision == "main" else self.tags.get(revision, revision)
+        if sha == self.sha:
+            return sha, self.files
+        return (sha, self.snapshots[sha]) if sha in self.snapshots else None
+
+    def new_commit(self, repo_id: str) -> str:
+        sha = hashlib.sha1(f"{repo_id}{len(self.commits)}{sorted(self.files)}".encode()).hexdigest()
+        self.commits.append(sha)
+        self.snapshots[sha] = dict(self.files)
+        return sha
 
 
 class HubServer:
@@ -45,6 +66,10 @@ class HubServer:
         self.repos: dict[tuple[str, str], Repo] = {}
         self.requests: list[tuple[str, str, str]] = []
         self.delay = 0.0  # seconds to wait before answering: simulates a slow Hub
+        self.rate: float | None = None   # bytes per second of file bodies; None: as fast as possible
+        self.stall_after: int | None = None  # bytes of each file body sent before going silent
+        self.released = threading.Event()    # set by stop(): stalled answers end
+        self.next_send = 0.0                 # when the next throttled chunk may go (server-wide rate)
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -59,6 +84,7 @@ class HubServer:
         self.stop()
 
     def stop(self) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -67,6 +93,19 @@ class HubServer:
 
     def paths_requested(self, method: str | None = None) -> list[str]:
         return [p for m, p, _ in self.requests if method is None or m == method]
+
+    def commit(self, repo_type: str, repo_id: str, files: dict[str, bytes], delete: tuple[str, ...] = ()) -> str:
+        """A new commit with `files` added or replaced (and `delete` removed); its sha."""
+        with self.lock:
+            repo = self.repos.setdefault((repo_type, repo_id), Repo())
+            repo.files.update(files)
+            for path in delete:
+                repo.files.pop(path, None)
+            return repo.new_commit(repo_id)
+
+    def tag(self, repo_type: str, repo_id: str, name: str, sha: str | None = None) -> None:
+        repo = self.repos[(repo_type, repo_id)]
+        repo.tags[name] = sha or repo.sha
 
 
 def _handler(hub: HubServer):
@@ -96,6 +135,29 @@ def _handler(hub: HubServer):
             self.end_headers()
             if not head:
                 self.wfile.write(body)
+
+        def _send_slowly(self, headers: dict, data: bytes) -> None:
+            """A file body at hub.rate bytes/s, going silent after hub.stall_after bytes (until stop())."""
+            self.send_response(200)
+            for k, v in {**headers, "Content-Length": str(len(data)), "Connection": "close"}.items():
+                self.send_header(k, v)
+            self.close_connection = True
+            self.end_headers()
+            chunk = 32_768
+            try:
+                for start in range(0, len(data), chunk):
+                    if hub.stall_after is not None and start >= hub.stall_after:
+                        hub.released.wait()
+                        return
+                    if hub.rate:  # one budget for the whole server, however many downloads share it
+                        with hub.lock:
+                            slot = max(time.monotonic(), hub.next_send)
+                            hub.next_send = slot + min(chunk, len(data) - start) / hub.rate
+                        time.sleep(max(0.0, slot - time.monotonic()))
+                    self.wfile.write(data[start:start + chunk])
+                    self.wfile.flush()
+            except OSError:  # the client gave up
+                pass
 
         def _error(self, status: int, message: str, headers: dict | None = None, head: bool = False) -> None:
             self._send(status, {"error": message}, {"X-Error-Message": message, **(headers or {})}, head=head)
@@ -167,8 +229,7 @@ def _handler(hub: HubServer):
                             repo.files.pop(item["value"]["path"], None)
                         elif item["key"] != "header":
                             return self._error(400, f"unsupported commit operation {item['key']}")
-                    sha = hashlib.sha1(f"{repo_id}{len(repo.commits)}{sorted(repo.files)}".encode()).hexdigest()
-                    repo.commits.append(sha)
+                    sha = repo.new_commit(repo_id)
                 return self._send(200, {"commitUrl": f"{hub.url}/{PREFIX[repo_type]}{repo_id}/commit/{sha}",
                                         "commitOid": sha, "pullRequestUrl": None})
             return self._error(404, f"no route for POST {path}")
@@ -187,14 +248,18 @@ def _handler(hub: HubServer):
                 repo = hub.repos.get((repo_type, repo_id))
                 if repo is None:
                     return self._error(404, "Repository not found", {"X-Error-Code": "RepoNotFound"}, head)
+                found = repo.at(rest.split("/")[0] if action in ("revision", "tree") and rest else "main")
+                if found is None:
+                    return self._error(404, "Invalid rev id", {"X-Error-Code": "RevisionNotFound"}, head)
+                sha, files = found
                 if action in ("", "revision"):
                     return self._send(200, {
-                        "id": repo_id, "sha": repo.sha, "private": False,
-                        "siblings": [{"rfilename": p} for p in sorted(repo.files)]}, head=head)
+                        "id": repo_id, "sha": sha, "private": False,
+                        "siblings": [{"rfilename": p} for p in sorted(files)]}, head=head)
                 if action == "tree":
                     return self._send(200, [
                         {"type": "file", "path": p, "size": len(b), "oid": git_blob_sha1(b)}
-                        for p, b in sorted(repo.files.items())], head=head)
+                        for p, b in sorted(files.items())], head=head)
                 return self._error(404, f"no route for GET {path}", head=head)
             # /{prefix}{ns}/{name}/resolve/{revision}/{path}
             bits = path.lstrip("/").split("/")
@@ -206,14 +271,19 @@ def _handler(hub: HubServer):
                 if repo is None:
                     return self._error(404, "Repository not found", {"X-Error-Code": "RepoNotFound"}, head)
                 revision, file_path = bits[3], "/".join(bits[4:])
-                if revision not in ("main", repo.sha):
+                found = repo.at(revision)
+                if found is None:
                     return self._error(404, "Invalid rev id", {"X-Error-Code": "RevisionNotFound"}, head)
-                if file_path not in repo.files:
+                sha, files = found
+                if file_path not in files:
                     return self._error(404, "Entry not found", {"X-Error-Code": "EntryNotFound",
-                                                                 "X-Repo-Commit": repo.sha}, head)
-                data = repo.files[file_path]
-                return self._send(200, headers={"ETag": f'"{git_blob_sha1(data)}"', "X-Repo-Commit": repo.sha,
-                                                "Content-Type": "application/octet-stream"}, body=data, head=head)
+                                                                 "X-Repo-Commit": sha}, head)
+                data = files[file_path]
+                headers = {"ETag": f'"{git_blob_sha1(data)}"', "X-Repo-Commit": sha,
+                           "Content-Type": "application/octet-stream"}
+                if head or (hub.rate is None and hub.stall_after is None):
+                    return self._send(200, headers=headers, body=data, head=head)
+                return self._send_slowly(headers, data)
             return self._error(404, f"no route for {self.command} {path}", head=head)
 
     return Handler
