@@ -32,8 +32,33 @@ def checked_settings() -> Settings | None:
         return None
 
 
-if __name__ == "__main__" and checked_settings() is None:
-    sys.exit(2)  # before the slow imports below
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+
+
+class EarlyLoad(threading.Thread):
+    """The cached or local copy loaded (serving.live.Live.start) while the main thread imports gradio: loading
+    is mostly numpy/parquet work, and the import leaves the second core idle."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(daemon=True, name="early-load")
+        self.settings, self.live, self.error = settings, None, None
+
+    def run(self) -> None:
+        try:
+            from serving.live import Live
+
+            self.live = Live(self.settings).start()
+        except BaseException as exc:  # re-raised by main()
+            self.error = exc
+
+
+EARLY: EarlyLoad | None = None
+if __name__ == "__main__":
+    if (_settings := checked_settings()) is None:
+        sys.exit(2)  # before the slow imports below
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    EARLY = EarlyLoad(_settings)
+    EARLY.start()
 
 import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
@@ -70,8 +95,14 @@ def main() -> int:
     settings = checked_settings()
     if settings is None:
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    live = Live(settings).start()
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    if EARLY is not None:
+        EARLY.join()
+        if EARLY.error is not None:
+            raise EARLY.error
+        live = EARLY.live
+    else:
+        live = Live(settings).start()
     app = create_app(live, settings=settings)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.server_name, port=settings.server_port,
                                            log_level=settings.log_level,

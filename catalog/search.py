@@ -1,7 +1,8 @@
 """Title search: find catalog titles from a partial, misspelled, any-case or accent-free query.
 
 `TitleIndex(titles)` is built once from the processed titles table (well under a second) and then answers
-as-you-type queries in about a millisecond:
+as-you-type queries in about a millisecond (its n-gram part, and scikit-learn's import, wait for the first fuzzy
+search or `warm()`, so an app can open its port first: ids, exact titles and literal matches need neither):
 
     index = TitleIndex(titles)
     index.search("toy stor")      # -> [{"id": "ds1378", "title": "toy story", "platform": "disney", ...}, ...]
@@ -15,13 +16,13 @@ an exact title, then titles that start with the query, then titles with a word t
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from difflib import SequenceMatcher
 from itertools import islice
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
@@ -90,11 +91,8 @@ class TitleIndex:
         for i, norm in enumerate(self._norm):
             self._rows_of_title.setdefault(norm, []).append(i)
 
-        # char_wb n-grams pad words with spaces, so word starts and ends count: robust to typos and splits.
-        self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True,
-                                           dtype=np.float32)
-        # Stored term-major: a query touches only the rows of its own n-grams.
-        self._ngrams_by_title = self._vectorizer.fit_transform(self._norm).T.tocsr()
+        self._ngrams: tuple | None = None  # (vectorizer, n-grams by title), built by warm()
+        self._ngrams_lock = threading.Lock()
 
         # All titles in one string, each preceded by "\n": a single regex scan finds literal matches.
         self._blob = "".join("\n" + norm for norm in self._norm) + "\n"
@@ -104,17 +102,35 @@ class TitleIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def search(self, query: str, limit: int = 10) -> list[dict]:
+    def warm(self) -> TitleIndex:
+        """Build the n-gram part now (about a second with scikit-learn's import), if not built yet."""
+        with self._ngrams_lock:
+            if self._ngrams is None:
+                from sklearn.feature_extraction.text import TfidfVectorizer
+
+                # char_wb n-grams pad words with spaces, so word starts and ends count: robust to typos and splits.
+                vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True,
+                                             dtype=np.float32)
+                # Stored term-major: a query touches only the rows of its own n-grams.
+                self._ngrams = (vectorizer, vectorizer.fit_transform(self._norm).T.tocsr())
+        return self
+
+    def search(self, query: str, limit: int = 10, fuzzy: bool = True) -> list[dict]:
         """The best `limit` titles for `query`, best first; [] for an empty query.
 
         Each item: id, title, platform, release_year, type, score (0..1: mean of the n-gram cosine and the
         difflib ratio to the query) and match ("exact", "prefix", "word" or "fuzzy": why it ranks where it does).
+        `fuzzy=False`: literal matches only, without the n-gram part (a page's examples, before warm()).
         """
         check_length(query)
         q = search_key(query)
         if not q or limit < 1:
             return []
-        sims = (self._vectorizer.transform([q]) @ self._ngrams_by_title).toarray().ravel()
+        if fuzzy:
+            vectorizer, ngrams_by_title = self.warm()._ngrams
+            sims = (vectorizer.transform([q]) @ ngrams_by_title).toarray().ravel()
+        else:
+            sims = np.zeros(len(self._ids), dtype=np.float32)
         n_fuzzy = min(N_CANDIDATES, len(sims) - 1)
         fuzzy = np.argpartition(-sims, n_fuzzy)[:n_fuzzy] if n_fuzzy > 0 else np.arange(len(sims))
         fuzzy = fuzzy[sims[fuzzy] > 0]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import config
-from serving.state import PIECES, AppState, Source, build_state, load_extras, public_text, pull_source
+from serving.state import PIECES, AppState, Source, build_state, load_extras, public_text, pull_source, release_memory
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -208,8 +208,7 @@ class Live:
                     s.state = {"hub": "downloaded", "hub cache": "served from the cache"}.get(source.kind, source.kind)
                     if source.kind == "hub" and self._verified(new, kind):
                         hub.remember(s.repo, kind, s.revision, source.revision)
-            self.current = new
-            log.info("serving: %s", "; ".join(self.hub_lines()) or "local files")
+            self._swap(new, "the first download")
 
     # ---- updates --------------------------------------------------------------------------------------
     def check(self, reason: str = "check") -> dict:
@@ -283,6 +282,7 @@ class Live:
     def _swap(self, new: AppState, what: str) -> None:
         self.current = new  # one reference assignment: requests read the old snapshot or the new one
         log.info("now serving %s (%s)", what, "; ".join(self.hub_lines()) or "local files")
+        release_memory()  # the old snapshot, once the requests holding it are done, and the loading's garbage
 
     def _notice(self, text: str) -> None:
         log.warning("%s", text)

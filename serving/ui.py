@@ -234,8 +234,8 @@ def title_picker(state: AppState, search_fn: Callable, api_name: str | None, lab
     """
     query = gr.Textbox(label="Find a title", placeholder="type part of a title, e.g. toy story",
                        value="toy story")
-    now = snapshot(state)  # the examples: what is loaded when the page is built
-    choices = _choices(service.search(now, "toy story", 20)["items"]) if now.index is not None else []
+    now = snapshot(state)  # the examples: what is loaded when the page is built (literal matches: no n-grams yet)
+    choices = _choices(now.index.search("toy story", 20, fuzzy=False)) if now.index is not None else []
     title = gr.Dropdown(label=label, allow_custom_value=True, info="the title, or its id, e.g. ds1378",
                         choices=choices, value=choices[0][1] if choices else None)
     matches = gr.JSON(visible=False)

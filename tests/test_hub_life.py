@@ -90,10 +90,18 @@ def _settled(health: dict) -> bool:
         repo["pending"] for repo in health.get("hub", {}).values())
 
 
-def _warm_cache(hub: HubServer, cache: Path, tmp: Path) -> dict:
-    """Boot once (unthrottled) so the cache holds a verified snapshot; the health it ended with."""
-    with _app(tmp, _env(hub.url, cache)) as app:
-        return _wait_health(app, lambda h: h["status"] == "ok" and _settled(h))
+def _warm_cache(hub: HubServer, cache: Path) -> dict[str, str]:
+    """The cache a first boot leaves (both repos' snapshots recorded as verified: they are the published files),
+    filled in-process by serving.hub.pull; {repo type: commit}."""
+    from serving import hub as hub_module
+
+    pulled = {}
+    for repo_type, repo_id, required in (("model", MODEL, "manifest.json"), ("dataset", DATA, "titles.parquet")):
+        got = hub_module.pull(repo_id, repo_type, local=cache / "none", required=required, endpoint=hub.url,
+                              token=hub.token, cache_dir=cache / "hub")
+        assert got.origin == "hub"
+        pulled[repo_type] = got.path.name
+    return pulled
 
 
 def test_first_boot_waits_for_a_slow_hub_and_says_how_far_it_is(hub, known_user, tmp_path):
@@ -129,12 +137,12 @@ def test_first_boot_waits_for_a_slow_hub_and_says_how_far_it_is(hub, known_user,
 
 def test_later_boot_serves_the_cache_at_once_even_with_the_hub_gone(hub, known_user, tmp_path):
     cache = tmp_path / "hf"
-    first = _warm_cache(hub, cache, tmp_path)
+    first = _warm_cache(hub, cache)
     gone = f"http://127.0.0.1:{_closed_port()}"
     with _app(tmp_path, _env(gone, cache)) as app:
         health = httpx.get(app.url + "/health").json()  # the first answer: no wait for the Hub
         assert health["status"] == "ok", health
-        assert health["model"]["revision"] == first["model"]["revision"] and health["model"]["kind"] == "hub cache"
+        assert health["model"]["revision"] == first["model"] and health["model"]["kind"] == "hub cache"
         answer = httpx.get(app.url + "/recommend", params={"user_id": known_user, "title_id": "ds1378"})
         assert answer.status_code == 200
         health = _wait_health(app, lambda h: "could not check" in h["hub"]["model"]["state"])
@@ -220,7 +228,7 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
     from serving.artifacts import save_artifacts
 
     cache = tmp_path / "hf"
-    _warm_cache(hub, cache, tmp_path)
+    _warm_cache(hub, cache)
     old_sha = hub.repos[("model", MODEL)].sha
     items = [str(t) for t in np.load(app_artifacts / "item_ids.npy", allow_pickle=False)[:40]]
     pairs = [(known_user, title) for title in items]
@@ -269,7 +277,7 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
 
 def test_a_corrupt_new_revision_is_refused_and_the_current_one_keeps_serving(hub, known_user, tmp_path):
     cache = tmp_path / "hf"
-    _warm_cache(hub, cache, tmp_path)
+    _warm_cache(hub, cache)
     serving = hub.repos[("model", MODEL)].sha
     with _app(tmp_path, _env(hub.url, cache, APP_ADMIN_SECRET=SECRET)) as app:
         _wait_health(app, _settled)
