@@ -83,7 +83,8 @@ def cold_start(artifacts_dir: Path, processed_dir: Path, workload: Workload,
                root: Path | None = None) -> tuple[float, float, AppProcess]:
     """Launch the app (of the checkout `root`, default this one); seconds to the first answered /recommend and
     VmRSS then. Returns the running app."""
-    app = AppProcess(artifacts_dir=artifacts_dir, processed_dir=processed_dir, root=root).start(timeout=180)
+    app = AppProcess(artifacts_dir=artifacts_dir, processed_dir=processed_dir, root=root, settle=False)
+    app.start(timeout=180)
     path, params = workload.recommend()
     response = httpx.get(app.url + path, params=params, timeout=30)
     seconds = time.perf_counter() - app.started_at

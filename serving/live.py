@@ -138,7 +138,8 @@ class Live:
                 if self._needs_download:
                     self._first_boot()
                 else:
-                    self._swap(load_extras(self.current), "the rest of the pieces")
+                    with self._changing:  # a check (timer, reload) must not swap in between
+                        self._swap(load_extras(self.current), "the rest of the pieces")
                     self.check("boot")
             except Exception:  # a bug must not stop the serving snapshot; the log has it
                 log.exception("background loading failed")

@@ -28,7 +28,8 @@ from serving.state import AppState
 def cold_start_answer(state: AppState, user: int, seed_title: str | None = None, n: int = 5,
                       platform: str | None = None, content_type: str | None = None) -> dict:
     """For a user the model never saw (serving.coldstart): a notice and titles to show instead."""
-    if state.similar is None:  # no content neighbours loaded: the notice alone
+    if state.similar is None:  # no content neighbours loaded: the notice alone (a 503 while they are loading)
+        state.check_loading("similar")
         return {"notice": f"User {user} has no ratings yet, so the rating model cannot personalise for them.",
                 "basis": None, "items": []}
     answer = cold_start(user, state.similar, seed_title=seed_title, n=n, platform=platform,

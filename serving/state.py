@@ -135,8 +135,9 @@ class AppState:
     progress: Callable[[], str] | None = field(default=None, repr=False, compare=False)  # e.g. "35 of 71 MB"
 
     # ---- guards: the one place that says what is missing and how to get it
-    def _still_loading(self, piece: str, what: str | None = None) -> None:
-        """Unavailable("The model is still loading (35 of 71 MB); try again in a few seconds.") while pending."""
+    def check_loading(self, piece: str, what: str | None = None) -> None:
+        """Nothing when `piece` is not pending; else Unavailable("The model is still loading (35 of 71 MB); try
+        again in a few seconds.")."""
         if piece in self.pending:
             done = self.progress() if self.progress is not None else ""
             verb = "are" if piece == "similar" else "is"
@@ -155,7 +156,7 @@ class AppState:
 
     def require_catalog(self) -> Catalog:
         if self.catalog is None:
-            self._still_loading("data")
+            self.check_loading("data")
             raise Unavailable(f"The streaming catalog is not loaded ({_clause(self.data_error)}). "
                               f"To build it, {BUILD_HINT}.")
         return self.catalog
@@ -163,7 +164,7 @@ class AppState:
     def require_queries(self, spec: CatalogSpec) -> Any:
         """The query object answering a declared catalog's questions, or Unavailable saying how to build it."""
         if spec.name not in self.queries:
-            self._still_loading("data" if spec.name == STREAMING.name else "catalogs", f"The {spec.name} catalog")
+            self.check_loading("data" if spec.name == STREAMING.name else "catalogs", f"The {spec.name} catalog")
             raise Unavailable(f"The {spec.name} catalog is not loaded ({_clause(self.query_errors.get(spec.name))}). "
                               f"To build it, {BUILD_HINT}.")
         return self.queries[spec.name]
@@ -175,7 +176,7 @@ class AppState:
     def require_model(self) -> Predictor:
         """The Predictor; its answers name catalog titles, so the catalog must be loaded too."""
         if self.predictor is None:
-            self._still_loading("model")
+            self.check_loading("model")
             raise Unavailable(f"The model is not loaded ({_clause(self.model_error)}). To build it, {BUILD_HINT}.")
         self.require_catalog()
         return self.predictor
@@ -183,7 +184,7 @@ class AppState:
     def require_similar(self) -> SimilarTitles:
         self.require_model()
         if self.similar is None:
-            self._still_loading("similar")
+            self.check_loading("similar")
             raise Unavailable(f"Similar titles are not available ({_clause(self.similar_error)}). "
                               f"To build them, {BUILD_HINT}.")
         return self.similar
@@ -191,7 +192,7 @@ class AppState:
     def require_movie_model(self) -> MovieRecommender:
         """The Movies recommender; its answers name catalog films, so the Movies catalog must be loaded too."""
         if self.movie_model is None:
-            self._still_loading("movie_model")
+            self.check_loading("movie_model")
             raise Unavailable(f"The Movies model is not loaded ({_clause(self.movie_model_error)}). "
                               f"To build it, {MOVIES_BUILD_HINT}, then restart the app.")
         self.require_queries(catalog.MOVIES)

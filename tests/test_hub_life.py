@@ -72,7 +72,7 @@ def _env(hub_url: str, cache: Path, **extra: str) -> dict[str, str]:
 def _app(tmp: Path, env: dict[str, str]) -> AppProcess:
     """The app with local directories that do not exist: everything must come from the Hub or its cache."""
     return AppProcess(artifacts_dir=tmp / "no-artifacts", processed_dir=tmp / "no-data", env=env,
-                      log_path=tmp / f"app-{time.monotonic_ns()}.log")
+                      log_path=tmp / f"app-{time.monotonic_ns()}.log", settle=False)
 
 
 def _wait_health(app: AppProcess, done, timeout: float = 180) -> dict:

@@ -29,12 +29,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _settled(health: dict) -> bool:
+    """Nothing loading: no pending piece, no Hub download under way."""
+    return not health.get("pending") and not any(r.get("pending") for r in health.get("hub", {}).values())
+
+
 class AppProcess:
-    """app.py in a subprocess; `start()` returns once GET /health answers (or raises with the log tail)."""
+    """app.py in a subprocess; `start()` returns once GET /health answers and nothing is loading any more (or
+    raises with the log tail)."""
 
     def __init__(self, artifacts_dir: str | os.PathLike | None = None, processed_dir: str | os.PathLike | None = None,
                  env: dict[str, str] | None = None, log_path: str | os.PathLike | None = None,
-                 python: str | os.PathLike | None = None, root: str | os.PathLike | None = None):
+                 python: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+                 settle: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k not in ("HF_MODEL_REPO", "HF_DATASET_REPO")}
@@ -47,6 +54,9 @@ class AppProcess:
         self.log_path = Path(log_path or tempfile.mkstemp(prefix="app-", suffix=".log")[1])
         self.python = str(python or sys.executable)   # another interpreter (a fresh venv: tests/test_space.py)
         self.root = Path(root or config.PROJ_ROOT)      # another checkout of the project
+        # start() waits until nothing is loading any more (similar titles and the second catalog load after the
+        # port opens; a first boot downloads); settle=False returns at the first answer of /health.
+        self.settle = settle
         self.process: subprocess.Popen | None = None
         self.started_at = self.ready_at = 0.0
 
@@ -64,10 +74,11 @@ class AppProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"app.py exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                health = httpx.get(self.url + "/health", timeout=2)
+                if health.status_code == 200 and (not self.settle or _settled(health.json())):
                     self.ready_at = time.perf_counter()
                     return self
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.05)
         self.stop()
