@@ -151,7 +151,8 @@ def verify_artifacts(directory: str | os.PathLike) -> dict[str, Any]:
 
 
 def load_artifacts(directory: str | os.PathLike) -> Artifacts:
-    """Verify, then load every array (allow_pickle=False) and table listed in the manifest."""
+    """Verify, then load every array (allow_pickle=False, memory-mapped read-only) and table listed in the
+    manifest."""
     directory = Path(directory)
     manifest = verify_artifacts(directory)
     arrays: dict[str, np.ndarray] = {}
@@ -160,7 +161,9 @@ def load_artifacts(directory: str | os.PathLike) -> Artifacts:
         path = directory / name
         try:
             if entry.get("kind") == "array":
-                arrays[name.removesuffix(".npy")] = np.load(path, allow_pickle=False)
+                # Mapped, not read: rows of users nobody asks about never take memory (the files were just
+                # verified; the Hub cache and save_artifacts replace files, never rewrite them in place).
+                arrays[name.removesuffix(".npy")] = np.load(path, allow_pickle=False, mmap_mode="r")
             elif entry.get("kind") == "table":
                 tables[name.removesuffix(".parquet")] = pd.read_parquet(path)
         except (ValueError, OSError) as exc:  # e.g. an object array that would need pickle
