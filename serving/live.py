@@ -132,24 +132,29 @@ class Live:
         return self
 
     def run_background(self) -> None:
-        """The first download (if start found nothing on disk), the EXTRAS, then a Hub check, then the timer."""
-        def boot() -> None:
+        """The first download (if start found nothing on disk), the EXTRAS, then a Hub check; and the timer
+        (APP_HUB_CHECK_INTERVAL), when a repo is configured and not pinned."""
+        self._spawn(self._boot, "live-boot")
+        if self.settings.hub_check_interval and any(s.repo and not s.pinned for s in self.status.values()):
+            self._spawn(self._timer, "live-timer")
+
+    def _boot(self) -> None:
+        try:
+            if self._needs_download:
+                self._first_boot()
+            else:
+                with self._changing:  # a check (timer, reload) must not swap in between
+                    self._swap(load_extras(self.current), "the rest of the pieces")
+                self.check("boot")
+        except Exception:  # a bug must not stop the serving snapshot; the log has it
+            log.exception("background loading failed")
+
+    def _timer(self) -> None:
+        while not self._stop.wait(self.settings.hub_check_interval):
             try:
-                if self._needs_download:
-                    self._first_boot()
-                else:
-                    with self._changing:  # a check (timer, reload) must not swap in between
-                        self._swap(load_extras(self.current), "the rest of the pieces")
-                    self.check("boot")
-            except Exception:  # a bug must not stop the serving snapshot; the log has it
-                log.exception("background loading failed")
-        self._spawn(boot, "live-boot")
-        interval = self.settings.hub_check_interval
-        if interval and any(s.repo and not s.pinned for s in self.status.values()):
-            def timer() -> None:
-                while not self._stop.wait(interval):
-                    self.check("timer")
-            self._spawn(timer, "live-timer")
+                self.check("timer")
+            except Exception:  # the next tick tries again; the log has it
+                log.exception("the timed Hub check failed")
 
     def stop(self) -> None:
         self._stop.set()

@@ -96,3 +96,29 @@ def test_only_a_remembered_snapshot_is_the_caches_copy(tmp_path):
     assert hub.cached("me/svd", "model", sha, cache_dir=tmp_path)[0] == sha  # pinned to a verified commit
     assert hub.cached("me/svd", "model", other, cache_dir=tmp_path) is None  # pinned to an unverified one
     assert hub.cached("me/svd", "model", "v1", cache_dir=tmp_path) is None   # a tag never resolved here
+
+
+def test_the_timer_checks_the_unpinned_repos_until_stopped(tmp_path, monkeypatch):
+    import threading
+    from dataclasses import replace
+
+    checks = []
+    ticked = threading.Event()
+
+    def check(self, reason="check"):
+        checks.append(reason)
+        ticked.set()
+
+    monkeypatch.setattr(Live, "_boot", lambda self: None)
+    monkeypatch.setattr(Live, "check", check)
+    settings = replace(load_settings({"HF_MODEL_REPO": "me/svd"}), hub_check_interval=0.05)
+    live = Live(settings, tmp_path, tmp_path, tmp_path)
+    live.run_background()
+    assert ticked.wait(5) and checks[0] == "timer"
+    live.stop()
+    pinned = Live(replace(settings, model_revision="v1"), tmp_path, tmp_path, tmp_path)
+    pinned.run_background()
+    assert [t.name for t in pinned._threads] == ["live-boot"]  # pinned: no timer
+    off = Live(replace(settings, hub_check_interval=0.0), tmp_path, tmp_path, tmp_path)
+    off.run_background()
+    assert [t.name for t in off._threads] == ["live-boot"]
