@@ -97,10 +97,11 @@ class Live:
                 continue
             line = f"{s.repo_type} `{s.repo}`: serving `{s.serving[:12] if s.serving else 'nothing yet'}`"
             line += f", pinned to `{s.revision}`" if s.pinned else ""
-            if s.pending:
-                line += f"; newer revision `{s.pending[:12]}` pending ({s.state})"
+            download = f", {s.progress.text()}" if s.progress is not None else ""
+            if s.pending and s.serving:
+                line += f"; newer revision `{s.pending[:12]}` pending ({s.state}{download})"
             else:
-                line += f"; {s.state}"
+                line += f"; {s.state}{download if s.pending else ''}"
             lines.append(line)
         return lines
 

@@ -315,7 +315,11 @@ def build_ui(state: AppState) -> gr.Blocks:
     with gr.Blocks(title="Streaming recommender") as demo:
         gr.Markdown("# Streaming recommender\nFour catalogs (Amazon Prime Video, Disney+, Hulu, Netflix), "
                     "an SVD model of 11 million ratings, and the catalog's questions.")
-        gr.Markdown(lambda: notices_markdown(state), elem_id="notices")
+        notices = gr.Markdown(lambda: notices_markdown(state), elem_id="notices")
+        if now.pending & {"data", "model"}:  # a first boot: the note follows the download until it is done
+            timer = gr.Timer(2.0)
+            timer.tick(lambda: (notices_markdown(state), gr.Timer(active=bool(snapshot(state).pending))), None,
+                       [notices, timer], api_visibility="private", show_progress="hidden")
         with gr.Tab("Recommend"):
             with gr.Row():
                 user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
