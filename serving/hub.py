@@ -179,8 +179,8 @@ def resolve(repo_id: str, repo_type: str, revision: str | None = None, *, endpoi
 
     configure_client(stall)
     try:
-        info = HfApi(endpoint=endpoint, token=token).repo_info(repo_id, repo_type=repo_type, revision=revision,
-                                                               timeout=stall)
+        info = HfApi(endpoint=endpoint, token=token).repo_info(repo_id, repo_type=repo_type,
+                                                               revision=revision or "main", timeout=stall)
     except Exception as exc:  # offline, timeout, HTTP error: in words for the notice, in full in the log
         log.warning("hub %s %s: no revision: %s", repo_type, repo_id, _short(exc))
         raise Unreachable(_reason(exc, stall)) from exc
