@@ -32,14 +32,17 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from config import ARTIFACTS_DIR, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
+from catalog.search import TitleIndex
+from config import ARTIFACTS_DIR, COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
 from errors import InputError, NotFound
 from inputs.numbers import decimal_number, parse_n, parse_user_id, whole_number
 from inputs.text import echo
@@ -51,7 +54,7 @@ MIN_VISITOR_RATINGS = 3
 MAX_VISITOR_RATINGS = 500
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_n_ratings", "item_titles", "item_years",
-                   "item_genres", "genre_names")
+                   "item_genres", "genre_names", "content_ids", "content_idx", "content_score")
 # Used when a manifest has no `visitor_method` (the trainer always writes one).
 DEFAULT_VISITOR_METHOD = {"name": "blend", "w_prediction": 1.0, "w_factors": 1.0, "w_genres": 1.0,
                           "min_support": 10}
@@ -179,6 +182,11 @@ class MovieRecommender:
         genre_counts = self.item_genres.sum(axis=1, keepdims=True)
         self._unit_genres = self.item_genres / np.sqrt(np.where(genre_counts > 0, genre_counts, 1))
         self._genre_index = {str(g).lower(): j for j, g in enumerate(self.genre_names)}
+        # Content neighbours of every catalog film (model.content.build_movie_neighbours), TMDB ids ascending.
+        self.content_ids: np.ndarray = a["content_ids"].astype(np.int64)
+        self.content_idx, self.content_score = a["content_idx"], a["content_score"]
+        self._title_index: TitleIndex | None = None
+        self._index_lock = threading.Lock()
 
     @classmethod
     def from_dir(cls, directory: str | os.PathLike = MOVIES_ARTIFACTS_DIR,
@@ -316,6 +324,50 @@ class MovieRecommender:
         predicted = np.clip(self.global_mean + self.user_bias[u] + self.item_bias
                             + self.item_factors @ self.user_factors[u], self.rating_min, self.rating_max)
         return self._best(keep, predicted, predicted, n)
+
+    # ---- similar films ---------------------------------------------------------------------------------
+    def similar_by_content(self, tmdb_id: int) -> list[tuple[int, float]]:
+        """(TMDB id, similarity) of the film's stored content neighbours, best first; [] for a film the index
+        does not have."""
+        pos = int(np.searchsorted(self.content_ids, tmdb_id))
+        if pos >= self.content_ids.size or self.content_ids[pos] != tmdb_id:
+            return []
+        return [(int(self.content_ids[j]), round(float(s), 4))
+                for j, s in zip(self.content_idx[pos], self.content_score[pos], strict=True) if s > 0]
+
+    def similar_by_taste(self, tmdb_id: int, n: int, allowed_ids: Collection[int] | None = None) -> list[dict]:
+        """The n films nearest to a rated film in the learned factor space (cosine of the item factors: films
+        the same people rate alike), among films with the visitor method's support; [] for an unrated film."""
+        i = self.item_index(tmdb_id)
+        if i is None:
+            return []
+        keep = self._allowed(allowed_ids) & (self.item_n_ratings >= int(self.method.get("min_support", 0)))
+        keep[i] = False
+        cosine = self._unit_factors @ self._unit_factors[i]
+        return self._best(keep, cosine, cosine, n)
+
+    # ---- title search among the rated films ------------------------------------------------------------
+    @property
+    def title_index(self) -> TitleIndex:
+        """Search over the films the model knows (the ones a visitor can rate); built at its first use."""
+        with self._index_lock:
+            if self._title_index is None:
+                self._title_index = TitleIndex(pd.DataFrame({
+                    COL_ID: self.item_ids.astype(str), "title": self.item_titles.astype(str),
+                    COL_PLATFORM: "", "release_year": self.item_years, "type": "movie"}))
+            return self._title_index
+
+    def search(self, query: str, limit: int = 10) -> list[dict]:
+        """Rated films matching a partial, misspelled or any-case title, best first: {id, title, year, genres,
+        n_ratings}."""
+        cards = []
+        for hit in self.title_index.search(query, limit):
+            i = self.item_index(int(hit[COL_ID]))
+            cards.append({"id": int(self.item_ids[i]), "title": str(self.item_titles[i]),
+                          "year": int(self.item_years[i]),
+                          "genres": [str(g) for g in self.genre_names[self.item_genres[i]]],
+                          "n_ratings": int(self.item_n_ratings[i])})
+        return cards
 
     # ---- helpers ---------------------------------------------------------------------------------------
     def _genre_columns(self, genres: Collection[str]) -> list[int]:

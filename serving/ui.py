@@ -34,7 +34,7 @@ ANY = "any"
 TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
                 "release_date": "Released", "runtime": "Runtime (min)", "return": "Return", "budget": "Budget",
                 "revenue": "Revenue", "predicted_rating": "Predicted rating", "score": "Similarity",
-                "also_on": "Also on", "where_to_watch": "Where to watch"}
+                "genres": "Genres", "n_ratings": "Ratings", "also_on": "Also on", "where_to_watch": "Where to watch"}
 MAX_TABLE_ROWS = 50
 
 log = logging.getLogger(__name__)
@@ -99,8 +99,9 @@ def titles_table(cards: list[dict]) -> pd.DataFrame:
         return pd.DataFrame(columns=["Title"])
     if "title" in frame:  # streaming titles are stored lower case; Movies titles come as written
         frame["title"] = frame["title"].map(lambda t: title_case(t) if isinstance(t, str) and t == t.lower() else t)
-    if "also_on" in frame:
-        frame["also_on"] = frame["also_on"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+    for column in ("also_on", "genres"):
+        if column in frame:
+            frame[column] = frame[column].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
     if "where_to_watch" in frame:
         frame["where_to_watch"] = frame["where_to_watch"].map(streams_label)
     return frame[[c for c in TITLE_COLUMNS if c in frame]].rename(columns=TITLE_COLUMNS)
@@ -305,6 +306,8 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
 
 
 def build_ui(state: AppState) -> gr.Blocks:
+    from serving.movies_ui import movie_tabs  # it builds on this module's widgets
+
     handlers = make_handlers(state)
     example_user = int(state.predictor.user_ids[0]) if state.predictor is not None else 1
     with gr.Blocks(title="Streaming recommender") as demo:
@@ -331,6 +334,7 @@ def build_ui(state: AppState) -> gr.Blocks:
             with gr.Tab(spec.label):
                 for route in spec.routes:
                     query_tab(state, spec, route)
+        movie_tabs(state)
         with gr.Tab("Data and model"):
             data_tab(state)
     return demo
