@@ -54,7 +54,7 @@ MIN_VISITOR_RATINGS = 3
 MAX_VISITOR_RATINGS = 500
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_n_ratings", "item_titles", "item_years",
-                   "item_genres", "genre_names", "content_ids", "content_idx", "content_score")
+                   "item_genres", "genre_names")
 # Used when a manifest has no `visitor_method` (the trainer always writes one).
 DEFAULT_VISITOR_METHOD = {"name": "blend", "w_prediction": 1.0, "w_factors": 1.0, "w_genres": 1.0,
                           "min_support": 10}
@@ -166,6 +166,11 @@ class MovieRecommender:
         self.item_years: np.ndarray = a["item_years"]
         self.item_genres: np.ndarray = a["item_genres"].astype(bool)
         self.genre_names: np.ndarray = a["genre_names"]
+        # Content neighbours of every catalog film (model.content.build_movie_neighbours), TMDB ids ascending.
+        # The trainer's evaluation models have none: their similar_by_content is empty.
+        self.content_ids: np.ndarray = a.get("content_ids", np.empty(0, dtype=np.int64)).astype(np.int64)
+        self.content_idx = a.get("content_idx", np.empty((0, 0), dtype=np.int32))
+        self.content_score = a.get("content_score", np.empty((0, 0), dtype=np.float32))
         self._check_shapes()
         hp = self.manifest.get("hyperparameters", {})
         self.reg_bu = float(hp.get("reg_bu", 0.02))
@@ -182,9 +187,6 @@ class MovieRecommender:
         genre_counts = self.item_genres.sum(axis=1, keepdims=True)
         self._unit_genres = self.item_genres / np.sqrt(np.where(genre_counts > 0, genre_counts, 1))
         self._genre_index = {str(g).lower(): j for j, g in enumerate(self.genre_names)}
-        # Content neighbours of every catalog film (model.content.build_movie_neighbours), TMDB ids ascending.
-        self.content_ids: np.ndarray = a["content_ids"].astype(np.int64)
-        self.content_idx, self.content_score = a["content_idx"], a["content_score"]
         self._title_index: TitleIndex | None = None
         self._index_lock = threading.Lock()
 
@@ -418,6 +420,9 @@ class MovieRecommender:
             self._bad("item_factors", f"shape {self.item_factors.shape}, expected ({n_items}, {k})")
         if a["item_genres"].shape != (n_items, self.genre_names.size):
             self._bad("item_genres", f"shape {a['item_genres'].shape}, expected ({n_items}, {self.genre_names.size})")
+        if self.content_idx.shape[0] != self.content_ids.size or self.content_score.shape != self.content_idx.shape:
+            self._bad("content_idx", f"shape {self.content_idx.shape}, expected one row per content id "
+                                     f"({self.content_ids.size}), like content_score {self.content_score.shape}")
         if n_items == 0 or np.any(np.diff(self.item_ids) <= 0):
             self._bad("item_ids", "must be sorted, unique and not empty")
 

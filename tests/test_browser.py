@@ -2,13 +2,15 @@
 
 It picks a title through the search box, asks for a recommendation, sees a readable error for a bad user
 id, runs a catalog question by clicking an example and by filling its form, does the same in the Movies tab
-group (a director's films with where to watch them), and opens the Data tab. The
+group (a director's films with where to watch them), rates three films as a visitor and gets picks with where
+to watch them (Movie picks), and opens the Data tab. The
 screenshots it takes are the ones the README shows (docs/screenshots/, refreshed by running it with
 UPDATE_SCREENSHOTS=1).
 """
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -143,6 +145,35 @@ def test_movies_tab_group(page, real_movies, screenshots):
     expect(answer).to_contain_text(f"{display_name(streams['platform'])} [{streams['title_id']}]")
     expect(answer).to_contain_text(f"count: {expected['count']}")
     page.screenshot(path=screenshots / "movies_question.png", full_page=True)
+
+
+def test_movie_picks_a_visitor_rates_three_films_and_gets_picks_with_where_to_watch(page, served_app, screenshots):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Movie picks", exact=True).click()
+    page.get_by_role("tab", name="Your picks", exact=True).click()
+    film = visible(page.get_by_role("combobox", name="Film", exact=True))
+    rated = visible(page.locator("#visitor-ratings"))
+    for typed, stars, shown in (("finding ne", "★★★★★ 5", "Finding Nemo"), ("monsters in", "★★★★½ 4.5",
+                                                                              "Monsters, Inc."),
+                                ("the incredib", "★★★★★ 5", "The Incredibles")):
+        search = visible(page.get_by_label("Find a film"))
+        search.fill("")
+        search.press_sequentially(typed, delay=30)  # typed: the dropdown follows as-you-type
+        expect(film).to_have_value(re.compile(re.escape(shown) + r" \("))
+        visible(page.get_by_label(stars)).check()
+        visible(page.get_by_role("button", name="Add rating")).click()
+        expect(rated).to_contain_text(shown)
+    visible(page.get_by_role("button", name="Get my picks")).click()
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text("from your 3 ratings")
+    expected = httpx.post(served_app.url + "/movies/for_visitor", json={"ratings": [
+        ["finding nemo", 5], ["monsters, inc.", 4.5], ["the incredibles", 5]], "n": 10}).json()
+    table = visible(page.get_by_role("table").filter(has_text="Where to watch"))
+    expect(table).to_contain_text(expected["items"][0]["title"])
+    first_streaming = next(i for i in expected["items"] if i["where_to_watch"])
+    expect(table).to_contain_text(display_name(first_streaming["where_to_watch"][0]["platform"]))
+    page.screenshot(path=screenshots / "movie_picks.png", full_page=True)
 
 
 def test_data_tab(page, screenshots):

@@ -195,22 +195,14 @@ def test_catalog_option_errors_are_one_line(tmp_path):
 
 # ---- the real data (slow) --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def processed_dir(raw_dir, tmp_path_factory):
-    """The real Movies ETL (`python -m etl --catalog movies`) once, into a temporary processed folder."""
-    from etl.movies.pipeline import run
-
-    out = tmp_path_factory.mktemp("movies_processed")
-    run(raw_dir, out / "movies", quiet=True)
-    return out
+def processed_dir(movies_processed_dir):
+    """The real Movies ETL's output (once per session)."""
+    return movies_processed_dir
 
 
 @pytest.fixture(scope="module")
-def movies_model(processed_dir, raw_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("movies_train") / "artifacts"
-    result = _train("--catalog", "movies", "--processed-dir", str(processed_dir), "--out", str(out),
-                    "--raw-dir", str(raw_dir), "--quiet")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return out / "movies", result
+def movies_model(movies_training):
+    return movies_training
 
 
 @pytest.fixture(scope="module")
