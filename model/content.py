@@ -168,7 +168,7 @@ def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) 
 
 def top_neighbours(features: sp.csr_matrix, k: int, chunk_size: int = 1024,
                    exclude: Callable[[int], np.ndarray] | None = None, never: np.ndarray | None = None,
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   desc: str = "similar titles") -> tuple[np.ndarray, np.ndarray]:
     """(idx, score): for each row of `features`, the k other rows with the largest dot product (the cosine,
     for L2-normalised rows), best first, ties by row index (the same input always gives the same arrays);
     scores below 0 become 0.
@@ -191,7 +191,7 @@ def top_neighbours(features: sp.csr_matrix, k: int, chunk_size: int = 1024,
     rare_cols_t = columns[:, np.flatnonzero(~is_common)].T.tocsr()
     idx = np.empty((n, k), dtype=np.int32)
     score = np.empty((n, k), dtype=np.float32)
-    for start in tqdm(range(0, n, chunk_size), desc="similar titles", unit="chunk", leave=False,
+    for start in tqdm(range(0, n, chunk_size), desc=desc, unit="chunk", leave=False,
                       disable=not log.isEnabledFor(logging.INFO)):  # quiet unless the CLI asked for progress
         stop = min(start + chunk_size, n)
         sims = common[start:stop] @ common_cols.T
@@ -262,5 +262,5 @@ def build_movie_neighbours(movies: pd.DataFrame, k: int = MOVIE_NEIGHBOURS) -> d
     half the work, and nobody is helped by a film no one has heard of."""
     movies = movies.drop_duplicates("id").sort_values("id", kind="stable").reset_index(drop=True)
     obscure = (movies["vote_count"].fillna(0) < MIN_NEIGHBOUR_VOTES).to_numpy() if "vote_count" in movies else None
-    idx, score = top_neighbours(movie_features(movies), k, never=obscure)
+    idx, score = top_neighbours(movie_features(movies), k, never=obscure, desc="similar movies")
     return {"content_ids": movies["id"].astype(np.int64).to_numpy(), "content_idx": idx, "content_score": score}

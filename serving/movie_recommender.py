@@ -346,7 +346,9 @@ class MovieRecommender:
         keep = self._allowed(allowed_ids) & (self.item_n_ratings >= int(self.method.get("min_support", 0)))
         keep[i] = False
         cosine = self._unit_factors @ self._unit_factors[i]
-        return self._best(keep, cosine, cosine, n)
+        # Ranked by similarity: the items' score; a predicted rating would mean nothing here.
+        return [{k: v for k, v in item.items() if k not in ("predicted_rating", "recommend")}
+                for item in self._best(keep, cosine, cosine, n)]
 
     # ---- title search among the rated films ------------------------------------------------------------
     @property

@@ -36,7 +36,8 @@ def _parts(state: AppState) -> tuple[MovieRecommender, MoviesCatalog]:
 def resolve_movie(movies: MoviesCatalog, value: object, param: str = "movie",
                   model: MovieRecommender | None = None) -> int:
     """The TMDB id a film reference names: a number is an id of the catalog, text a title. A title several
-    films share picks the one `model` has ratings of when exactly one has; otherwise the message lists them."""
+    films share (remakes) means the one with the most MovieLens ratings in `model` (answers echo the film they
+    used, with its year); when none has ratings, the message lists them with their ids."""
     if isinstance(value, bool) or value is None or is_empty(value):
         raise InputError(f"{param} is required: {MOVIE_HELP}.")
     if isinstance(value, (int, float)):
@@ -46,8 +47,9 @@ def resolve_movie(movies: MoviesCatalog, value: object, param: str = "movie",
         return tmdb_id
     cards = movies.movies_titled(value, param)
     if len(cards) > 1 and model is not None:
-        rated = [c for c in cards if model.item_index(c["id"]) is not None]
-        cards = rated if len(rated) == 1 else cards
+        counts = {c["id"]: int(model.item_n_ratings[i]) for c in cards if (i := model.item_index(c["id"])) is not None}
+        if counts:
+            return max(counts, key=lambda tmdb_id: (counts[tmdb_id], -tmdb_id))
     if len(cards) > 1:
         listed = "; ".join(f"{c['title']} ({c['release_year']}, TMDB id {c['id']})" for c in cards[:10])
         raise InputError(f"{param} {echo(value)} names {len(cards)} films: {listed}. Give its TMDB id as a number.")
@@ -167,7 +169,8 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
                          f"({model.item_ids.size:,} of the catalog's films; /movies/search finds them).")
     key, allowed = _allowed(movies, platform)
     items = _listed(movies, model.for_visitor(resolved, n, allowed))
-    rated = [{"id": tmdb_id, "title": movies.card(tmdb_id)["title"], "rating": float(rating)}
+    rated = [{"id": tmdb_id, "title": movies.card(tmdb_id)["title"],
+              "release_year": movies.card(tmdb_id)["release_year"], "rating": float(rating)}
              for tmdb_id, rating in resolved]
     where = f"stream on {key}" if key else "are left that you have not rated"
     return {"n": n, "platform": key, "rated": rated, "notice": _fewer(len(items), n, where), "items": items}

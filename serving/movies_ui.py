@@ -15,6 +15,7 @@ import pandas as pd
 
 from inputs.platforms import PLATFORM_KEYS
 from serving import movie_service
+from serving.links import LinkedTab, Links
 from serving.state import AppState
 from serving.ui import ANY, count_slider, json_answer, readable_errors, streams_label, titles_table
 
@@ -41,7 +42,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
     @readable_errors
     def for_visitor(ratings: list, n: float, platform: str) -> tuple[str, pd.DataFrame, dict]:
         answer = movie_service.for_visitor(state, ratings, n, platform)
-        rated = ", ".join(f"{r['title']} ({r['rating']:g})" for r in answer["rated"])
+        rated = "; ".join(f"{r['title']} ({r['release_year']}): {r['rating']:g}" for r in answer["rated"])
         head = f"**Your picks** from your {len(answer['rated'])} ratings ({rated})."
         if answer["notice"]:
             head += f"\n\n> {answer['notice']}"
@@ -127,75 +128,88 @@ def _platform() -> gr.Dropdown:
     return gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Streams on", allow_custom_value=True)
 
 
-def movie_tabs(state: AppState) -> None:
-    """The "Movie picks" tab group."""
+def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
+    """The "Movie picks" tab group. Its tabs are linked as movies_for_visitor, movies_top_n, movies_recommend and
+    movies_similar; a film is `movie_id` in the links made here (`title` works too)."""
     handlers = make_movie_handlers(state)
     model = state.movie_model
     example_user = str(int(model.user_ids[0])) if model is not None else "1"
     genres = [ANY, *(str(g) for g in model.genre_names)] if model is not None else [ANY]
-    with gr.Tab("Movie picks"):
+    with gr.Tab("Movie picks", id="movie_picks"):
         if model is None:
             gr.Markdown(f"> **Note:** {state.movie_model_error or 'the Movies model is not loaded.'}")
-        with gr.Tab("Your picks"):
-            gr.Markdown(f"Rate at least {MIN_RATINGS} films you know and get films for your taste, with where to "
-                        "watch them. `POST /movies/for_visitor` · gradio_client `api_name=\"/movies_for_visitor\"`")
-            with gr.Row():
-                with gr.Column(scale=3):
-                    film = movie_picker(state, handlers["search"], "Film", api_name="movies_search")
-                with gr.Column(scale=1):
-                    stars = gr.Radio(STARS, value=5.0, label="Your rating")
-                    add = gr.Button("Add rating")
-            ratings = gr.JSON(value=[], visible=False)  # [[TMDB id, stars], ...]: what the API takes
-            rated = gr.Dataframe(ratings_table(state, []), label="Your ratings", interactive=False,
-                                 elem_id="visitor-ratings")
-            with gr.Row():
-                clear = gr.Button("Clear ratings", size="sm")
-                platform = _platform()
-                n = count_slider()
-            picks = gr.Button("Get my picks", variant="primary")
-            head = gr.Markdown(elem_classes=["answer"])
-            table = gr.Dataframe(label="Your picks", interactive=False)
-            raw = json_answer()
-            add.click(add_rating, [ratings, film, stars], ratings, api_visibility="private").then(
-                lambda values: ratings_table(state, values), ratings, rated, api_visibility="private")
-            clear.click(lambda: ([], ratings_table(state, [])), None, [ratings, rated], api_visibility="private")
-            picks.click(handlers["for_visitor"], [ratings, n, platform], [head, table, raw],
-                        api_name="movies_for_visitor")
-        with gr.Tab("For a MovieLens user"):
-            with gr.Row():
-                user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
-                genre = gr.Dropdown(genres, value=ANY, label="Genre", allow_custom_value=True)
-                year_from = gr.Textbox(label="Released from (year)", value="")
-                year_to = gr.Textbox(label="Released until (year)", value="")
-            with gr.Row():
-                platform = _platform()
-                n = count_slider()
-            button = gr.Button("Show top picks", variant="primary")
-            head = gr.Markdown(elem_classes=["answer"])
-            table = gr.Dataframe(label="Top picks", interactive=False)
-            raw = json_answer()
-            button.click(handlers["top_n"], [user, genre, year_from, year_to, platform, n], [head, table, raw],
-                         api_name="movies_top_n")
-        with gr.Tab("Recommend a film?"):
-            with gr.Row():
-                user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
-                with gr.Column():
-                    film = movie_picker(state, handlers["search"], "Film")
-            button = gr.Button("Recommend?", variant="primary")
-            verdict = gr.Markdown(elem_classes=["answer"])
-            raw = json_answer()
-            button.click(handlers["recommend"], [user, film], [verdict, raw], api_name="movies_recommend")
-        with gr.Tab("Similar films"):
-            with gr.Row():
-                with gr.Column():
-                    film = movie_picker(state, handlers["search"], "Film")
-                platform = _platform()
-                n = count_slider()
-            button = gr.Button("Show similar films", variant="primary")
-            head = gr.Markdown(elem_classes=["answer"])
-            table = gr.Dataframe(label="By content", interactive=False)
-            taste_head = gr.Markdown()
-            taste = gr.Dataframe(label="By taste", interactive=False)
-            raw = json_answer()
-            button.click(handlers["similar"], [film, platform, n], [head, table, taste_head, taste, raw],
-                         api_name="movies_similar")
+        with gr.Tabs() as group:
+            def where(tab: str) -> tuple[tuple[gr.Tabs, str], ...]:
+                return (top, "movie_picks"), (group, tab)
+
+            with gr.Tab("Your picks", id="movies_for_visitor"):
+                visitor_tab(state, handlers, links, where("movies_for_visitor"))
+            with gr.Tab("For a MovieLens user", id="movies_top_n"):
+                with gr.Row():
+                    user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
+                    genre = gr.Dropdown(genres, value=ANY, label="Genre", allow_custom_value=True)
+                    year_from = gr.Textbox(label="Released from (year)", value="")
+                    year_to = gr.Textbox(label="Released until (year)", value="")
+                with gr.Row():
+                    platform = _platform()
+                    n = count_slider()
+                button = gr.Button("Show top picks", variant="primary")
+                outputs = [gr.Markdown(elem_classes=["answer"]), gr.Dataframe(label="Top picks", interactive=False),
+                           json_answer()]
+                inputs = {"user_id": user, "genre": genre, "year_from": year_from, "year_to": year_to,
+                          "platform": platform, "n": n}
+                button.click(handlers["top_n"], list(inputs.values()), outputs, api_name="movies_top_n")
+                links.tab(LinkedTab("movies_top_n", where("movies_top_n"), inputs, handlers["top_n"], outputs))
+            with gr.Tab("Recommend a film?", id="movies_recommend"):
+                with gr.Row():
+                    user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
+                    with gr.Column():
+                        film = movie_picker(state, handlers["search"], "Film")
+                button = gr.Button("Recommend?", variant="primary")
+                outputs = [gr.Markdown(elem_classes=["answer"]), json_answer()]
+                button.click(handlers["recommend"], [user, film], outputs, api_name="movies_recommend")
+                links.tab(LinkedTab("movies_recommend", where("movies_recommend"), {"user_id": user, "movie_id": film},
+                                    handlers["recommend"], outputs, aliases={"title": "movie_id"}))
+            with gr.Tab("Similar films", id="movies_similar"):
+                with gr.Row():
+                    with gr.Column():
+                        film = movie_picker(state, handlers["search"], "Film")
+                    platform = _platform()
+                    n = count_slider()
+                button = gr.Button("Show similar films", variant="primary")
+                outputs = [gr.Markdown(elem_classes=["answer"]), gr.Dataframe(label="By content", interactive=False),
+                           gr.Markdown(), gr.Dataframe(label="By taste", interactive=False), json_answer()]
+                button.click(handlers["similar"], [film, platform, n], outputs, api_name="movies_similar")
+                links.tab(LinkedTab("movies_similar", where("movies_similar"),
+                                    {"movie_id": film, "platform": platform, "n": n}, handlers["similar"], outputs,
+                                    aliases={"title": "movie_id"}))
+
+
+def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
+                selectors: tuple[tuple[gr.Tabs, str], ...]) -> None:
+    """Search a film, choose its stars, add it; three or more, then "Get my picks"."""
+    gr.Markdown(f"Rate at least {MIN_RATINGS} films you know and get films for your taste, with where to watch "
+                "them. `POST /movies/for_visitor` · gradio_client `api_name=\"/movies_for_visitor\"`")
+    with gr.Row():
+        with gr.Column(scale=3):
+            film = movie_picker(state, handlers["search"], "Film", api_name="movies_search")
+        with gr.Column(scale=1):
+            stars = gr.Radio(STARS, value=5.0, label="Your rating")
+            add = gr.Button("Add rating")
+    ratings = gr.JSON(value=[], visible=False)  # [[TMDB id, stars], ...]: what the API takes
+    rated = gr.Dataframe(ratings_table(state, []), label="Your ratings", interactive=False,
+                         elem_id="visitor-ratings")
+    with gr.Row():
+        clear = gr.Button("Clear ratings", size="sm")
+        platform = _platform()
+        n = count_slider()
+    picks = gr.Button("Get my picks", variant="primary")
+    outputs = [gr.Markdown(elem_classes=["answer"]), gr.Dataframe(label="Your picks", interactive=False),
+               json_answer()]
+    add.click(add_rating, [ratings, film, stars], ratings, api_visibility="private")
+    clear.click(lambda: [], None, ratings, api_visibility="private")
+    # The table follows the list, whoever changed it (Add, Clear, a link).
+    ratings.change(lambda values: ratings_table(state, values), ratings, rated, api_visibility="private")
+    picks.click(handlers["for_visitor"], [ratings, n, platform], outputs, api_name="movies_for_visitor")
+    links.tab(LinkedTab("movies_for_visitor", selectors, {"ratings": ratings, "n": n, "platform": platform},
+                        handlers["for_visitor"], outputs))

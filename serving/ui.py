@@ -28,6 +28,7 @@ from inputs.choices import CONTENT_TYPES
 from inputs.numbers import MAX_N
 from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import service
+from serving.links import LinkedTab, Links
 from serving.state import AppState, Unavailable
 
 ANY = "any"
@@ -274,10 +275,11 @@ def param_input(state: AppState, spec: CatalogSpec, p: Param) -> gr.components.C
     return gr.Textbox(label=label, value=default, info=p.help)
 
 
-def query_tab(state: AppState, spec: CatalogSpec, route: Route) -> None:
+def query_tab(state: AppState, spec: CatalogSpec, route: Route, links: Links,
+              selectors: tuple[tuple[gr.Tabs, str], ...]) -> None:
     question = route.question
     fn = query_handler(state, spec, route)
-    with gr.Tab(question.label):
+    with gr.Tab(question.label, id=route.api_name):
         gr.Markdown(f"### {question.label}\n{question.definition}\n\n"
                     f"`GET {route.path}` · gradio_client `api_name=\"/{route.api_name}\"`")
         with gr.Row():
@@ -286,12 +288,15 @@ def query_tab(state: AppState, spec: CatalogSpec, route: Route) -> None:
         answer = gr.Markdown(label="answer", elem_classes=["answer"])
         raw = json_answer()
         button.click(fn, inputs, [answer, raw], api_name=route.api_name)
+        named = {p.name: c for p, c in zip(question.params, inputs, strict=True)}
+        links.tab(LinkedTab(route.api_name, selectors, named, fn, [answer, raw]))
         # Clicking an example fills the form and asks; it is no API endpoint (clients call the question's own).
         gr.Examples([["" if v is None else str(v) for v in row] for row in question.examples], inputs,
                     [answer, raw], fn=fn, run_on_click=True, cache_examples=False, api_visibility="private")
 
 
-def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str) -> None:
+def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str, first_param: str,
+                links: Links, selectors: tuple[tuple[gr.Tabs, str], ...]) -> None:
     """A tab body: one input (built by `first_input`), platform/type filters and a count, then the list."""
     with gr.Row():
         with gr.Column():
@@ -303,6 +308,8 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
     table = gr.Dataframe(label=table_label, interactive=False)
     raw = json_answer()
     button.click(handler, [first, platform, content_type, n], [head, table, raw], api_name=api_name)
+    links.tab(LinkedTab(api_name, selectors, {first_param: first, "platform": platform, "type": content_type, "n": n},
+                        handler, [head, table, raw]))
 
 
 def build_ui(state: AppState) -> gr.Blocks:
@@ -315,28 +322,34 @@ def build_ui(state: AppState) -> gr.Blocks:
                     "an SVD model of 11 million ratings, and the catalog's questions.")
         if state.notices:
             gr.Markdown("\n".join(f"> **Note:** {n}" for n in state.notices), elem_id="notices")
-        with gr.Tab("Recommend"):
-            with gr.Row():
-                user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
-                with gr.Column():
-                    title = title_picker(state, handlers["search_titles"], "search_titles", "Title")
-            button = gr.Button("Recommend?", variant="primary")
-            verdict = gr.Markdown(label="answer", elem_classes=["answer"])
-            raw = json_answer()
-            button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
-        with gr.Tab("For you"):
-            ranked_list(lambda: gr.Textbox(label="User id", value=str(example_user)), "Show top picks",
-                        "Top picks", handlers["top_n"], "top_n")
-        with gr.Tab("Similar titles"):
-            ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
-                        "Show similar titles", "Similar titles", handlers["similar"], "similar")
-        for spec in catalog.CATALOGS:  # read when the UI is built: adding a declaration there is enough
-            with gr.Tab(spec.label):
-                for route in spec.routes:
-                    query_tab(state, spec, route)
-        movie_tabs(state)
-        with gr.Tab("Data and model"):
-            data_tab(state)
+        links = Links()
+        with gr.Tabs() as top:
+            with gr.Tab("Recommend", id="recommend"):
+                with gr.Row():
+                    user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
+                    with gr.Column():
+                        title = title_picker(state, handlers["search_titles"], "search_titles", "Title")
+                button = gr.Button("Recommend?", variant="primary")
+                verdict = gr.Markdown(label="answer", elem_classes=["answer"])
+                raw = json_answer()
+                button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
+                links.tab(LinkedTab("recommend", ((top, "recommend"),), {"user_id": user, "title_id": title},
+                                    handlers["recommend"], [verdict, raw]))
+            with gr.Tab("For you", id="top_n"):
+                ranked_list(lambda: gr.Textbox(label="User id", value=str(example_user)), "Show top picks",
+                            "Top picks", handlers["top_n"], "top_n", "user_id", links, ((top, "top_n"),))
+            with gr.Tab("Similar titles", id="similar"):
+                ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
+                            "Show similar titles", "Similar titles", handlers["similar"], "similar", "title_id",
+                            links, ((top, "similar"),))
+            for spec in catalog.CATALOGS:  # read when the UI is built: adding a declaration there is enough
+                with gr.Tab(spec.label, id=spec.name), gr.Tabs() as group:
+                    for route in spec.routes:
+                        query_tab(state, spec, route, links, ((top, spec.name), (group, route.api_name)))
+            movie_tabs(state, links, top)
+            with gr.Tab("Data and model", id="data"):
+                data_tab(state)
+        links.attach(demo)
     return demo
 
 

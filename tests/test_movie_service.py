@@ -106,9 +106,9 @@ def test_an_unknown_film_suggests_close_titles_and_an_unknown_id_says_so(state):
         movie_service.for_visitor(state, [[10, 5], [123456, 4], [30, 4]], 10)
 
 
-def test_a_title_shared_by_a_rated_and_an_unrated_film_means_the_rated_one(state):
+def test_a_title_several_films_share_means_the_most_rated_one_and_the_answer_says_which(state):
     answer = movie_service.for_visitor(state, [[10, 5], ["film 4", 4], [30, 4]], 10)
-    assert [r["id"] for r in answer["rated"]] == [10, 50, 30]
+    assert [r["id"] for r in answer["rated"]] == [10, 50, 30] and answer["rated"][1]["release_year"] == 1984
 
 
 def test_an_id_is_never_read_as_a_title_nor_a_title_as_an_id(state):

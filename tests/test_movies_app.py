@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 # Films chosen here (not the trainer's themed visitors): TMDB ids and titles, as a visitor would give them.
 TASTES = {
     "animated family": ([9806, "Shrek", 10020, "Up", 10144], {"Animation", "Family"}),
-    "horror": ([30497, "Night of the Living Dead", 609, "The Omen", "Rosemary's Baby"], {"Horror", "Thriller"}),
+    "horror": ([30497, 10331, 609, "The Omen", "Rosemary's Baby"], {"Horror", "Thriller"}),
     "gangster": ([238, "Goodfellas", 111, "Casino", 240], {"Crime"}),
 }
 
