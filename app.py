@@ -7,6 +7,7 @@ local artifacts/ and data/processed/ (see serving/state.py). Settings: settings.
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -26,7 +27,21 @@ def checked_settings() -> Settings | None:
         return None
 
 
-if __name__ == "__main__" and checked_settings() is None:
+class OneLineParser(argparse.ArgumentParser):
+    """Bad options: one line and exit status 2, like every other door."""
+
+    def error(self, message: str) -> None:
+        print(f"app: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = OneLineParser(prog="python app.py", description="Serve the recommender: UI, REST API, client API.")
+    parser.add_argument("--share", action="store_true", help="also serve on a public Gradio share link (APP_SHARE)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__" and (checked_settings() is None or not parse_args(sys.argv[1:])):
     sys.exit(2)  # before the slow imports below
 
 import gradio as gr  # noqa: E402
@@ -53,14 +68,19 @@ def create_app(state: AppState | None = None, settings: Settings | None = None) 
     return app
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     settings = checked_settings()
     if settings is None:
         return 2
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(settings=settings)
     logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", settings.server_name,
                                   settings.server_port)
+    if args.share or settings.share:  # the tunnel reaches the port only when a visitor comes: it is open by then
+        from serving.share import start_share_link
+
+        start_share_link(settings.server_name, settings.server_port)
     uvicorn.run(app, host=settings.server_name, port=settings.server_port, log_level=settings.log_level,
                 http=bounded_protocol(settings.header_timeout))
     return 0

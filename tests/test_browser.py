@@ -176,6 +176,68 @@ def test_movie_picks_a_visitor_rates_three_films_and_gets_picks_with_where_to_wa
     page.screenshot(path=screenshots / "movie_picks.png", full_page=True)
 
 
+@pytest.fixture(scope="module")
+def browser_context(served_app):
+    """A second browser context that may read the clipboard (for the Copy link button)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      permissions=["clipboard-read", "clipboard-write"])
+        context.set_default_timeout(TIMEOUT_MS)
+        yield context
+        browser.close()
+
+
+def open_link(context, url: str):
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    return page
+
+
+def test_a_shared_link_opens_its_tab_filled_and_answered(browser_context, served_app, known_user):
+    from playwright.sync_api import expect
+
+    page = open_link(browser_context, f"{served_app.url}/?tab=recommend&user_id={known_user}&title_id=ds1379")
+    expected = httpx.get(served_app.url + "/recommend", params={"user_id": known_user, "title_id": "ds1379"}).json()
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text(f"{expected['predicted_rating']:.2f}")
+    expect(visible(page.get_by_label("User id"))).to_have_value(str(known_user))
+    # A Movies tab, with the film by title and a bad parameter in another link.
+    page = open_link(browser_context, f"{served_app.url}/?tab=movies_similar&title=toy%20story&n=3")
+    expect(visible(page.locator(".prose.answer"))).to_contain_text("Toy Story (1995, TMDB id 862)")
+    expect(visible(page.get_by_role("table").filter(has_text="By content").first)).to_contain_text("Toy Story 2")
+    page = open_link(browser_context, f"{served_app.url}/?tab=movies_top_n&user_id=abc")
+    expect(page.get_by_text("user id must be a positive whole number").first).to_be_visible()
+    page.close()
+
+
+def test_copy_link_gives_a_link_that_reproduces_the_answer(browser_context, served_app):
+    from playwright.sync_api import expect
+
+    page = open_link(browser_context, served_app.url)
+    page.get_by_role("tab", name="Movie picks", exact=True).click()
+    page.get_by_role("tab", name="For a MovieLens user", exact=True).click()
+    visible(page.get_by_label("MovieLens user id")).fill("15")
+    visible(page.get_by_label("Released from (year)")).fill("1990")
+    visible(page.get_by_role("button", name="Show top picks")).click()
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text("MovieLens user 15")
+    table = visible(page.get_by_role("table").filter(has_text="Predicted rating")).first
+    shown = table.inner_text()
+    visible(page.get_by_role("button", name="Copy link")).click()
+    box = visible(page.locator(".answer-link textarea"))
+    expect(box).to_have_value(re.compile(r"\?tab=movies_top_n&user_id=15&genre=any&year_from=1990&"))
+    link = box.input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    again = open_link(browser_context, link)
+    expect(visible(again.locator(".prose.answer"))).to_contain_text("MovieLens user 15")
+    expect(visible(again.get_by_role("table").filter(has_text="Predicted rating")).first).to_have_text(shown)
+    page.close()
+    again.close()
+
+
 def test_data_tab(page, screenshots):
     from playwright.sync_api import expect
 

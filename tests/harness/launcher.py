@@ -33,7 +33,8 @@ class AppProcess:
     """app.py in a subprocess; `start()` returns once GET /health answers (or raises with the log tail)."""
 
     def __init__(self, artifacts_dir: str | os.PathLike | None = None, processed_dir: str | os.PathLike | None = None,
-                 env: dict[str, str] | None = None, log_path: str | os.PathLike | None = None):
+                 env: dict[str, str] | None = None, log_path: str | os.PathLike | None = None,
+                 args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k not in ("HF_MODEL_REPO", "HF_DATASET_REPO")}
@@ -43,6 +44,7 @@ class AppProcess:
         if processed_dir:
             self.env["PROCESSED_DIR"] = str(processed_dir)
         self.env.update(env or {})
+        self.args = tuple(args)  # app.py's options, e.g. ("--share",)
         self.log_path = Path(log_path or tempfile.mkstemp(prefix="app-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
         self.started_at = self.ready_at = 0.0
@@ -54,8 +56,8 @@ class AppProcess:
     def start(self, timeout: float = 120.0) -> AppProcess:
         with open(self.log_path, "wb") as log:
             self.started_at = time.perf_counter()
-            self.process = subprocess.Popen([sys.executable, str(config.PROJ_ROOT / "app.py")], cwd=config.PROJ_ROOT,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen([sys.executable, str(config.PROJ_ROOT / "app.py"), *self.args],
+                                            cwd=config.PROJ_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = self.started_at + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
