@@ -73,11 +73,13 @@ def _allowed(movies: MoviesCatalog, platform: object) -> tuple[str | None, set[i
     return key, (movies.ids_streaming_on(key) if key else None)
 
 
-def _fewer(found: int, n: int, what: str) -> str | None:
+def _fewer(found: int, n: int, singular: str, plural: str) -> str | None:
+    """The notice when a filter leaves fewer than n films: `singular` / `plural` complete "film(s) ..."."""
     if found >= n:
         return None
-    return (f"Only {found} film{'s' if found != 1 else ''} {what}: here {'they are' if found != 1 else 'it is'}."
-            if found else f"No film {what}.")
+    if found == 0:
+        return f"No film {singular}."
+    return f"Only 1 film {singular}: here it is." if found == 1 else f"Only {found} films {plural}: here they are."
 
 
 def recommend(state: AppState, user_id: object, movie: object) -> dict:
@@ -128,11 +130,14 @@ def top_n(state: AppState, user_id: object, n: object = 10, genre: object = None
     years = None if lo is None and hi is None else (lo if lo is not None else 0, hi if hi is not None else 9999)
     items = _listed(movies, model.top_n_for_user(user, n, genres, years, allowed))
     filters = {"genre": genres, "year_from": lo, "year_to": hi, "platform": key}
-    what = "match these filters among the films the user has not rated" if any(
-        v is not None for v in filters.values()) else "are left that the user has not rated"
-    return {"user_id": user, "n": n, **filters, "n_rated": int(model.rated_indptr[model.user_index(user) + 1]
-                                                               - model.rated_indptr[model.user_index(user)]),
-            "notice": _fewer(len(items), n, what), "items": items}
+    if any(v is not None for v in filters.values()):
+        notice = _fewer(len(items), n, "matches these filters among the films the user has not rated",
+                        "match these filters among the films the user has not rated")
+    else:
+        notice = _fewer(len(items), n, "is left that the user has not rated", "are left that the user has not rated")
+    u = model.user_index(user)
+    return {"user_id": user, "n": n, **filters, "n_rated": int(model.rated_indptr[u + 1] - model.rated_indptr[u]),
+            "notice": notice, "items": items}
 
 
 def parse_pairs(ratings: object) -> list[tuple[object, object]]:
@@ -172,8 +177,11 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
     rated = [{"id": tmdb_id, "title": movies.card(tmdb_id)["title"],
               "release_year": movies.card(tmdb_id)["release_year"], "rating": float(rating)}
              for tmdb_id, rating in resolved]
-    where = f"stream on {key}" if key else "are left that you have not rated"
-    return {"n": n, "platform": key, "rated": rated, "notice": _fewer(len(items), n, where), "items": items}
+    if key:
+        notice = _fewer(len(items), n, f"you have not rated streams on {key}", f"you have not rated stream on {key}")
+    else:
+        notice = _fewer(len(items), n, "is left that you have not rated", "are left that you have not rated")
+    return {"n": n, "platform": key, "rated": rated, "notice": notice, "items": items}
 
 
 def similar(state: AppState, movie: object, n: object = 10, platform: object = None) -> dict:
@@ -186,12 +194,14 @@ def similar(state: AppState, movie: object, n: object = 10, platform: object = N
                if allowed is None or other in allowed][:n]
     taste = _listed(movies, model.similar_by_taste(tmdb_id, n, allowed))
     card = movies.card(tmdb_id)
-    where = f"stream on {key}" if key else "are close enough"
-    notice = _fewer(len(content), n, f"among the stored content neighbours {where}")
+    on = f" on {key}" if key else ""
+    notice = _fewer(len(content), n, f"among its closest in content streams{on}" if key else "is close in content",
+                    f"among its closest in content stream{on}" if key else "are close in content")
     if model.item_index(tmdb_id) is None:
         taste_notice = "No MovieLens ratings of this film, so no neighbours by taste."
     else:
-        taste_notice = _fewer(len(taste), n, where)
+        taste_notice = _fewer(len(taste), n, f"close in taste streams{on}" if key else "is close in taste",
+                              f"close in taste stream{on}" if key else "are close in taste")
     return {"id": tmdb_id, "title": card["title"], "release_year": card["release_year"], "genres": card["genres"],
             "where_to_watch": card["where_to_watch"], "n": n, "platform": key, "notice": notice,
             "items": content, "by_taste": {"notice": taste_notice, "items": taste}}

@@ -77,7 +77,7 @@ def test_a_platform_filter_that_leaves_fewer_films_gives_them_and_says_so(state)
     answer = movie_service.for_visitor(state, [[10, 5], [20, 5], [30, 4]], 10, "Netflix")
     assert ids(answer) == [210] and answer["platform"] == "netflix"
     assert answer["items"][0]["where_to_watch"] == [{"platform": "netflix", "title_id": "ns3"}]
-    assert answer["notice"] == "Only 1 film stream on netflix: here it is."
+    assert answer["notice"] == "Only 1 film you have not rated streams on netflix: here it is."
 
 
 @pytest.mark.parametrize("ratings, message", [
@@ -135,7 +135,7 @@ def test_top_n_filters_by_genre_years_and_platform_and_says_when_fewer(state):
     assert not {state.movie_model.item_index(i) for i in ids(answer)} & rated
     years = movie_service.top_n(state, 1, 100, year_from=1990, year_to="1994")
     assert {item["release_year"] for item in years["items"]} <= set(range(1990, 1995))
-    assert years["notice"].startswith("Only ") and "match these filters" in years["notice"]
+    assert years["notice"] == "Only 3 films match these filters among the films the user has not rated: here they are."
     with pytest.raises(InputError, match="unknown genre"):
         movie_service.top_n(state, 1, 5, genre="westerns")
     with pytest.raises(InputError, match="must not be after"):
