@@ -11,6 +11,7 @@ first boot with nothing cached, the download (the page and /health show its prog
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -30,6 +31,20 @@ def checked_settings() -> Settings | None:
     except SettingError as exc:
         print(f"app: error: {exc}", file=sys.stderr)
         return None
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad options: one line and exit status 2, like every other door."""
+
+    def error(self, message: str) -> None:
+        print(f"app: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = OneLineParser(prog="python app.py", description="Serve the recommender: UI, REST API, client API.")
+    parser.add_argument("--share", action="store_true", help="also serve on a public Gradio share link (APP_SHARE)")
+    return parser.parse_args(argv)
 
 
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
@@ -54,7 +69,7 @@ class EarlyLoad(threading.Thread):
 
 EARLY: EarlyLoad | None = None
 if __name__ == "__main__":
-    if (_settings := checked_settings()) is None:
+    if (_settings := checked_settings()) is None or not parse_args(sys.argv[1:]):
         sys.exit(2)  # before the slow imports below
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     EARLY = EarlyLoad(_settings)
@@ -91,10 +106,11 @@ def create_app(state: AppState | Live | None = None, settings: Settings | None =
     return app
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     settings = checked_settings()
     if settings is None:
         return 2
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if EARLY is not None:
         EARLY.join()
@@ -115,6 +131,10 @@ def main() -> int:
         logging.getLogger("app").info("serving on http://%s:%d (REST docs at /docs)", settings.server_name,
                                       settings.server_port)
         live.run_background()
+        if args.share or settings.share:  # the tunnel reaches the port only when a visitor comes: it is open
+            from serving.share import start_share_link
+
+            start_share_link(settings.server_name, settings.server_port)
 
     threading.Thread(target=when_listening, daemon=True, name="after-start").start()
     server.run()

@@ -68,6 +68,13 @@ def _choice(*values: str) -> Callable[[str], str]:
     return parse
 
 
+def _flag(text: str) -> bool:
+    lowered = text.lower()
+    if lowered not in ("1", "true", "yes", "0", "false", "no"):
+        raise ValueError
+    return lowered in ("1", "true", "yes")
+
+
 def _path(text: str) -> Path:
     return Path(text).expanduser()
 
@@ -164,6 +171,8 @@ DECLARATIONS: tuple[Setting, ...] = (
             "debug, info, warning, error or critical", "the web server's log level"),
     Setting("APP_HEADER_TIMEOUT", "header_timeout", _seconds(0, 300), 10.0, "seconds, more than 0 and up to 300",
             "how long `python app.py` waits for a request's headers before closing the connection"),
+    Setting("APP_SHARE", "share", _flag, False, "true or false (1/0, yes/no)",
+            "also serve the app on a public Gradio share link (`python app.py --share` does the same)"),
 )
 
 
@@ -190,6 +199,7 @@ class Settings:
     server_port: int
     log_level: str
     header_timeout: float
+    share: bool
 
 
 def _echo(text: str) -> str:

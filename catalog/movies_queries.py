@@ -318,6 +318,9 @@ class MoviesCatalog:
             self._rank[row] = position
         self._runtime = [None if r != r or r <= 0 else round(r) for r in runtimes]  # NaN or 0: unknown
         self._years = years
+        self._row_of_id = {movie_id: row for row, movie_id in enumerate(ids)}
+        genres = movies[C.GENRES].tolist() if C.GENRES in movies.columns else [None] * self.size
+        self._genres = [tuple(_text_list(g)) for g in genres]
         # A name's list answer is built at its first question and kept (a few microseconds per movie).
         self._answers: dict[tuple[str, str], object] = {}
         self._build_titles(titles, votes)
@@ -520,6 +523,30 @@ class MoviesCatalog:
         if facts is None:
             return None
         return {**facts, C.GENRES: list(facts[C.GENRES]), C.DIRECTORS: list(facts[C.DIRECTORS])}
+
+    # ---------------------------------------------------------------- the Movies model's answers
+
+    def card(self, movie_id: int) -> dict | None:
+        """A film as an answer lists it: id, title, release_year, genres, where_to_watch; None when unknown."""
+        row = self._row_of_id.get(movie_id)
+        if row is None:
+            return None
+        return self._with_streams({C.ID: movie_id, C.TITLE: self._titles[row], C.RELEASE_YEAR: self._years[row],
+                                   C.GENRES: list(self._genres[row])})
+
+    def movies_titled(self, value: object, param: str = "title") -> list[dict]:
+        """The films titled `value` (matched as peliculas_duracion matches), newest first, as cards; NotFound
+        with up to five close titles when none is."""
+        key, words = _parse_name(value, param, "Toy Story")
+        found = self._title_names.find(key)
+        if found is None:
+            raise self._title_names.not_found(param, value, "movie title", words)
+        return [self.card(item[C.ID]) for item in self._title_items(found)]
+
+    def ids_streaming_on(self, platform: str) -> set[int]:
+        """TMDB ids of the films linked to a title of `platform` (a canonical key: netflix, disney, ...)."""
+        return {movie_id for movie_id, streams in self._streams.items() if any(s["platform"] == platform
+                                                                                for s in streams)}
 
     def _closed(self, value: object, param: str, lookup: dict[str, str], names: dict[str, str], what: str,
                 examples: str, catalog_codes: list[str]) -> str:

@@ -9,6 +9,11 @@ each block TF-IDF and L2-normalised on its own so that no field drowns the other
     (one token per person), country (one token per country), type (movie / tv show) and audience (kids,
     teens or adults, from the maturity rating).
 
+The Movies catalog's films get the same treatment (`build_movie_neighbours(movies)`), with their own blocks:
+genres, overview (about a third of the films have one), top-3 cast (about 5,000 films), directors, collection
+and original language. A film lacking a block is compared on the blocks it has (its row is normalised after
+the blocks are joined), so sparse films still find neighbours.
+
 `build_neighbours(titles)` returns pickle-free numpy arrays (see `NEIGHBOUR_ARRAYS`): the top-k neighbours
 of every title with their cosine similarity, plus the sparse feature matrix itself so the serving side
 (`serving.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -36,6 +42,12 @@ log = logging.getLogger(__name__)
 # Relative weight of each field in the cosine similarity (applied to L2-normalised blocks).
 FIELD_WEIGHTS = {"genres": 1.0, "description": 1.0, "cast": 0.5, "director": 0.5, "country": 0.3, "type": 0.4,
                  "audience": 0.8}
+
+# The same for the Movies catalog's fields (build_movie_neighbours); a shared collection is a strong link.
+MOVIE_FIELD_WEIGHTS = {"genres": 1.0, "overview": 1.0, "cast": 0.5, "directors": 0.6, "collection": 1.0,
+                       "language": 0.3}
+MOVIE_NEIGHBOURS = 30  # stored per film: enough for a platform filter to keep a few
+MIN_NEIGHBOUR_VOTES = 10  # a neighbour has at least this many TMDB votes (22,912 of the 45,346 films)
 
 # Maturity rating -> audience: the one family/adult signal shared by all four platforms (Netflix has no
 # "animation" genre, Disney+ no "children & family movies"). Caveat: the ETL fills a missing rating with
@@ -135,38 +147,15 @@ def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) 
     n = len(titles)
     if n < 2:
         raise ValueError(f"need at least 2 titles to find neighbours, got {n}")
-    k = min(k, n - 1)
     features = title_features(titles)
-    # Terms shared by many titles (genres, type, audience, big countries) would make the sparse product
-    # nearly dense and slow: their columns are multiplied densely (BLAS), the long tail sparsely.
-    titles_per_term = np.diff(features.tocsc().indptr)
-    is_common = titles_per_term > DENSE_TERM_MIN_TITLES
-    common = features[:, np.flatnonzero(is_common)].toarray()
-    rare = features[:, np.flatnonzero(~is_common)].tocsr()
-    rare_t = rare.T.tocsr()
     groups = listing_groups(titles)
     rows_of_group = group_members(groups)
-    placeholder = is_placeholder(titles)
-
-    idx = np.empty((n, k), dtype=np.int32)
-    score = np.empty((n, k), dtype=np.float32)
-    for start in tqdm(range(0, n, chunk_size), desc="similar titles", unit="chunk", leave=False,
-                      disable=not log.isEnabledFor(logging.INFO)):  # quiet unless the CLI asked for progress
-        stop = min(start + chunk_size, n)
-        sims = common[start:stop] @ common.T
-        sims += (rare[start:stop] @ rare_t).toarray()
-        sims[:, placeholder] = -np.inf  # test rows are nobody's neighbour
-        for r in range(start, stop):  # the title and its other listings are never neighbours
-            sims[r - start, rows_of_group[groups[r]]] = -np.inf
-        top = np.argpartition(sims, -k, axis=1)[:, -k:]  # (not on -sims: that copy costs as much again)
-        top_sims = np.take_along_axis(sims, top, axis=1)
-        order = np.lexsort((top, -top_sims), axis=1)  # best first, ties by row index: deterministic
-        idx[start:stop] = np.take_along_axis(top, order, axis=1)
-        score[start:stop] = np.take_along_axis(top_sims, order, axis=1)
+    idx, score = top_neighbours(features, k, chunk_size, exclude=lambda r: rows_of_group[groups[r]],
+                                never=is_placeholder(titles))
     arrays = {
         "similar_ids": titles[COL_ID].astype(str).to_numpy().astype(np.str_),
         "similar_idx": idx,
-        "similar_score": np.maximum(score, 0),
+        "similar_score": score,
         "similar_features_data": features.data.astype(np.float32),
         "similar_features_indices": features.indices.astype(np.int32),
         "similar_features_indptr": features.indptr.astype(np.int64),
@@ -175,3 +164,103 @@ def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) 
     assert tuple(arrays) == NEIGHBOUR_ARRAYS  # the serving side reads exactly these
     return arrays
 
+
+
+def top_neighbours(features: sp.csr_matrix, k: int, chunk_size: int = 1024,
+                   exclude: Callable[[int], np.ndarray] | None = None, never: np.ndarray | None = None,
+                   desc: str = "similar titles") -> tuple[np.ndarray, np.ndarray]:
+    """(idx, score): for each row of `features`, the k other rows with the largest dot product (the cosine,
+    for L2-normalised rows), best first, ties by row index (the same input always gives the same arrays);
+    scores below 0 become 0.
+
+    A row is never its own neighbour, nor any row of `exclude(row)`, nor a row where `never` is True (those
+    columns are not even computed: the work is rows x candidates).
+    """
+    n = features.shape[0]
+    candidates = np.flatnonzero(~never) if never is not None else np.arange(n)
+    position = np.full(n, -1, dtype=np.int64)  # row -> its column among the candidates
+    position[candidates] = np.arange(candidates.size)
+    k = min(k, candidates.size - 1)
+    columns = features[candidates]
+    # Terms shared by many rows (genres, type, audience, big countries) would make the sparse product
+    # nearly dense and slow: their columns are multiplied densely (BLAS), the long tail sparsely.
+    is_common = np.diff(columns.tocsc().indptr) > DENSE_TERM_MIN_TITLES
+    common, common_cols = (features[:, np.flatnonzero(is_common)].toarray(),
+                           columns[:, np.flatnonzero(is_common)].toarray())
+    rare = features[:, np.flatnonzero(~is_common)].tocsr()
+    rare_cols_t = columns[:, np.flatnonzero(~is_common)].T.tocsr()
+    idx = np.empty((n, k), dtype=np.int32)
+    score = np.empty((n, k), dtype=np.float32)
+    for start in tqdm(range(0, n, chunk_size), desc=desc, unit="chunk", leave=False,
+                      disable=not log.isEnabledFor(logging.INFO)):  # quiet unless the CLI asked for progress
+        stop = min(start + chunk_size, n)
+        sims = common[start:stop] @ common_cols.T
+        sims += (rare[start:stop] @ rare_cols_t).toarray()
+        for r in range(start, stop):
+            masked = position[np.r_[r, exclude(r)] if exclude is not None else r]
+            sims[r - start, masked[masked >= 0]] = -np.inf
+        top = np.argpartition(sims, -k, axis=1)[:, -k:]  # (not on -sims: that copy costs as much again)
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        order = np.lexsort((top, -top_sims), axis=1)  # best first, ties by row index: deterministic
+        idx[start:stop] = candidates[np.take_along_axis(top, order, axis=1)]
+        score[start:stop] = np.take_along_axis(top_sims, order, axis=1)
+    return idx, np.maximum(score, 0)
+
+
+def _names(value: object) -> list[str]:
+    """A list cell (numpy array, list, or a single name) as a list of names; nothing for null."""
+    if value is None or isinstance(value, float):
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in (value.tolist() if hasattr(value, "tolist") else value) if v]
+
+
+def movie_features(movies: pd.DataFrame) -> sp.csr_matrix:
+    """One sparse row per film: the blocks of MOVIE_FIELD_WEIGHTS, each L2-normalised and scaled by the square
+    root of its weight, so a dot product is the weighted sum of the blocks' cosines over the total weight.
+
+    Rows are not normalised again: a film lacking a block (no overview, no cast) scores 0 on it, so films known
+    by their genres alone do not outrank films that share a director, a collection and a story.
+    """
+    def text(column: str) -> pd.Series:
+        return movies[column].fillna("").astype(str) if column in movies else pd.Series([""] * len(movies))
+
+    def names(column: str) -> pd.Series:
+        return movies[column].map(_names) if column in movies else pd.Series([[]] * len(movies))
+
+    def as_tokens(tokens: list[str]) -> list[str]:
+        return tokens
+
+    people = {"analyzer": as_tokens, "min_df": 2, "dtype": np.float32}  # one token per name
+    vectorizers = {
+        "genres": (TfidfVectorizer(analyzer=as_tokens, dtype=np.float32), names("genres")),
+        # Words in more than 1 of 10 overviews say little about a film ("life", "world", "young").
+        "overview": (TfidfVectorizer(stop_words="english", min_df=2, max_df=0.1, sublinear_tf=True,
+                                     dtype=np.float32), text("overview")),
+        "cast": (TfidfVectorizer(**people), names("cast_top3")),
+        "directors": (TfidfVectorizer(**people), names("directors")),
+        "collection": (TfidfVectorizer(**people), names("collection")),
+        "language": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32), text("original_language")),
+    }
+    total = sum(MOVIE_FIELD_WEIGHTS.values())
+    blocks = []
+    for name, (vectorizer, column) in vectorizers.items():
+        try:
+            block = normalize(vectorizer.fit_transform(column))
+        except ValueError:  # no term at all (a field the table lacks or leaves empty): the block is absent
+            log.warning("movie content: no %s to compare films by", name)
+            continue
+        blocks.append(np.sqrt(MOVIE_FIELD_WEIGHTS[name] / total) * block)
+    return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+def build_movie_neighbours(movies: pd.DataFrame, k: int = MOVIE_NEIGHBOURS) -> dict[str, np.ndarray]:
+    """The k most similar films of every catalog film, by content, as pickle-free arrays: `content_ids`
+    (TMDB ids, ascending), `content_idx` (rows into content_ids, best first) and `content_score` (the
+    weighted cosine of movie_features). Neighbours are films with at least MIN_NEIGHBOUR_VOTES TMDB votes:
+    half the work, and nobody is helped by a film no one has heard of."""
+    movies = movies.drop_duplicates("id").sort_values("id", kind="stable").reset_index(drop=True)
+    obscure = (movies["vote_count"].fillna(0) < MIN_NEIGHBOUR_VOTES).to_numpy() if "vote_count" in movies else None
+    idx, score = top_neighbours(movie_features(movies), k, never=obscure, desc="similar movies")
+    return {"content_ids": movies["id"].astype(np.int64).to_numpy(), "content_idx": idx, "content_score": score}

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from surprise import SVD, BaselineOnly, Dataset, NormalPredictor, Reader, Trainset
 from surprise.model_selection import train_test_split
 from tqdm import tqdm
@@ -39,6 +40,7 @@ from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table
 from model.benchmark import finite
+from model.content import build_movie_neighbours
 from model.dataset import Encoded, build_trainset, split
 from model.evaluate import DEFAULT_K, evaluate_models, ranking_metrics, rmse, table_markdown
 from model.export import export_arrays, library_versions
@@ -96,13 +98,18 @@ VISITOR_METHODS: dict[str, dict[str, Any]] = {
 }
 
 
+# The films' columns the run reads: the recommender's (title, genres, year) and the content blocks'.
+MOVIE_COLUMNS = [COL_TMDB, "title", "genres", "release_year", "overview", "cast_top3", "directors", "collection",
+                 "original_language", "vote_count"]
+
+
 @dataclass
 class MoviesInputs:
     """What the Movies run reads: the issue's ratings file, the clean catalog ratings and the films."""
 
     issue_ratings: pd.DataFrame     # ratings_small.csv: userId, movieId, rating (file order)
     ratings: pd.DataFrame           # clean: userId, movieId (= TMDB id), rating (file order)
-    movies: pd.DataFrame            # id, title, genres, release_year
+    movies: pd.DataFrame            # MOVIE_COLUMNS (those the table has)
     sha256: dict[str, str]
 
 
@@ -119,7 +126,8 @@ def load_inputs(processed_dir: Path, raw_dir: Path) -> MoviesInputs:
         raise InputError(f"{paths['issue']}: missing; set RAW_DIR or --raw-dir to the folder holding tmdb/")
     issue = read_table(paths["issue"], [COL_USER, COL_ITEM, COL_RATING]).to_pandas()
     clean = read_table(paths["ratings"], [COL_USER, COL_TMDB, COL_RATING]).to_pandas()
-    movies = pd.read_parquet(paths["movies"], columns=[COL_TMDB, "title", "genres", "release_year"])
+    available = set(pq.read_schema(paths["movies"]).names)
+    movies = pd.read_parquet(paths["movies"], columns=[c for c in MOVIE_COLUMNS if c in available])
     for path, df in ((paths["issue"], issue), (paths["ratings"], clean)):
         values = pd.to_numeric(df[COL_RATING], errors="coerce").to_numpy(dtype=np.float64)
         if len(df) == 0 or not np.all((values >= RATING_MIN) & (values <= RATING_MAX)):
@@ -374,7 +382,10 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float,
     t = lap("final_fit", t)
     visitors = visitor_lists(rec)
     chosen = choose_method(fold_in, visitors)
-    lap("visitors", t)
+    t = lap("visitors", t)
+    log.info("movies: content neighbours of %s catalog films", f"{inputs.movies['id'].nunique():,}")
+    arrays.update(build_movie_neighbours(inputs.movies))  # similar movies: content, over the whole catalog
+    lap("content_neighbours", t)
     per_film = inputs.issue_ratings.groupby(COL_ITEM).size()
     data = {"share_films_le3": float((per_film <= 3).mean()), "median_per_film": float(per_film.median()),
             "median_per_user": float(inputs.issue_ratings.groupby(COL_USER).size().median()),
@@ -385,7 +396,8 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float,
         "heldout": heldout, "catalog_split": catalog_split, "fold_in": fold_in,
         "visitors": {"tastes": TASTES, "methods": visitors, "chosen": chosen, "min_share": MIN_TASTE_SHARE,
                      "markdown": visitor_markdown(fold_in, visitors, chosen)},
-        "seconds": {**timings, "total": round(time.perf_counter() - started, 1)},
+        "seconds": {**timings, "total": round(time.perf_counter() - started, 1),
+                    "training_and_evaluation": round(time.perf_counter() - started - timings["content_neighbours"], 1)},
     }
     meta = {
         "model": "surprise.SVD", "catalog": "movies", "item_ids": "TMDB ids",

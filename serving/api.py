@@ -32,14 +32,15 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import catalog
 from catalog import CatalogSpec, Route
 from errors import InputError, NotFound
-from inputs.numbers import MAX_LIMIT, MAX_N
-from inputs.text import clip
-from serving import service
+from inputs.numbers import MAX_LIMIT, MAX_N, whole_number
+from inputs.text import clip, echo
+from serving import movie_service, service
 from serving.state import AppState, Unavailable, snapshot
 
 log = logging.getLogger(__name__)
@@ -267,6 +268,7 @@ def create_api(state: AppState) -> FastAPI:
 
     for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
         add_catalog_routes(app, state, spec)
+    add_movie_model_routes(app, state)
     return app
 
 
@@ -276,3 +278,72 @@ def add_catalog_routes(app: FastAPI, state: AppState, spec: CatalogSpec) -> None
         app.add_api_route(route.path, question_endpoint(state, spec, route), methods=["GET"],
                           tags=[spec.label.lower()], summary=route.question.label,
                           description=route.question.definition, operation_id=route.operation_id)
+
+
+class VisitorRatings(BaseModel):
+    """The body of POST /movies/for_visitor."""
+
+    model_config = ConfigDict(extra="forbid")
+    ratings: list[Any]
+    n: int | str = 10
+    platform: str | None = None
+
+
+MOVIE_REF = "A TMDB id, e.g. 862 (the film titled '2012' is asked for with title=2012)."
+TITLE_REF = "A film's title, any case, accents optional, e.g. toy story."
+
+
+# The Movies routes' parameters (module level: FastAPI resolves the annotations by name).
+MovieUser = Annotated[str, Query(description="A MovieLens user id, e.g. 15.")]
+MovieId = Annotated[str | None, Query(description=MOVIE_REF)]
+MovieTitle = Annotated[str | None, Query(description=TITLE_REF)]
+FilmCount = Annotated[str, Query(description=f"How many films, 1-{MAX_N}.")]
+StreamsOn = Annotated[str | None, Query(description="Only films streaming on this platform (netflix, ...).")]
+
+
+def _movie(movie_id: str | None, title: str | None) -> object:
+    """The one film a GET names, by `movie_id` (read as a TMDB id) or `title` (read as a title)."""
+    if (movie_id is None) == (title is None):
+        raise InputError("give exactly one of movie_id (a TMDB id, e.g. 862) and title (e.g. toy story).")
+    if movie_id is not None:
+        number = whole_number(movie_id)
+        if number is None:
+            raise InputError(f"movie_id must be a TMDB id, a positive whole number such as 862; got {echo(movie_id)}.")
+        return number
+    return title
+
+
+def add_movie_model_routes(app: FastAPI, state: AppState) -> None:
+    """The Movies model's routes (serving.movie_service): recommend, top_n, for_visitor, similar, search."""
+    tags = ["movies model"]
+
+    @app.get("/movies/recommend", tags=tags, summary="Recommend a film to a MovieLens user, or not, and why")
+    @per_route
+    def movies_recommend(user_id: MovieUser, movie_id: MovieId = None, title: MovieTitle = None) -> dict:
+        return movie_service.recommend(snapshot(state), user_id, _movie(movie_id, title))
+
+    @app.get("/movies/top_n", tags=tags, summary="A MovieLens user's best unrated films, with filters")
+    @per_route
+    def movies_top_n(user_id: MovieUser, n: FilmCount = "10",
+                     genre: Annotated[str | None, Query(description="A genre, or several comma-separated.")] = None,
+                     year_from: Annotated[str | None, Query(description="Released in or after this year.")] = None,
+                     year_to: Annotated[str | None, Query(description="Released in or before this year.")] = None,
+                     platform: StreamsOn = None) -> dict:
+        return movie_service.top_n(snapshot(state), user_id, n, genre, year_from, year_to, platform)
+
+    @app.post("/movies/for_visitor", tags=tags, summary="A visitor's own picks from three or more rated films")
+    @per_route
+    def movies_for_visitor(body: VisitorRatings) -> dict:
+        return movie_service.for_visitor(snapshot(state), body.ratings, body.n, body.platform)
+
+    @app.get("/movies/similar", tags=tags, summary="Films like a film: by content and by taste")
+    @per_route
+    def movies_similar(movie_id: MovieId = None, title: MovieTitle = None, n: FilmCount = "10",
+                       platform: StreamsOn = None) -> dict:
+        return movie_service.similar(snapshot(state), _movie(movie_id, title), n, platform)
+
+    @app.get("/movies/search", tags=tags, summary="Films with ratings matching part of a title")
+    @per_route
+    def movies_search(q: Annotated[str, Query(description="Part of a title, e.g. nemo.")],
+                      limit: Annotated[str, Query(description=f"How many films, 1-{MAX_LIMIT}.")] = "10") -> dict:
+        return movie_service.search(snapshot(state), q, limit)

@@ -32,14 +32,17 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from config import ARTIFACTS_DIR, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
+from catalog.search import TitleIndex
+from config import ARTIFACTS_DIR, COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
 from errors import InputError, NotFound
 from inputs.numbers import decimal_number, parse_n, parse_user_id, whole_number
 from inputs.text import echo
@@ -163,6 +166,11 @@ class MovieRecommender:
         self.item_years: np.ndarray = a["item_years"]
         self.item_genres: np.ndarray = a["item_genres"].astype(bool)
         self.genre_names: np.ndarray = a["genre_names"]
+        # Content neighbours of every catalog film (model.content.build_movie_neighbours), TMDB ids ascending.
+        # The trainer's evaluation models have none: their similar_by_content is empty.
+        self.content_ids: np.ndarray = a.get("content_ids", np.empty(0, dtype=np.int64)).astype(np.int64)
+        self.content_idx = a.get("content_idx", np.empty((0, 0), dtype=np.int32))
+        self.content_score = a.get("content_score", np.empty((0, 0), dtype=np.float32))
         self._check_shapes()
         hp = self.manifest.get("hyperparameters", {})
         self.reg_bu = float(hp.get("reg_bu", 0.02))
@@ -173,12 +181,15 @@ class MovieRecommender:
         self.method = {**DEFAULT_VISITOR_METHOD, **self.manifest.get("visitor_method", {})}
         # Unit-length factor rows and genre rows: cosine similarities are then plain matrix products.
         norms = np.linalg.norm(self.item_factors, axis=1, keepdims=True)
-        self._unit_factors = self.item_factors / np.where(norms > 0, norms, 1.0)
+        # float32: they only rank (similarities), and half the memory of the float64 factors.
+        self._unit_factors = (self.item_factors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
         # Subnormal floats (factors of films SGD barely moved) make every product with them ~30x slower.
         self._unit_factors[np.abs(self._unit_factors) < 1e-12] = 0.0
         genre_counts = self.item_genres.sum(axis=1, keepdims=True)
-        self._unit_genres = self.item_genres / np.sqrt(np.where(genre_counts > 0, genre_counts, 1))
+        self._unit_genres = (self.item_genres / np.sqrt(np.where(genre_counts > 0, genre_counts, 1))).astype(np.float32)
         self._genre_index = {str(g).lower(): j for j, g in enumerate(self.genre_names)}
+        self._title_index: TitleIndex | None = None
+        self._index_lock = threading.Lock()
 
     @classmethod
     def from_dir(cls, directory: str | os.PathLike = MOVIES_ARTIFACTS_DIR,
@@ -236,7 +247,7 @@ class MovieRecommender:
         predicted = np.clip(self.global_mean + bias + self.item_bias + self.item_factors @ factors,
                             self.rating_min, self.rating_max)
         # How much each rated film says about taste: liked (above the mean rating) pulls, disliked pushes.
-        weight = values - self.global_mean
+        weight = (values - self.global_mean).astype(np.float32)  # float32 like the unit rows: no upcast copies
         zeros = np.zeros_like(predicted)
         return {
             "predicted": predicted,
@@ -317,6 +328,52 @@ class MovieRecommender:
                             + self.item_factors @ self.user_factors[u], self.rating_min, self.rating_max)
         return self._best(keep, predicted, predicted, n)
 
+    # ---- similar films ---------------------------------------------------------------------------------
+    def similar_by_content(self, tmdb_id: int) -> list[tuple[int, float]]:
+        """(TMDB id, similarity) of the film's stored content neighbours, best first; [] for a film the index
+        does not have."""
+        pos = int(np.searchsorted(self.content_ids, tmdb_id))
+        if pos >= self.content_ids.size or self.content_ids[pos] != tmdb_id:
+            return []
+        return [(int(self.content_ids[j]), round(float(s), 4))
+                for j, s in zip(self.content_idx[pos], self.content_score[pos], strict=True) if s > 0]
+
+    def similar_by_taste(self, tmdb_id: int, n: int, allowed_ids: Collection[int] | None = None) -> list[dict]:
+        """The n films nearest to a rated film in the learned factor space (cosine of the item factors: films
+        the same people rate alike), among films with the visitor method's support; [] for an unrated film."""
+        i = self.item_index(tmdb_id)
+        if i is None:
+            return []
+        keep = self._allowed(allowed_ids) & (self.item_n_ratings >= int(self.method.get("min_support", 0)))
+        keep[i] = False
+        cosine = self._unit_factors @ self._unit_factors[i]
+        # Ranked by similarity: the items' score; a predicted rating would mean nothing here.
+        return [{k: v for k, v in item.items() if k not in ("predicted_rating", "recommend")}
+                for item in self._best(keep, cosine, cosine, n)]
+
+    # ---- title search among the rated films ------------------------------------------------------------
+    @property
+    def title_index(self) -> TitleIndex:
+        """Search over the films the model knows (the ones a visitor can rate); built at its first use."""
+        with self._index_lock:
+            if self._title_index is None:
+                self._title_index = TitleIndex(pd.DataFrame({
+                    COL_ID: self.item_ids.astype(str), "title": self.item_titles.astype(str),
+                    COL_PLATFORM: "", "release_year": self.item_years, "type": "movie"}))
+            return self._title_index
+
+    def search(self, query: str, limit: int = 10) -> list[dict]:
+        """Rated films matching a partial, misspelled or any-case title, best first: {id, title, year, genres,
+        n_ratings}."""
+        cards = []
+        for hit in self.title_index.search(query, limit):
+            i = self.item_index(int(hit[COL_ID]))
+            cards.append({"id": int(self.item_ids[i]), "title": str(self.item_titles[i]),
+                          "year": int(self.item_years[i]),
+                          "genres": [str(g) for g in self.genre_names[self.item_genres[i]]],
+                          "n_ratings": int(self.item_n_ratings[i])})
+        return cards
+
     # ---- helpers ---------------------------------------------------------------------------------------
     def _genre_columns(self, genres: Collection[str]) -> list[int]:
         if isinstance(genres, str):
@@ -366,6 +423,9 @@ class MovieRecommender:
             self._bad("item_factors", f"shape {self.item_factors.shape}, expected ({n_items}, {k})")
         if a["item_genres"].shape != (n_items, self.genre_names.size):
             self._bad("item_genres", f"shape {a['item_genres'].shape}, expected ({n_items}, {self.genre_names.size})")
+        if self.content_idx.shape[0] != self.content_ids.size or self.content_score.shape != self.content_idx.shape:
+            self._bad("content_idx", f"shape {self.content_idx.shape}, expected one row per content id "
+                                     f"({self.content_ids.size}), like content_score {self.content_score.shape}")
         if n_items == 0 or np.any(np.diff(self.item_ids) <= 0):
             self._bad("item_ids", "must be sorted, unique and not empty")
 

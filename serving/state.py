@@ -59,8 +59,9 @@ class Unavailable(RuntimeError):
 PIECES = {"data": "The catalog", "model": "The model", "catalogs": "The other catalogs",
           "similar": "Similar titles", "movie_model": "The Movies model"}
 # Loaded after the port is open (serving.live): what the first page and /recommend do not need. "catalogs" is
-# every declared catalog but the streaming one (whose titles every answer names).
-EXTRAS = frozenset({"catalogs", "similar", "movie_model"})
+# every declared catalog but the streaming one (whose titles every answer names). The Movies model is not among
+# them: memory-mapped it loads in a fraction of a second, and the Movie picks tabs are built from it.
+EXTRAS = frozenset({"catalogs", "similar"})
 
 
 # What a public answer must not show: absolute paths (POSIX, Windows, file: URLs) and web addresses.
@@ -342,8 +343,8 @@ def load_state(processed_dir: str | os.PathLike | None = None, artifacts_dir: st
 
 def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.PathLike | None, data_source: Source,
                 model_source: Source, notices: list[str], pending: frozenset[str] = frozenset()) -> AppState:
-    """A snapshot of what the first page needs (catalogs, title search, model) from the given sources; the
-    EXTRAS (similar titles, the Movies model) are left pending for load_extras."""
+    """A snapshot of what the first page needs (the streaming catalog, title search, both models) from the given
+    sources; the EXTRAS (the other catalogs, similar titles) are left pending for load_extras."""
     start = time.perf_counter()
     state = AppState(processed_dir, artifacts_dir, Path(reports_dir or config.REPORTS_DIR), notices=list(notices),
                      pending=frozenset(pending) | EXTRAS)
@@ -354,6 +355,7 @@ def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.
     state.titles = _load_data(state, Path(data_source.location))
     _load_catalogs(state, Path(data_source.location), streaming_only=True)
     _load_model(state, Path(model_source.location))
+    _load_movie_model(state, Path(model_source.location) / MOVIES_MODEL_DIR)
     if state.catalog is None or state.predictor is None:
         state.notices.append(f"To build what is missing, {BUILD_HINT}.")
     state.load_seconds = time.perf_counter() - start
@@ -363,7 +365,8 @@ def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.
 
 
 def load_extras(state: AppState) -> AppState:
-    """A copy of `state` with its EXTRAS loaded (similar titles, the Movies model); `state` is not changed."""
+    """A copy of `state` with its EXTRAS loaded (the other catalogs, similar titles, title search's n-grams);
+    `state` is not changed."""
     start = time.perf_counter()
     new = replace(state, notices=list(state.notices), pending=state.pending - EXTRAS, queries=dict(state.queries),
                   query_errors=dict(state.query_errors))
@@ -373,10 +376,8 @@ def load_extras(state: AppState) -> AppState:
         state.index.warm()  # title search's n-grams: shared by every snapshot of the same catalog
     if "similar" in state.pending:
         _load_similar(new)
-    if "movie_model" in state.pending:
-        _load_movie_model(new, Path(state.model_source.location) / MOVIES_MODEL_DIR)
     new.titles = None  # the full titles table (descriptions, casts) was only needed to build similar titles
-    log.info("the other catalogs, similar titles and the Movies model loaded in %.2f s", time.perf_counter() - start)
+    log.info("the other catalogs and similar titles loaded in %.2f s", time.perf_counter() - start)
     return new
 
 

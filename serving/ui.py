@@ -28,13 +28,14 @@ from inputs.choices import CONTENT_TYPES
 from inputs.numbers import MAX_N
 from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import service
+from serving.links import LinkedTab, Links
 from serving.state import AppState, Unavailable, snapshot
 
 ANY = "any"
 TITLE_COLUMNS = {"id": "Id", "title": "Title", "platform": "Platform", "type": "Type", "release_year": "Year",
                 "release_date": "Released", "runtime": "Runtime (min)", "return": "Return", "budget": "Budget",
                 "revenue": "Revenue", "predicted_rating": "Predicted rating", "score": "Similarity",
-                "also_on": "Also on", "where_to_watch": "Where to watch"}
+                "genres": "Genres", "n_ratings": "Ratings", "also_on": "Also on", "where_to_watch": "Where to watch"}
 MAX_TABLE_ROWS = 50
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,9 @@ def titles_table(cards: list[dict]) -> pd.DataFrame:
         return pd.DataFrame(columns=["Title"])
     if "title" in frame:  # streaming titles are stored lower case; Movies titles come as written
         frame["title"] = frame["title"].map(lambda t: title_case(t) if isinstance(t, str) and t == t.lower() else t)
-    if "also_on" in frame:
-        frame["also_on"] = frame["also_on"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+    for column in ("also_on", "genres"):
+        if column in frame:
+            frame[column] = frame[column].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
     if "where_to_watch" in frame:
         frame["where_to_watch"] = frame["where_to_watch"].map(streams_label)
     return frame[[c for c in TITLE_COLUMNS if c in frame]].rename(columns=TITLE_COLUMNS)
@@ -275,10 +277,11 @@ def param_input(state: AppState, spec: CatalogSpec, p: Param) -> gr.components.C
     return gr.Textbox(label=label, value=default, info=p.help)
 
 
-def query_tab(state: AppState, spec: CatalogSpec, route: Route) -> None:
+def query_tab(state: AppState, spec: CatalogSpec, route: Route, links: Links,
+              selectors: tuple[tuple[gr.Tabs, str], ...]) -> None:
     question = route.question
     fn = query_handler(state, spec, route)
-    with gr.Tab(question.label):
+    with gr.Tab(question.label, id=route.api_name):
         gr.Markdown(f"### {question.label}\n{question.definition}\n\n"
                     f"`GET {route.path}` · gradio_client `api_name=\"/{route.api_name}\"`")
         with gr.Row():
@@ -287,12 +290,15 @@ def query_tab(state: AppState, spec: CatalogSpec, route: Route) -> None:
         answer = gr.Markdown(label="answer", elem_classes=["answer"])
         raw = json_answer()
         button.click(fn, inputs, [answer, raw], api_name=route.api_name)
+        named = {p.name: c for p, c in zip(question.params, inputs, strict=True)}
+        links.tab(LinkedTab(route.api_name, selectors, named, fn, [answer, raw]))
         # Clicking an example fills the form and asks; it is no API endpoint (clients call the question's own).
         gr.Examples([["" if v is None else str(v) for v in row] for row in question.examples], inputs,
                     [answer, raw], fn=fn, run_on_click=True, cache_examples=False, api_visibility="private")
 
 
-def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str) -> None:
+def ranked_list(first_input, button_text: str, table_label: str, handler, api_name: str, first_param: str,
+                links: Links, selectors: tuple[tuple[gr.Tabs, str], ...]) -> None:
     """A tab body: one input (built by `first_input`), platform/type filters and a count, then the list."""
     with gr.Row():
         with gr.Column():
@@ -304,11 +310,15 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
     table = gr.Dataframe(label=table_label, interactive=False)
     raw = json_answer()
     button.click(handler, [first, platform, content_type, n], [head, table, raw], api_name=api_name)
+    links.tab(LinkedTab(api_name, selectors, {first_param: first, "platform": platform, "type": content_type, "n": n},
+                        handler, [head, table, raw]))
 
 
 def build_ui(state: AppState) -> gr.Blocks:
     """The UI over `state`, an AppState or a serving.live.Live (whose snapshot can change while it is up: the
     notices and the Data tab are read again at every page load)."""
+    from serving.movies_ui import movie_tabs  # it builds on this module's widgets
+
     handlers = make_handlers(state)
     now = snapshot(state)
     example_user = int(now.predictor.user_ids[0]) if now.predictor is not None else 1
@@ -320,27 +330,34 @@ def build_ui(state: AppState) -> gr.Blocks:
             timer = gr.Timer(2.0)
             timer.tick(lambda: (notices_markdown(state), gr.Timer(active=bool(snapshot(state).pending))), None,
                        [notices, timer], api_visibility="private", show_progress="hidden")
-        with gr.Tab("Recommend"):
-            with gr.Row():
-                user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
-                with gr.Column():
-                    title = title_picker(state, handlers["search_titles"], "search_titles", "Title")
-            button = gr.Button("Recommend?", variant="primary")
-            verdict = gr.Markdown(label="answer", elem_classes=["answer"])
-            raw = json_answer()
-            button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
-        with gr.Tab("For you"):
-            ranked_list(lambda: gr.Textbox(label="User id", value=str(example_user)), "Show top picks",
-                        "Top picks", handlers["top_n"], "top_n")
-        with gr.Tab("Similar titles"):
-            ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
-                        "Show similar titles", "Similar titles", handlers["similar"], "similar")
-        for spec in catalog.CATALOGS:  # read when the UI is built: adding a declaration there is enough
-            with gr.Tab(spec.label):
-                for route in spec.routes:
-                    query_tab(state, spec, route)
-        with gr.Tab("Data and model"):
-            data_tab(state)
+        links = Links()
+        with gr.Tabs() as top:
+            with gr.Tab("Recommend", id="recommend"):
+                with gr.Row():
+                    user = gr.Textbox(label="User id", value=str(example_user), info="a whole number, e.g. 42")
+                    with gr.Column():
+                        title = title_picker(state, handlers["search_titles"], "search_titles", "Title")
+                button = gr.Button("Recommend?", variant="primary")
+                verdict = gr.Markdown(label="answer", elem_classes=["answer"])
+                raw = json_answer()
+                button.click(handlers["recommend"], [user, title], [verdict, raw], api_name="recommend")
+                links.tab(LinkedTab("recommend", ((top, "recommend"),), {"user_id": user, "title_id": title},
+                                    handlers["recommend"], [verdict, raw]))
+            with gr.Tab("For you", id="top_n"):
+                ranked_list(lambda: gr.Textbox(label="User id", value=str(example_user)), "Show top picks",
+                            "Top picks", handlers["top_n"], "top_n", "user_id", links, ((top, "top_n"),))
+            with gr.Tab("Similar titles", id="similar"):
+                ranked_list(lambda: title_picker(state, handlers["search_titles"], None, "Title"),
+                            "Show similar titles", "Similar titles", handlers["similar"], "similar", "title_id",
+                            links, ((top, "similar"),))
+            for spec in catalog.CATALOGS:  # read when the UI is built: adding a declaration there is enough
+                with gr.Tab(spec.label, id=spec.name), gr.Tabs() as group:
+                    for route in spec.routes:
+                        query_tab(state, spec, route, links, ((top, spec.name), (group, route.api_name)))
+            movie_tabs(state, links, top)
+            with gr.Tab("Data and model", id="data"):
+                data_tab(state)
+        links.attach(demo)
     return demo
 
 

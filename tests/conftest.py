@@ -322,12 +322,37 @@ def app_artifacts(processed_dir: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def served_app(movies_processed_dir: Path, app_artifacts: Path, tmp_path_factory):
+def movies_training(movies_processed_dir: Path, raw_dir: Path, tmp_path_factory):
+    """`python -m model.train --catalog movies` once per session on the real data: (artifacts/movies, the run)."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("movies-train") / "artifacts"
+    result = subprocess.run([sys.executable, "-m", "model.train", "--catalog", "movies", "--processed-dir",
+                             str(movies_processed_dir), "--out", str(out), "--raw-dir", str(raw_dir), "--quiet"],
+                            cwd=config.PROJ_ROOT, capture_output=True, text=True,
+                            env={**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1"})
+    assert result.returncode == 0, f"python -m model.train --catalog movies failed:\n{result.stderr[-3000:]}"
+    return out / "movies", result
+
+
+@pytest.fixture(scope="session")
+def app_artifacts_with_movies(app_artifacts: Path, movies_training) -> Path:
+    """app_artifacts with the Movies model beside it (movies/, linked), as `make model` leaves artifacts/."""
+    link = app_artifacts / "movies"
+    if not link.exists():
+        link.symlink_to(movies_training[0], target_is_directory=True)
+    return app_artifacts
+
+
+@pytest.fixture(scope="session")
+def served_app(movies_processed_dir: Path, app_artifacts_with_movies: Path, tmp_path_factory):
     """`python app.py` on 127.0.0.1 (a free port) over the session's data (both catalogs) and artifacts; stopped
     at the end."""
     from tests.harness.launcher import AppProcess
 
-    app = AppProcess(artifacts_dir=app_artifacts, processed_dir=movies_processed_dir,
+    app = AppProcess(artifacts_dir=app_artifacts_with_movies, processed_dir=movies_processed_dir,
                      log_path=tmp_path_factory.mktemp("app-log") / "app.log")
     app.start()
     yield app

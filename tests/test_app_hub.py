@@ -24,7 +24,8 @@ from tests.harness.launcher import AppProcess
 
 
 @pytest.mark.slow
-def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts, movies_processed_dir, tmp_path):
+def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts_with_movies, movies_processed_dir,
+                                                       tmp_path):
     from model.publish import main as publish
 
     env = {"HF_ENDPOINT": hub_server.url, "HF_TOKEN": hub_server.token, "HF_HOME": str(tmp_path / "hf")}
@@ -37,7 +38,7 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         for key, value in env.items():
             mp.setenv(key, value)
         assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir",
-                        str(app_artifacts), "--processed-dir", str(movies_processed_dir),
+                        str(app_artifacts_with_movies), "--processed-dir", str(movies_processed_dir),
                         "--reports-dir", str(reports)]) == 0
     # Local directories that do not exist: everything must come from the Hub.
     env.update(HF_MODEL_REPO="me/svd", HF_DATASET_REPO="me/catalog")
@@ -52,6 +53,10 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         assert answer["title"] == "toy story" and answer["tmdb"]["id"] == 862
         movies = httpx.get(app.url + "/movies/peliculas_duracion", params={"pelicula": "toy story"}).json()
         assert movies["items"][0]["where_to_watch"] == [{"platform": "disney", "title_id": "ds1378"}]
+        assert health["movies_model"]["loaded"]  # the model repo's movies/ folder
+        picks = httpx.post(app.url + "/movies/for_visitor", json={"ratings": [[862, 5], ["toy story 2", 5],
+                                                                              [10193, 4.5]], "n": 5}).json()
+        assert len(picks["items"]) == 5 and {"where_to_watch", "genres"} <= set(picks["items"][0])
         page = httpx.get(app.url + "/").text
         assert "Streaming recommender" in page
 

@@ -2,13 +2,15 @@
 
 It picks a title through the search box, asks for a recommendation, sees a readable error for a bad user
 id, runs a catalog question by clicking an example and by filling its form, does the same in the Movies tab
-group (a director's films with where to watch them), and opens the Data tab. The
+group (a director's films with where to watch them), rates three films as a visitor and gets picks with where
+to watch them (Movie picks), and opens the Data tab. The
 screenshots it takes are the ones the README shows (docs/screenshots/, refreshed by running it with
 UPDATE_SCREENSHOTS=1).
 """
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -143,6 +145,97 @@ def test_movies_tab_group(page, real_movies, screenshots):
     expect(answer).to_contain_text(f"{display_name(streams['platform'])} [{streams['title_id']}]")
     expect(answer).to_contain_text(f"count: {expected['count']}")
     page.screenshot(path=screenshots / "movies_question.png", full_page=True)
+
+
+def test_movie_picks_a_visitor_rates_three_films_and_gets_picks_with_where_to_watch(page, served_app, screenshots):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Movie picks", exact=True).click()
+    page.get_by_role("tab", name="Your picks", exact=True).click()
+    film = visible(page.get_by_role("combobox", name="Film", exact=True))
+    rated = visible(page.locator("#visitor-ratings"))
+    for typed, stars, shown in (("finding ne", "★★★★★ 5", "Finding Nemo"), ("monsters in", "★★★★½ 4.5",
+                                                                              "Monsters, Inc."),
+                                ("the incredib", "★★★★★ 5", "The Incredibles")):
+        search = visible(page.get_by_label("Find a film"))
+        search.fill("")
+        search.press_sequentially(typed, delay=30)  # typed: the dropdown follows as-you-type
+        expect(film).to_have_value(re.compile(re.escape(shown) + r" \("))
+        visible(page.get_by_label(stars)).check()
+        visible(page.get_by_role("button", name="Add rating")).click()
+        expect(rated).to_contain_text(shown)
+    visible(page.get_by_role("button", name="Get my picks")).click()
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text("from your 3 ratings")
+    expected = httpx.post(served_app.url + "/movies/for_visitor", json={"ratings": [
+        ["finding nemo", 5], ["monsters, inc.", 4.5], ["the incredibles", 5]], "n": 10}).json()
+    table = visible(page.get_by_role("table").filter(has_text="Where to watch"))
+    expect(table).to_contain_text(expected["items"][0]["title"])
+    first_streaming = next(i for i in expected["items"] if i["where_to_watch"])
+    expect(table).to_contain_text(display_name(first_streaming["where_to_watch"][0]["platform"]))
+    page.screenshot(path=screenshots / "movie_picks.png", full_page=True)
+
+
+@pytest.fixture(scope="module")
+def browser_context(served_app):
+    """A second browser context that may read the clipboard (for the Copy link button)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      permissions=["clipboard-read", "clipboard-write"])
+        context.set_default_timeout(TIMEOUT_MS)
+        yield context
+        browser.close()
+
+
+def open_link(context, url: str):
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    return page
+
+
+def test_a_shared_link_opens_its_tab_filled_and_answered(browser_context, served_app, known_user):
+    from playwright.sync_api import expect
+
+    page = open_link(browser_context, f"{served_app.url}/?tab=recommend&user_id={known_user}&title_id=ds1379")
+    expected = httpx.get(served_app.url + "/recommend", params={"user_id": known_user, "title_id": "ds1379"}).json()
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text(f"{expected['predicted_rating']:.2f}")
+    expect(visible(page.get_by_label("User id"))).to_have_value(str(known_user))
+    # A Movies tab, with the film by title and a bad parameter in another link.
+    page = open_link(browser_context, f"{served_app.url}/?tab=movies_similar&title=toy%20story&n=3")
+    expect(visible(page.locator(".prose.answer"))).to_contain_text("Toy Story (1995, TMDB id 862)")
+    expect(visible(page.get_by_role("table").filter(has_text="By content").first)).to_contain_text("Toy Story 2")
+    page = open_link(browser_context, f"{served_app.url}/?tab=movies_top_n&user_id=abc")
+    expect(page.get_by_text("user id must be a positive whole number").first).to_be_visible()
+    page.close()
+
+
+def test_copy_link_gives_a_link_that_reproduces_the_answer(browser_context, served_app):
+    from playwright.sync_api import expect
+
+    page = open_link(browser_context, served_app.url)
+    page.get_by_role("tab", name="Movie picks", exact=True).click()
+    page.get_by_role("tab", name="For a MovieLens user", exact=True).click()
+    visible(page.get_by_label("MovieLens user id")).fill("15")
+    visible(page.get_by_label("Released from (year)")).fill("1990")
+    visible(page.get_by_role("button", name="Show top picks")).click()
+    answer = visible(page.locator(".prose.answer"))
+    expect(answer).to_contain_text("MovieLens user 15")
+    table = visible(page.get_by_role("table").filter(has_text="Predicted rating")).first
+    shown = table.inner_text()
+    visible(page.get_by_role("button", name="Copy link")).click()
+    box = visible(page.locator(".answer-link textarea"))
+    expect(box).to_have_value(re.compile(r"\?tab=movies_top_n&user_id=15&genre=any&year_from=1990&"))
+    link = box.input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    again = open_link(browser_context, link)
+    expect(visible(again.locator(".prose.answer"))).to_contain_text("MovieLens user 15")
+    expect(visible(again.get_by_role("table").filter(has_text="Predicted rating")).first).to_have_text(shown)
+    page.close()
+    again.close()
 
 
 def test_data_tab(page, screenshots):

@@ -38,6 +38,7 @@ BAD_VALUES = {
     "GRADIO_SERVER_PORT": ["70000", "0", "port", "80.5"],
     "APP_LOG_LEVEL": ["loud", "verbose", "0"],
     "APP_HEADER_TIMEOUT": ["0", "-2", "301", "nan", "x", "１0"],
+    "APP_SHARE": ["maybe", "2", "on"],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
 ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN"}
@@ -62,6 +63,7 @@ GOOD_VALUES = {
     "GRADIO_SERVER_PORT": ("65535", 65535),
     "APP_LOG_LEVEL": ("INFO", "info"),
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
+    "APP_SHARE": ("YES", True),
 }
 
 

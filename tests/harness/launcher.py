@@ -40,8 +40,8 @@ class AppProcess:
 
     def __init__(self, artifacts_dir: str | os.PathLike | None = None, processed_dir: str | os.PathLike | None = None,
                  env: dict[str, str] | None = None, log_path: str | os.PathLike | None = None,
-                 python: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
-                 settle: bool = True):
+                 args: tuple[str, ...] = (), python: str | os.PathLike | None = None,
+                 root: str | os.PathLike | None = None, settle: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if k not in ("HF_MODEL_REPO", "HF_DATASET_REPO")}
@@ -51,6 +51,7 @@ class AppProcess:
         if processed_dir:
             self.env["PROCESSED_DIR"] = str(processed_dir)
         self.env.update(env or {})
+        self.args = tuple(args)  # app.py's options, e.g. ("--share",)
         self.log_path = Path(log_path or tempfile.mkstemp(prefix="app-", suffix=".log")[1])
         self.python = str(python or sys.executable)   # another interpreter (a fresh venv: tests/test_space.py)
         self.root = Path(root or config.PROJ_ROOT)      # another checkout of the project
@@ -67,7 +68,7 @@ class AppProcess:
     def start(self, timeout: float = 120.0) -> AppProcess:
         with open(self.log_path, "wb") as log:
             self.started_at = time.perf_counter()
-            self.process = subprocess.Popen([self.python, str(self.root / "app.py")], cwd=self.root,
+            self.process = subprocess.Popen([self.python, str(self.root / "app.py"), *self.args], cwd=self.root,
                                             env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = self.started_at + timeout
         while time.perf_counter() < deadline:
