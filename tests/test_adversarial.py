@@ -184,10 +184,12 @@ def api(tiny_state):
 
     from catalog.movies_queries import MoviesCatalog
     from serving.api import create_api
+    from tests.test_movie_service import _model
     from tests.test_movies_queries import ROWS
 
+    # The tiny model has no Movies model: test_movie_service's small one answers the Movies model's routes.
     state = dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
-                                query_errors={})
+                                query_errors={}, movie_model=_model(), movie_model_error=None)
     return create_api(state)
 
 
