@@ -160,13 +160,6 @@ class Live:
     def stop(self) -> None:
         self._stop.set()
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Until the background loading (not the timer) is done; False on timeout. For tests and benches."""
-        deadline = time.monotonic() + timeout
-        for thread in [t for t in self._threads if t.name != "live-timer"]:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in self._threads if t.name != "live-timer")
-
     def _spawn(self, fn: Any, name: str) -> None:
         thread = threading.Thread(target=fn, daemon=True, name=name)
         self._threads.append(thread)
@@ -197,7 +190,7 @@ class Live:
         with self._changing:
             for s in self.status.values():
                 if s.repo:
-                    s.progress, s.pending, s.state = hub.Progress(), "main", "downloading"
+                    s.progress, s.pending, s.state = hub.Progress(), s.revision or "main", "downloading"
             with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = {kind: pool.submit(pull_source, self.settings, kind,
                                              self.processed_dir if kind == "dataset" else self.artifacts_dir,
