@@ -236,8 +236,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [
         ("cold start / `import gradio` in the same run (median)",
-         f"{statistics.median(ratios):.2f} times ({statistics.median(starts):.2f} s / "
-         f"{statistics.median(gradio_imports):.2f} s)", f"<= {TARGETS['cold_start_ratio']:g}",
+         f"{statistics.median(ratios):.2f} times (runs {', '.join(f'{r:.2f}' for r in ratios)}; medians "
+         f"{statistics.median(starts):.2f} s and {statistics.median(gradio_imports):.2f} s)",
+         f"<= {TARGETS['cold_start_ratio']:g}",
          before("cold_start_ratio", "median"), statistics.median(ratios) / TARGETS["cold_start_ratio"]),
         ("resident memory once the background loads are done (max)", f"{max(settled_rss):.0f} MB",
          f"<= {TARGETS['rss_settled_mb']:.0f} MB", before("rss_settled_mb", "max", unit=" MB", digits=0),
