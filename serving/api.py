@@ -39,7 +39,7 @@ import catalog
 from catalog import CatalogSpec, Route
 from errors import InputError, NotFound
 from inputs.numbers import MAX_LIMIT, MAX_N, whole_number
-from inputs.text import clip, echo
+from inputs.text import clip, echo, is_empty
 from serving import movie_service, service
 from serving.state import AppState, Unavailable, snapshot
 
@@ -302,7 +302,8 @@ StreamsOn = Annotated[str | None, Query(description="Only films streaming on thi
 
 
 def _movie(movie_id: str | None, title: str | None) -> object:
-    """The one film a GET names, by `movie_id` (read as a TMDB id) or `title` (read as a title)."""
+    """The one film a GET names, by `movie_id` (read as a TMDB id) or `title` (read as a title); blank = left out."""
+    movie_id, title = (None if is_empty(v) else v for v in (movie_id, title))
     if (movie_id is None) == (title is None):
         raise InputError("give exactly one of movie_id (a TMDB id, e.g. 862) and title (e.g. toy story).")
     if movie_id is not None:

@@ -339,10 +339,12 @@ def movies_training(movies_processed_dir: Path, raw_dir: Path, tmp_path_factory)
 
 @pytest.fixture(scope="session")
 def app_artifacts_with_movies(app_artifacts: Path, movies_training) -> Path:
-    """app_artifacts with the Movies model beside it (movies/, linked), as `make model` leaves artifacts/."""
-    link = app_artifacts / "movies"
-    if not link.exists():
-        link.symlink_to(movies_training[0], target_is_directory=True)
+    """app_artifacts with the Movies model beside it (a copy in movies/: the Hub upload does not follow links), as
+    `make model` leaves artifacts/."""
+    import shutil
+
+    if not (app_artifacts / "movies").exists():
+        shutil.copytree(movies_training[0], app_artifacts / "movies")
     return app_artifacts
 
 
