@@ -214,6 +214,11 @@ def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None, mov
     return "\n".join(lines)
 
 
+# The Movies held-out table's (tuned, baseline, default) rows per engine.
+MOVIES_ROWS = {"surprise": ("SVD (tuned)", "BaselineOnly", "SVD (surprise defaults)"),
+               "spark": ("ALS (Spark, tuned)", "BaselineOnly (Spark)", "ALS (Spark defaults)")}
+
+
 def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """artifacts/movies/README.md: the Movies catalog's model, every figure from this run's measurements."""
     h, c, f, v = metrics["heldout"], metrics["catalog_split"], metrics["fold_in"], metrics["visitors"]
@@ -221,13 +226,22 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     plain, bias = f["table"]["plain"], f["table"]["item bias"]
     ndcgs = [e[f"ndcg@10@k={k}"] for e in f["table"].values() for k in f["ks"]]
     rmse_gains = ", ".join(f"k={k}: {plain[f'rmse@k={k}'] - bias[f'rmse@k={k}']:+.4f}" for k in f["ks"])
-    tuned, base, default = (h["table"][name] for name in ("SVD (tuned)", "BaselineOnly", "SVD (surprise defaults)"))
+    spark = meta.get("engine") == "spark"
+    tuned, base, default = (h["table"][name] for name in MOVIES_ROWS[meta.get("engine", "surprise")])
     gain = base["rmse"] - tuned["rmse"]
+    model = "ALS" if spark else "SVD"
+    hyper = meta["hyperparameters"]
+    how = (f"rank {hyper['rank']} and regParam {hyper['reg_param']} (Spark's ALS regularises each user's and "
+           "film's factors once per rating, as surprise does)" if spark else
+           f"{hyper['n_factors']} factors, {hyper['n_epochs']} epochs and {hyper['reg_factors'] / 0.02:g} times "
+           "surprise's default regularisation")
+    default_text = "Spark ALS defaults (rank 10, regParam 0.1) give" if spark else "surprise's default SVD gives"
     hp = ", ".join(f"{k}={val}" for k, val in meta["hyperparameters"].items())
     header = _yaml({
-        "library_name": "scikit-surprise",
+        "library_name": "pyspark" if spark else "scikit-surprise",
         "pipeline_tag": "tabular-regression",
-        "tags": ["recommender-system", "collaborative-filtering", "svd", "scikit-surprise", "movielens", "fold-in"],
+        "tags": ["recommender-system", "collaborative-filtering", model.lower(),
+                 "apache-spark" if spark else "scikit-surprise", "movielens", "fold-in"],
         "datasets": ["movielens-small"],
         "metrics": ["rmse", "mae", "f1", "roc_auc", "ndcg", "precision", "recall"],
         "model-index": [{
@@ -242,10 +256,15 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         }],
     })
     method = meta["visitor_method"]
-    search_lines = ["| n_factors | n_epochs | lr_all | reg (all) | validation RMSE | fit s |",
-                    "|---|---|---|---|---|---|"]
-    search_lines += [f"| {t['n_factors']} | {t['n_epochs']} | {t['lr_all']} | {t['reg_factors']} | "
-                     f"{t['val_rmse']:.4f} | {t['seconds']} |" for t in metrics["search"]]
+    if spark:
+        search_lines = ["| rank | regParam | maxIter | validation RMSE | fit s (mean) |", "|---|---|---|---|---|"]
+        search_lines += [f"| {t['rank']} | {t['reg_param']} | {t['max_iter']} | {t['val_rmse']:.4f} | "
+                         f"{t['seconds']} |" for t in metrics["search"]]
+    else:
+        search_lines = ["| n_factors | n_epochs | lr_all | reg (all) | validation RMSE | fit s |",
+                        "|---|---|---|---|---|---|"]
+        search_lines += [f"| {t['n_factors']} | {t['n_epochs']} | {t['lr_all']} | {t['reg_factors']} | "
+                         f"{t['val_rmse']:.4f} | {t['seconds']} |" for t in metrics["search"]]
     visitor_lists = []
     for taste, spec in v["tastes"].items():
         plain = v["methods"]["plain"]["tastes"][taste]
@@ -269,19 +288,18 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"against \"true rating >= {meta['threshold']}\"; ROC AUC of the prediction as a score; NDCG, "
         f"precision and recall @{h['k']} over each user's held-out films ranked by prediction (users with at "
         f"least {h['k']} held-out ratings; relevant = true rating >= {h['relevant_at']}). NormalPredictor draws "
-        f"are seeded. Tuned SVD: {hp}.\n",
+        f"are seeded. Tuned {model}: {hp}.\n",
         h["markdown"] + "\n",
-        f"Tuned SVD RMSE **{tuned['rmse']:.4f}** (target <= 0.865), **{gain:.4f}** better than BaselineOnly "
-        f"(target >= 0.015); surprise's default SVD gives {default['rmse']:.4f}.\n",
+        f"Tuned {model} RMSE **{tuned['rmse']:.4f}** (target <= 0.865), **{gain:.4f}** better than BaselineOnly "
+        f"(target >= 0.015); {default_text} {default['rmse']:.4f}.\n",
         f"**Why the gain is modest.** {h['ratings']:,} ratings of {h['users']:,} users spread over "
         f"{h['films']:,} films: {d['share_films_le3']:.0%} of the films have three ratings or fewer (median "
         f"{d['median_per_film']:.0f} per film, against {d['median_per_user']:.0f} per user), so their factors "
         "cannot be learned and only their biases (shrunk towards zero) carry information. On such data most "
         "of the predictable variance is user and film bias, which "
         "BaselineOnly already captures; the factors add the interaction part, which needs many ratings per "
-        f"film and per user. The tuned model gets there with {meta['hyperparameters']['n_factors']} factors, "
-        f"{meta['hyperparameters']['n_epochs']} epochs and {meta['hyperparameters']['reg_factors'] / 0.02:g} "
-        "times surprise's default regularisation, so that the factors of rarely rated films stay near zero "
+        f"film and per user. The tuned model gets there with {how}, so that the factors of rarely rated films "
+        "stay near zero "
         "instead of fitting noise. Differences between random splits are of the same order: BaselineOnly's "
         f"held-out RMSE ranges {min(d['baseline_by_split']):.4f}-{max(d['baseline_by_split']):.4f} over "
         f"random_state 0-{len(d['baseline_by_split']) - 1}.\n",

@@ -20,12 +20,8 @@ heldout file), so both engines are scored on the same ratings.
 from __future__ import annotations
 
 import logging
-import os
-import re
-import shutil
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +32,7 @@ from tqdm import tqdm
 
 from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
+from etl.spark_session import check_master, check_runtime, spark_session, spark_version  # noqa: F401 (the engine's API)
 from model.dataset import TEST_SIZE, chosen_users
 from model.evaluate import DEFAULT_K, METRIC_NAMES, evaluate_predictions, table_markdown
 
@@ -53,62 +50,8 @@ SAMPLE_ROWS = 1_000_000
 # The names of the models in the held-out table of a Spark run.
 ALS_ROW, BASELINE_ROW, MEAN_ROW = "ALS (Spark)", "BaselineOnly (Spark)", "GlobalMean"
 
-MASTER_PATTERN = re.compile(r"local(\[(\*|[1-9]\d*)(,[1-9]\d*)?\])?|spark://[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*"
-                            r"|yarn|k8s://https?://[\w.-]+(:\d{1,5})?")
-JAVA_HINT = ("the Spark engine needs a Java 17 runtime and found no `java` (PATH or JAVA_HOME); install Debian's "
-             "openjdk-17-jre-headless (apt-get install openjdk-17-jre-headless)")
-PYSPARK_HINT = "the Spark engine needs pyspark: pip install -r requirements-spark.txt (or pip install -e '.[spark]')"
 # User and item rows (positions in the sorted raw ids), residuals and predictions inside the engine.
 ROW_U, ROW_I, RES, PRED = "u", "i", "residual", "prediction"
-
-
-def check_master(text: str) -> str:
-    """A Spark master URL: local, local[N], local[*], local[N,F], spark://host:port[,host:port], yarn or
-    k8s://https://host:port; ValueError saying what is accepted otherwise (argparse makes it one line)."""
-    if not MASTER_PATTERN.fullmatch(text or ""):
-        raise ValueError(f"expected a Spark master such as local[*], local[2], spark://host:7077 or yarn, "
-                         f"got {text!r}")
-    return text
-
-
-def check_runtime() -> None:
-    """InputError with the fix when pyspark or a Java runtime is missing (before a JVM is started)."""
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        raise InputError(PYSPARK_HINT) from None
-    java_home = os.environ.get("JAVA_HOME")
-    if not shutil.which("java") and not (java_home and (Path(java_home) / "bin" / "java").is_file()):
-        raise InputError(JAVA_HINT)
-
-
-def spark_session(master: str, conf: tuple[tuple[str, str], ...] = (), app_name: str = "streaming-recommender"):
-    """A SparkSession on `master` with Arrow transfers on and Spark's console noise off."""
-    check_runtime()
-    from pyspark.sql import SparkSession
-
-    # pyspark 4.3 warns on every pandas conversion that it "does not yet fully support pandas >= 3"; the
-    # conversions used here (numbers and strings) are checked by the tests.
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-
-    builder = (SparkSession.builder.master(master).appName(app_name)
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "8")
-               .config("spark.driver.memory", "4g"))
-    for key, value in conf:  # --spark-conf KEY=VALUE wins over the defaults above
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
-    log.info("Spark %s on %s", spark.version, spark.sparkContext.master)
-    return spark
-
-
-def spark_version() -> str:
-    from pyspark import __version__
-
-    return __version__
 
 
 # ---- data -----------------------------------------------------------------------------------------------
@@ -432,5 +375,78 @@ def train_streaming(options: Any, titles: pd.DataFrame) -> tuple[dict[str, np.nd
         log.info("refitting on all %s ratings", f"{n_ratings:,}")
         final = fit(spark, index_ratings(spark, ratings), ours["hyperparameters"], options.seed, "all ratings")
         return arrays_of(final, titles), metrics, n_ratings, engine_meta(spark)
+    finally:
+        spark.stop()
+
+
+# ---- the Movies catalog's model -----------------------------------------------------------------------------
+SPARK_DEFAULTS = {"rank": 10, "reg_param": 0.1, "max_iter": 10}  # pyspark.ml ALS's own defaults
+
+
+class SparkMovies:
+    """model.movies' engine hooks (MoviesEngine) on Spark: the search, the held-out table's models and every fit
+    of the Movies run (fold-in model, final model) by this engine; the split, fold-in and visitor code is
+    model.movies' own. The fold-in regularises a visitor's bias and factors by regParam (reg_bu = reg_factors =
+    regParam in the hyper-parameters the recommender reads), ALS-WR's per-rating ridge."""
+
+    rows = ("ALS (Spark, tuned)", "BaselineOnly (Spark)", "ALS (Spark defaults)")
+
+    def __init__(self, spark, grid: dict[str, list[Any]] | None = None):
+        self.spark, self.grid = spark, grid
+        self.meta = engine_meta(spark)
+
+    def search(self, train: pd.DataFrame, seed: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        data = index_ratings(self.spark, self.spark.createDataFrame(train[[COL_USER, COL_ITEM, COL_RATING]]))
+        params, trials = search(self.spark, data, seed, data.user_ids.size, self.grid)
+        return {**params, "reg_bu": params["reg_param"], "reg_factors": params["reg_param"]}, trials
+
+    def _estimates(self, model: SparkModel, test: pd.DataFrame) -> pd.DataFrame:
+        pairs = self.spark.createDataFrame(test[[COL_USER, COL_ITEM]])
+        frame = spark_estimates(self.spark, model, pairs).toPandas().set_index([COL_USER, COL_ITEM])
+        return frame.reindex(pd.MultiIndex.from_frame(test[[COL_USER, COL_ITEM]]))
+
+    def heldout_table(self, trainset, testset: list[tuple], params: dict[str, Any], seed: int,
+                      threshold: float) -> pd.DataFrame:
+        from surprise import NormalPredictor
+
+        from model.evaluate import evaluate_models
+        from model.movies import RELEVANT_AT, trainset_frame
+
+        test = pd.DataFrame(testset, columns=[COL_USER, COL_ITEM, COL_RATING])
+        data = index_ratings(self.spark, self.spark.createDataFrame(trainset_frame(trainset)))
+        tuned = self._estimates(fit(self.spark, data, params, seed, "movies tuned"), test)
+        default = self._estimates(fit(self.spark, data, SPARK_DEFAULTS, seed, "movies defaults"), test)
+        normal = NormalPredictor()
+        normal.fit(trainset)
+        draws = np.random.default_rng(seed).normal(trainset.global_mean, normal.sigma, len(test))
+        predictions = {"NormalPredictor": np.clip(draws, RATING_MIN, RATING_MAX),
+                       "GlobalMean": np.full(len(test), trainset.global_mean),
+                       self.rows[1]: tuned["baseline"].to_numpy(), self.rows[2]: default[PRED].to_numpy(),
+                       self.rows[0]: tuned[PRED].to_numpy()}
+        return evaluate_models(test, predictions, threshold=threshold, k=DEFAULT_K, relevant_at=RELEVANT_AT)
+
+    def fit(self, ratings: pd.DataFrame, params: dict[str, Any], seed: int, label: str):
+        """(model, encoding) shaped as model.movies.recommender_arrays reads a surprise fit: bu, bi, pu, qi and
+        the global mean, ids and rows of every rating."""
+        from types import SimpleNamespace
+
+        data = index_ratings(self.spark, self.spark.createDataFrame(ratings[[COL_USER, COL_ITEM, COL_RATING]]))
+        model = fit(self.spark, data, params, seed, label)
+        rows = data.ratings.select(ROW_U, ROW_I).toPandas()
+        algo = SimpleNamespace(bu=model.user_bias, bi=model.item_bias, pu=model.user_factors, qi=model.item_factors)
+        enc = SimpleNamespace(trainset=SimpleNamespace(global_mean=model.global_mean), user_ids=data.user_ids,
+                              item_ids=data.item_ids, user_idx=rows[ROW_U].to_numpy().astype(np.int64),
+                              item_idx=rows[ROW_I].to_numpy().astype(np.int64))
+        return algo, enc
+
+
+def train_movies_spark(options: Any) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
+    """The Movies catalog's run (model.movies.train_movies) with the Spark engine."""
+    from model.movies import train_movies
+
+    spark = spark_session(options.master, options.spark_conf)
+    try:
+        return train_movies(options.processed_dir, options.movielens_dir(), options.threshold,
+                            engine=SparkMovies(spark, options.spark_grid))
     finally:
         spark.stop()

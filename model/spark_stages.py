@@ -23,20 +23,29 @@ def bias_frames(ratings: DataFrame, n_epochs: int, reg_u: float, reg_i: float,
                 progress=None) -> tuple[float, DataFrame, DataFrame]:
     """(mu, b_u frame (u, bu), b_i frame (i, bi)) by surprise's BaselineOnly ALS: `n_epochs` of
     b_i = sum(r - mu - b_u) / (reg_i + n_i), then b_u = sum(r - mu - b_i) / (reg_u + n_u). Each half-step is one
-    aggregate; the small bias frames are checkpointed locally so that the plan does not grow with the epochs."""
+    aggregate. The small bias frames are brought to the driver after each half-step (`settled`), so that the
+    plan does not grow with the epochs and a lost executor loses nothing that cannot be recomputed (a local
+    checkpoint would live on the executors)."""
     mu = float(ratings.agg(F.avg(COL_RATING)).first()[0])
     bu = None
     for _ in range(n_epochs):
         with_bu = ratings.withColumn("bu", F.lit(0.0)) if bu is None else ratings.join(F.broadcast(bu), ROW_U)
         bi = (with_bu.groupBy(ROW_I)
               .agg(F.sum(F.col(COL_RATING) - mu - F.col("bu")).alias("s"), F.count("*").alias("n"))
-              .select(ROW_I, (F.col("s") / (reg_i + F.col("n"))).alias("bi")).localCheckpoint())
+              .select(ROW_I, (F.col("s") / (reg_i + F.col("n"))).alias("bi")))
+        bi = settled(bi)
         bu = (ratings.join(F.broadcast(bi), ROW_I).groupBy(ROW_U)
               .agg(F.sum(F.col(COL_RATING) - mu - F.col("bi")).alias("s"), F.count("*").alias("n"))
-              .select(ROW_U, (F.col("s") / (reg_u + F.col("n"))).alias("bu")).localCheckpoint())
+              .select(ROW_U, (F.col("s") / (reg_u + F.col("n"))).alias("bu")))
+        bu = settled(bu)
         if progress is not None:
             progress.update(1)
     return mu, bu, bi
+
+
+def settled(frame: DataFrame) -> DataFrame:
+    """A small frame computed now and held by the driver (a local relation in the plans that use it)."""
+    return frame.sparkSession.createDataFrame(frame.toPandas(), schema=frame.schema)
 
 
 def with_residual(ratings: DataFrame, mu: float, bu: DataFrame, bi: DataFrame) -> DataFrame:
