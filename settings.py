@@ -132,6 +132,8 @@ DECLARATIONS: tuple[Setting, ...] = (
             "debug, info, warning, error or critical", "the web server's log level"),
     Setting("APP_HEADER_TIMEOUT", "header_timeout", _seconds(0, 300), 10.0, "seconds, more than 0 and up to 300",
             "how long `python app.py` waits for a request's headers before closing the connection"),
+    Setting("JAVA_HOME", "java_home", _path, None, "a directory path",
+            "the Java runtime the Spark engine starts (`--engine spark`); unset: `java` on PATH"),
 )
 
 
@@ -154,6 +156,7 @@ class Settings:
     server_port: int
     log_level: str
     header_timeout: float
+    java_home: Path | None
 
 
 def _echo(text: str) -> str:

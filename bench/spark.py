@@ -92,7 +92,8 @@ def synthetic(processed_dir: Path, size: int, out: Path, seed: int) -> int:
     item_q = rng.normal(0, 1, (items.size, SYNTHETIC_RANK))
     item_b = rng.normal(0, 0.3, items.size)
     out.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema([(config.COL_USER, pa.int64()), (config.COL_ITEM, pa.string()), (config.COL_RATING, pa.float64())])
+    schema = pa.schema([(config.COL_USER, pa.int64()), (config.COL_ITEM, pa.string()),
+                        (config.COL_RATING, pa.float64())])
     writers = {name: pq.ParquetWriter(out / f"{name}.parquet", schema) for name in ("train", "test")}
     written, user = 0, 0
     try:

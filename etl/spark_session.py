@@ -8,7 +8,6 @@ costs nothing and the surprise engine never needs pyspark.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import warnings
@@ -40,7 +39,9 @@ def check_runtime() -> None:
         import pyspark  # noqa: F401
     except ImportError:
         raise InputError(PYSPARK_HINT) from None
-    java_home = os.environ.get("JAVA_HOME")
+    from settings import load_settings
+
+    java_home = load_settings().java_home
     if not shutil.which("java") and not (java_home and (Path(java_home) / "bin" / "java").is_file()):
         raise InputError(JAVA_HINT)
 

@@ -36,7 +36,7 @@ BAD_VALUES = {
     "APP_HEADER_TIMEOUT": ["0", "-2", "301", "nan", "x", "１0"],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
-ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN"}
+ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME"}
 
 GOOD_VALUES = {
     "RAW_DIR": ("/data/raw", Path("/data/raw")),
@@ -54,6 +54,7 @@ GOOD_VALUES = {
     "GRADIO_SERVER_PORT": ("65535", 65535),
     "APP_LOG_LEVEL": ("INFO", "info"),
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
+    "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
 }
 
 
