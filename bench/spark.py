@@ -194,8 +194,9 @@ def tree_rss_mb(root: int) -> float:
     return total
 
 
-def watched(cmd: list[str], time_limit: float, cap_mb: float) -> dict:
-    """Run `cmd` in a new process group; its wall time, sampled peak tree memory and outcome."""
+def watched(cmd: list[str], time_limit: float, cap_mb: float, log: Path | None = None) -> dict:
+    """Run `cmd` in a new process group; its wall time, sampled peak tree memory and outcome (its stderr saved
+    to `log`)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -213,6 +214,9 @@ def watched(cmd: list[str], time_limit: float, cap_mb: float) -> dict:
         time.sleep(0.5)
     stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - started
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(stderr)
     result = {"seconds": round(seconds, 1), "peak_mb": round(peak), "outcome": outcome or "ok"}
     if outcome is None:
         lines = [line for line in stdout.splitlines() if line.startswith("{")]
@@ -272,6 +276,7 @@ def main() -> int:
     p.add_argument("--memory-cap-gb", type=float, default=10.0)
     p.add_argument("--master", default="local[2]")
     p.add_argument("--seed", type=int, default=config.SEED)
+    p.add_argument("--engines", default=",".join(ENGINES), help="which engines to run (default both)")
     p.add_argument("--one", choices=ENGINES, help=argparse.SUPPRESS)
     p.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -280,22 +285,27 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     results_path = args.work / "results.json"
-    results: list[dict] = []
+    # Earlier runs of other sizes or engines are kept (a rerun replaces the same size and engine).
+    results: list[dict] = json.loads(results_path.read_text()) if results_path.is_file() else []
     failed: set[str] = set()
     for name in args.sizes.split(","):
         data = prepare(name, args.processed_dir, args.work, args.seed)
         ratings = json.loads((data / "info.json").read_text())["ratings"]
-        for engine in ENGINES:
+        for engine in args.engines.split(","):
+            results = [r for r in results if (r["size"], r["engine"]) != (name, engine)]
             if engine in failed:
                 result = {"seconds": 0.0, "peak_mb": 0, "outcome": "not run (failed on a smaller size)"}
             else:
                 cmd = [sys.executable, "-m", "bench.spark", "--one", engine, "--data", str(data),
                        "--master", args.master]
-                result = watched(cmd, args.time_limit, args.memory_cap_gb * 1024)
+                result = watched(cmd, args.time_limit, args.memory_cap_gb * 1024,
+                                 args.work / "logs" / f"{name}-{engine}.log")
                 if result["outcome"] != "ok":
                     failed.add(engine)
-            results.append({"size": name, "ratings": ratings, "engine": engine, **result})
-            print(json.dumps(results[-1]), flush=True)
+            entry = {"size": name, "ratings": ratings, "engine": engine, **result}
+            results = sorted([*results, entry],
+                             key=lambda r: (list(SIZES).index(r["size"]), ENGINES.index(r["engine"])))
+            print(json.dumps(entry), flush=True)
             results_path.write_text(json.dumps(results, indent=2))
             figure(results, FIGURE)
     print_table(results)
