@@ -4,13 +4,15 @@ The files are checked on the driver as etl.ratings checks them (present, not emp
 read by Spark; each row is validated by the same rules in the same order (missing userId, movieId or rating;
 rating outside the scale; not a catalog title), and quarantined rows get their 1-based row number in their
 file (rows are numbered only in a file that has bad rows). Valid rows are collapsed per (user, title) by a
-Spark aggregate (mean rating, latest timestamp), sorted by user then catalog position, and brought to the
-driver as the same Arrow table etl.ratings.collapsed_table builds, which the pipeline writes as before.
+Spark aggregate (mean rating, latest timestamp), written by Spark to a temporary parquet folder (on a cluster:
+a folder the driver and the executors share), read on the driver, sorted by user then catalog position, and
+made into the same Arrow table etl.ratings.collapsed_table builds, which the pipeline writes as before.
 pyspark is imported only here, and this module only when `--engine spark` is asked for.
 """
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -113,9 +115,14 @@ def collapse_with_spark(spark, files: list[Path], catalog_ids: pa.Array, report:
         return collapsed_table(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int64),
                                np.zeros(0, np.int64), catalog_ids)
     grouped = (valid.groupBy(COL_USER, CODE)
-               .agg(F.sum(COL_RATING).alias("total"), F.count("*").alias("n"), F.max(COL_TIMESTAMP).alias("latest"))
-               .orderBy(COL_USER, CODE))
-    table = grouped.toArrow()
+               .agg(F.sum(COL_RATING).alias("total"), F.count("*").alias("n"), F.max(COL_TIMESTAMP).alias("latest")))
+    # Written by the executors and read back by pyarrow: millions of rows do not travel as task results
+    # (which the block manager may drop under memory pressure); sorted on the driver, as numpy sorts.
+    with tempfile.TemporaryDirectory(prefix="spark-ratings-") as tmp:
+        grouped.write.parquet(f"{tmp}/collapsed")
+        table = pq.read_table(f"{tmp}/collapsed")
+    order = np.lexsort((table[CODE].to_numpy(), table[COL_USER].to_numpy()))
+    table = table.take(pa.array(order))
     n = table["n"].to_numpy()
     latest = table["latest"].fill_null(NO_TIMESTAMP).to_numpy()
     log.info("spark: %s ratings collapsed into %s pairs", f"{int(n.sum()):,}", f"{n.size:,}")
