@@ -276,8 +276,9 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     seconds = metrics["seconds"]
     lines = [
         header,
-        "# SVD recommender for the Movies catalog (MovieLens ratings, TMDB ids)\n",
-        f"A biased SVD (scikit-surprise) trained on {meta['n_ratings']:,} MovieLens ratings of {meta['n_users']:,} "
+        f"# {model} recommender for the Movies catalog (MovieLens ratings, TMDB ids)\n",
+        f"{ENGINE_TEXT[meta.get('engine', 'surprise')][1]}, trained on {meta['n_ratings']:,} MovieLens ratings of "
+        f"{meta['n_users']:,} "
         f"users on {meta['n_titles']:,} films of the Movies catalog (item ids are TMDB ids). Known users get "
         "predictions and top-N lists; a visitor who rates at least three films is folded in (their bias and "
         "factors solved in closed form against the fixed item factors) and gets a top-N list.\n",

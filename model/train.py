@@ -299,7 +299,8 @@ def print_movies(metrics: dict[str, Any], out_dir: Path) -> None:
     """The Movies model's tables on stdout: held-out (the issue's split), fold-in, themed visitors."""
     h = metrics["heldout"]
     print(f"Movies: {h['data']}, surprise train_test_split(test_size={h['test_size']}, "
-          f"random_state={h['random_state']}); tuned SVD {metrics['hyperparameters']}")
+          f"random_state={h['random_state']}); tuned {'ALS' if 'rank' in metrics['hyperparameters'] else 'SVD'} "
+          f"{metrics['hyperparameters']}")
     print(h["markdown"])
     c = metrics["catalog_split"]
     print(f"\nMovies: {c['data']} ({c['ratings']:,} ratings), the same split rule")
