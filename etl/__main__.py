@@ -19,6 +19,7 @@ from etl.movies.pipeline import run as run_movies
 from etl.pipeline import run
 
 CATALOGS = ("streaming", "movies", "all")
+ENGINES = ("local", "spark")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", choices=CATALOGS, default="all",
                         help="which catalog to build: the streaming one, the movies one (into OUT/movies) or all "
                              "(default)")
+    parser.add_argument("--engine", choices=ENGINES, default="local",
+                        help="the streaming ratings stage: local (pyarrow and numpy, default) or spark (pyspark, "
+                             "the same ratings.parquet)")
+    parser.add_argument("--master", default="local[*]",
+                        help="Spark master for --engine spark: local[*] (default), local[N], spark://host:7077, yarn")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--accept-row-drop", action="store_true",
                         help="accept input files with far fewer rows than the previous run read")
@@ -37,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     try:
         raw = raw_dir(args.raw_dir)
+        if args.engine == "spark":
+            check_spark(args.master)
         if args.catalog in ("streaming", "all"):
-            report = run(raw, out, quiet=args.quiet, accept_row_drop=args.accept_row_drop)
+            report = run(raw, out, quiet=args.quiet, accept_row_drop=args.accept_row_drop, engine=args.engine,
+                         master=args.master)
             if not args.quiet:
                 print("\n".join(report.lines()))
                 print(f"wrote {out}/")
@@ -60,6 +69,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"etl: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def check_spark(master: str) -> None:
+    """InputError (one line, exit 2) for a malformed master, or pyspark or Java missing."""
+    from etl.spark_session import check_master, check_runtime
+
+    try:
+        check_master(master)
+    except ValueError as exc:
+        raise InputError(f"--master: {exc}") from None
+    check_runtime()
 
 
 if __name__ == "__main__":

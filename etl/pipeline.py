@@ -22,7 +22,7 @@ from config import (
 from errors import InputError
 from etl import io
 from etl.ratings import MAX_QUARANTINED as MAX_QUARANTINED_RATINGS
-from etl.ratings import collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
+from etl.ratings import Collapsed, collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
 from etl.report import Report
 from etl.titles import MAX_QUARANTINED as MAX_QUARANTINED_TITLES
 from etl.titles import build_titles
@@ -44,8 +44,24 @@ def check_row_counts(report: Report, out_dir: Path) -> None:
                              "or partial file? Rerun with --accept-row-drop if the drop is intended")
 
 
-def run(raw_dir: Path, out_dir: Path, quiet: bool = False, accept_row_drop: bool = False) -> Report:
+def spark_ratings(files: list[Path], catalog_ids: pa.Array, report: Report, master: str, progress) -> Collapsed:
+    """The ratings stage on Spark (etl.spark_ratings), in a session of its own."""
+    from etl.spark_ratings import collapse_with_spark  # pyspark only when asked for
+    from etl.spark_session import spark_session
+
+    spark = spark_session(master, app_name="etl")
+    try:
+        return collapse_with_spark(spark, files, catalog_ids, report, progress)
+    finally:
+        spark.stop()
+
+
+def run(raw_dir: Path, out_dir: Path, quiet: bool = False, accept_row_drop: bool = False,
+        engine: str = "local", master: str = "local[*]") -> Report:
     """Build every output in memory, then write them together: a failed run leaves old outputs intact.
+
+    engine "spark": the ratings are read, validated and collapsed by Spark on `master` (etl.spark_ratings),
+    into the same table; everything else is the same code.
 
     Refused (InputError) before anything is written: a cut-off input file, a file with far fewer rows than
     the previous run read (unless accept_row_drop), a quarantine above a file's declared limit.
@@ -59,14 +75,18 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False, accept_row_drop: bool
         titles = build_titles(raw_dir, report, progress)
         catalog_ids = pa.array(titles[COL_ID].to_numpy(), pa.string())
 
-        parts = []
-        for path in files:
-            parts.append(read_part(path, catalog_ids, f"ratings/{path.name}", report))
-            progress.update(1)
-        if not sum(len(part.users) for part in parts):
+        if engine == "spark":
+            collapsed = spark_ratings(files, catalog_ids, report, master, progress)
+        else:
+            parts = []
+            for path in files:
+                parts.append(read_part(path, catalog_ids, f"ratings/{path.name}", report))
+                progress.update(1)
+        if not any(f["rows_out"] for name, f in report.files.items() if name.startswith("ratings/")):
             reasons = "; ".join(f"{n:,} {r}" for r, n in report.to_dict()["quarantine"]["by_reason"].items())
             raise InputError(f"{raw_dir / 'ratings'}: no valid rating in any file ({reasons})")
-        collapsed = collapse_duplicates(parts, catalog_ids)
+        if engine != "spark":
+            collapsed = collapse_duplicates(parts, catalog_ids)
         ratings = collapsed.table
         progress.update(1)
 

@@ -117,9 +117,17 @@ def collapse_duplicates(parts: list[RatingsPart], catalog_ids: pa.Array) -> Coll
     mean = np.add.reduceat(ratings[order], starts) / counts
     latest = np.maximum.reduceat(timestamps[order], starts)
     first = order[starts]
+    return collapsed_table(users[first], items[first], mean, latest, counts, catalog_ids)
+
+
+def collapsed_table(users: np.ndarray, items: np.ndarray, mean: np.ndarray, latest: np.ndarray, counts: np.ndarray,
+                    catalog_ids: pa.Array) -> Collapsed:
+    """The clean ratings table of collapsed pairs (sorted by user, then catalog position), whichever engine
+    collapsed them (numpy here, Spark in etl.spark_ratings): `items` are catalog positions, `latest` the latest
+    timestamp (NO_TIMESTAMP: unknown), `counts` the rows of each pair."""
     table = pa.table({
-        COL_USER: users[first],
-        COL_ITEM: pa.DictionaryArray.from_arrays(items[first], catalog_ids).cast(pa.string()),
+        COL_USER: users,
+        COL_ITEM: pa.DictionaryArray.from_arrays(items, catalog_ids).cast(pa.string()),
         COL_RATING: mean,
         COL_TIMESTAMP: pa.array(latest, mask=latest == NO_TIMESTAMP),
     })
@@ -128,7 +136,7 @@ def collapse_duplicates(parts: list[RatingsPart], catalog_ids: pa.Array) -> Coll
                          COL_RATING: pd.Series([], dtype="float64"), COL_TIMESTAMP: pd.Series([], dtype="Int64")})
     table = table.replace_schema_metadata(pa.Schema.from_pandas(like, preserve_index=False).metadata)
     repeated = counts > 1
-    return Collapsed(table, items[first], int(repeated.sum()), int(counts[repeated].sum() - repeated.sum()))
+    return Collapsed(table, items, int(repeated.sum()), int(counts[repeated].sum() - repeated.sum()))
 
 
 def title_scores(collapsed: Collapsed, n_titles: int) -> pd.DataFrame:

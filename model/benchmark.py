@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from config import COL_ITEM, COL_USER
-from model.dataset import MOVIELENS_RATINGS, TEST_SIZE, load_movielens, split
+from model.dataset import MOVIELENS_RATINGS, TEST_SIZE, heldout_key, load_movielens, split, write_heldout
 from model.evaluate import DEFAULT_K, table_markdown
 from model.fit import evaluate_split
 from model.search import SEARCH_USERS, search
@@ -23,9 +23,13 @@ from serving.artifacts import sha256_file
 log = logging.getLogger(__name__)
 
 
-def benchmark(df: pd.DataFrame, seed: int, threshold: float, search_users: int, name: str) -> dict[str, Any]:
-    """Split, search and evaluate one ratings frame; the result as metrics.json stores it per data set."""
+def benchmark(df: pd.DataFrame, seed: int, threshold: float, search_users: int, name: str,
+              heldout: tuple[Path, dict] | None = None) -> dict[str, Any]:
+    """Split, search and evaluate one ratings frame; the result as metrics.json stores it per data set.
+    `heldout`: (path, key) where the split's held-out pairs are written for the other engine (model.dataset)."""
     train, test = split(df, seed)
+    if heldout is not None:
+        write_heldout(test, *heldout)
     params, trials = search(train, seed, search_users)
     log.info("%s: chosen %s", name, params)
     table = evaluate_split(train, test, params, seed, threshold, name)
@@ -38,10 +42,13 @@ def benchmark(df: pd.DataFrame, seed: int, threshold: float, search_users: int, 
     }
 
 
-def movielens_benchmark(raw_dir: Path, seed: int, threshold: float) -> dict[str, Any]:
-    """`benchmark` on MovieLens ml-latest-small under `raw_dir`, with the sha256 of its ratings file."""
+def movielens_benchmark(raw_dir: Path, seed: int, threshold: float,
+                        heldout_file: Path | None = None) -> dict[str, Any]:
+    """`benchmark` on MovieLens ml-latest-small under `raw_dir`, with the sha256 of its ratings file (and its
+    held-out pairs written to `heldout_file`)."""
     df = load_movielens(raw_dir)
-    result = benchmark(df, seed, threshold, SEARCH_USERS, "movielens")
+    heldout = None if heldout_file is None else (heldout_file, heldout_key(seed, len(df)))
+    result = benchmark(df, seed, threshold, SEARCH_USERS, "movielens", heldout)
     result["input_sha256"] = {str(MOVIELENS_RATINGS): sha256_file(Path(raw_dir) / MOVIELENS_RATINGS)}
     return result
 

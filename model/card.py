@@ -16,6 +16,14 @@ from model.evaluate import DEFAULT_K
 from settings import load_settings
 
 EDA_FILE = "eda.json"
+# Per engine (manifest "engine"): the held-out table's rows of the model and of its baseline, the model's
+# name and how it is fitted, in the card's words.
+ENGINE_ROWS = {"surprise": ("SVD", "BaselineOnly"), "spark": ("ALS (Spark)", "BaselineOnly (Spark)")}
+ENGINE_TEXT = {
+    "surprise": ("SVD", "A biased SVD (scikit-surprise, Funk-style SGD)"),
+    "spark": ("ALS", "BaselineOnly biases fitted by Spark aggregates (surprise's ALS formulas) plus an explicit "
+                     "ALS factor model of their residuals (Apache Spark MLlib)"),
+}
 ITEM_SIGNAL_KEYS = ("title_mean_std", "title_mean_std_shuffled_mean", "title_mean_std_expected",
                     "split_half_r_titles", "split_half_r_users")
 
@@ -78,10 +86,16 @@ def _yaml(meta: dict[str, Any]) -> str:
 
 def _table_section(title: str, result: dict[str, Any]) -> str:
     hp = ", ".join(f"{k}={v}" for k, v in result["hyperparameters"].items())
+    model, sample = "SVD", ""
+    if result.get("engine") == "spark":  # RMSE and MAE over every held-out rating, the rest on a user sample
+        model, share = "ALS (TrainValidationSplit)", result["metric_sample"]["sample_share"]
+        sample = (" RMSE and MAE over every held-out rating (computed in Spark); the other metrics on "
+                  f"{result['metric_sample']['sample_rows']:,} held-out ratings of a seeded {share:.0%} of the "
+                  "users, collected to the driver.") if share < 1 else ""
     return (f"### {title}\n\n{result['ratings']:,} ratings, {result['users']:,} users, {result['titles']:,} "
             f"titles; seeded {1 - result['test_size']:.0%}/{result['test_size']:.0%} split "
-            f"({result['test_ratings']:,} held-out ratings, seed {result['seed']}). SVD chosen by the search on "
-            f"the training part: {hp}.\n\n{result['markdown']}\n")
+            f"({result['test_ratings']:,} held-out ratings, seed {result['seed']}). {model} chosen by the search on "
+            f"the training part: {hp}.{sample}\n\n{result['markdown']}\n")
 
 
 def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any] | None = None) -> str:
@@ -91,12 +105,16 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any
     the EDA was not run when it is None.
     """
     ours = metrics["ours"]
-    svd, base = ours["table"]["SVD"], ours["table"]["BaselineOnly"]
+    engine = meta.get("engine", "surprise")
+    model_row, base_row = ENGINE_ROWS[engine]
+    short, description = ENGINE_TEXT[engine]
+    svd, base = ours["table"][model_row], ours["table"][base_row]
     dataset_repo = load_settings().dataset_repo or "streaming-catalog"
     header = _yaml({
-        "library_name": "scikit-surprise",
+        "library_name": "scikit-surprise" if engine == "surprise" else "pyspark",
         "pipeline_tag": "tabular-regression",
-        "tags": ["recommender-system", "collaborative-filtering", "svd", "scikit-surprise", "matrix-factorization"],
+        "tags": ["recommender-system", "collaborative-filtering", short.lower(),
+                 "scikit-surprise" if engine == "surprise" else "apache-spark", "matrix-factorization"],
         "datasets": [dataset_repo],
         "metrics": ["rmse", "mae", "accuracy", "precision", "recall", "f1", "roc_auc", "ndcg"],
         "model-index": [{
@@ -112,11 +130,11 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any
     gap = svd["rmse"] - base["rmse"]
     lines = [
         header,
-        "# SVD recommender for four streaming catalogs\n",
+        f"# {short} recommender for four streaming catalogs\n",
         "Predicts how a user would rate a title of Amazon Prime Video, Disney+, Hulu or Netflix and recommends it "
-        f"when the predicted rating is at least **{meta['threshold']}**. A biased SVD (scikit-surprise, "
-        "Funk-style SGD) trained on "
-        f"{meta['n_ratings']:,} ratings of {meta['n_users']:,} users on {meta['n_titles']:,} titles.\n",
+        f"when the predicted rating is at least **{meta['threshold']}**. {description}, trained on "
+        f"{meta['n_ratings']:,} ratings of {meta['n_users']:,} users on {meta['n_titles']:,} titles"
+        + (f" (Spark {meta['spark_version']}, master `{meta['master']}`)" if engine == "spark" else "") + ".\n",
         "## Evaluation\n",
         "Metrics: RMSE and MAE of the predicted rating; the product's decision (recommend when prediction >= "
         f"threshold) against \"true rating >= {meta['threshold']}\" as accuracy, precision, recall, F1 and ROC AUC "
@@ -124,14 +142,17 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any
         f"{DEFAULT_K} held-out ratings: precision@{DEFAULT_K}, recall@{DEFAULT_K}, NDCG@{DEFAULT_K} "
         "(relevant = true rating >= threshold). NormalPredictor draws are seeded.\n",
         _table_section("Our ratings (the published model's data)", ours),
-        f"Held-out RMSE of SVD minus BaselineOnly: **{gap:+.4f}** (target: at most +0.002). The published model is "
+        f"Held-out RMSE of {short} minus BaselineOnly: **{gap:+.4f}** (target: at most "
+        f"{'+0.002' if engine == 'surprise' else '+0.005'}). The published model is "
         "then refitted with the same hyper-parameters on all ratings.\n",
     ]
     if "movielens" in metrics:
         ml = metrics["movielens"]
+        target = ("target: at most 0.850; surprise's default SVD gives about 0.868 and BaselineOnly about 0.869 "
+                  "on such a split" if engine == "surprise" else
+                  "target: within 0.02 of the surprise engine's SVD on the same held-out pairs, 0.848")
         lines += [_table_section("MovieLens ml-latest-small (proof that the trainer learns)", ml),
-                  f"SVD RMSE **{ml['table']['SVD']['rmse']:.4f}** (target: at most 0.850; surprise's default SVD "
-                  "gives about 0.868 and BaselineOnly about 0.869 on such a split).\n"]
+                  f"{short} RMSE **{ml['table'][model_row]['rmse']:.4f}** ({target}).\n"]
     else:
         lines.append("The MovieLens benchmark was not part of this run (`python -m model.train --movielens`).\n")
     lines += [
@@ -193,6 +214,11 @@ def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None, mov
     return "\n".join(lines)
 
 
+# The Movies held-out table's (tuned, baseline, default) rows per engine.
+MOVIES_ROWS = {"surprise": ("SVD (tuned)", "BaselineOnly", "SVD (surprise defaults)"),
+               "spark": ("ALS (Spark, tuned)", "BaselineOnly (Spark)", "ALS (Spark defaults)")}
+
+
 def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """artifacts/movies/README.md: the Movies catalog's model, every figure from this run's measurements."""
     h, c, f, v = metrics["heldout"], metrics["catalog_split"], metrics["fold_in"], metrics["visitors"]
@@ -200,13 +226,22 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     plain, bias = f["table"]["plain"], f["table"]["item bias"]
     ndcgs = [e[f"ndcg@10@k={k}"] for e in f["table"].values() for k in f["ks"]]
     rmse_gains = ", ".join(f"k={k}: {plain[f'rmse@k={k}'] - bias[f'rmse@k={k}']:+.4f}" for k in f["ks"])
-    tuned, base, default = (h["table"][name] for name in ("SVD (tuned)", "BaselineOnly", "SVD (surprise defaults)"))
+    spark = meta.get("engine") == "spark"
+    tuned, base, default = (h["table"][name] for name in MOVIES_ROWS[meta.get("engine", "surprise")])
     gain = base["rmse"] - tuned["rmse"]
+    model = "ALS" if spark else "SVD"
+    hyper = meta["hyperparameters"]
+    how = (f"rank {hyper['rank']} and regParam {hyper['reg_param']} (Spark's ALS regularises each user's and "
+           "film's factors once per rating, as surprise does)" if spark else
+           f"{hyper['n_factors']} factors, {hyper['n_epochs']} epochs and {hyper['reg_factors'] / 0.02:g} times "
+           "surprise's default regularisation")
+    default_text = "Spark ALS defaults (rank 10, regParam 0.1) give" if spark else "surprise's default SVD gives"
     hp = ", ".join(f"{k}={val}" for k, val in meta["hyperparameters"].items())
     header = _yaml({
-        "library_name": "scikit-surprise",
+        "library_name": "pyspark" if spark else "scikit-surprise",
         "pipeline_tag": "tabular-regression",
-        "tags": ["recommender-system", "collaborative-filtering", "svd", "scikit-surprise", "movielens", "fold-in"],
+        "tags": ["recommender-system", "collaborative-filtering", model.lower(),
+                 "apache-spark" if spark else "scikit-surprise", "movielens", "fold-in"],
         "datasets": ["movielens-small"],
         "metrics": ["rmse", "mae", "f1", "roc_auc", "ndcg", "precision", "recall"],
         "model-index": [{
@@ -221,10 +256,15 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         }],
     })
     method = meta["visitor_method"]
-    search_lines = ["| n_factors | n_epochs | lr_all | reg (all) | validation RMSE | fit s |",
-                    "|---|---|---|---|---|---|"]
-    search_lines += [f"| {t['n_factors']} | {t['n_epochs']} | {t['lr_all']} | {t['reg_factors']} | "
-                     f"{t['val_rmse']:.4f} | {t['seconds']} |" for t in metrics["search"]]
+    if spark:
+        search_lines = ["| rank | regParam | maxIter | validation RMSE | fit s (mean) |", "|---|---|---|---|---|"]
+        search_lines += [f"| {t['rank']} | {t['reg_param']} | {t['max_iter']} | {t['val_rmse']:.4f} | "
+                         f"{t['seconds']} |" for t in metrics["search"]]
+    else:
+        search_lines = ["| n_factors | n_epochs | lr_all | reg (all) | validation RMSE | fit s |",
+                        "|---|---|---|---|---|---|"]
+        search_lines += [f"| {t['n_factors']} | {t['n_epochs']} | {t['lr_all']} | {t['reg_factors']} | "
+                         f"{t['val_rmse']:.4f} | {t['seconds']} |" for t in metrics["search"]]
     visitor_lists = []
     for taste, spec in v["tastes"].items():
         plain = v["methods"]["plain"]["tastes"][taste]
@@ -236,8 +276,9 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     seconds = metrics["seconds"]
     lines = [
         header,
-        "# SVD recommender for the Movies catalog (MovieLens ratings, TMDB ids)\n",
-        f"A biased SVD (scikit-surprise) trained on {meta['n_ratings']:,} MovieLens ratings of {meta['n_users']:,} "
+        f"# {model} recommender for the Movies catalog (MovieLens ratings, TMDB ids)\n",
+        f"{ENGINE_TEXT[meta.get('engine', 'surprise')][1]}, trained on {meta['n_ratings']:,} MovieLens ratings of "
+        f"{meta['n_users']:,} "
         f"users on {meta['n_titles']:,} films of the Movies catalog (item ids are TMDB ids). Known users get "
         "predictions and top-N lists; a visitor who rates at least three films is folded in (their bias and "
         "factors solved in closed form against the fixed item factors) and gets a top-N list.\n",
@@ -248,19 +289,18 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"against \"true rating >= {meta['threshold']}\"; ROC AUC of the prediction as a score; NDCG, "
         f"precision and recall @{h['k']} over each user's held-out films ranked by prediction (users with at "
         f"least {h['k']} held-out ratings; relevant = true rating >= {h['relevant_at']}). NormalPredictor draws "
-        f"are seeded. Tuned SVD: {hp}.\n",
+        f"are seeded. Tuned {model}: {hp}.\n",
         h["markdown"] + "\n",
-        f"Tuned SVD RMSE **{tuned['rmse']:.4f}** (target <= 0.865), **{gain:.4f}** better than BaselineOnly "
-        f"(target >= 0.015); surprise's default SVD gives {default['rmse']:.4f}.\n",
+        f"Tuned {model} RMSE **{tuned['rmse']:.4f}** (target <= 0.865), **{gain:.4f}** better than BaselineOnly "
+        f"(target >= 0.015); {default_text} {default['rmse']:.4f}.\n",
         f"**Why the gain is modest.** {h['ratings']:,} ratings of {h['users']:,} users spread over "
         f"{h['films']:,} films: {d['share_films_le3']:.0%} of the films have three ratings or fewer (median "
         f"{d['median_per_film']:.0f} per film, against {d['median_per_user']:.0f} per user), so their factors "
         "cannot be learned and only their biases (shrunk towards zero) carry information. On such data most "
         "of the predictable variance is user and film bias, which "
         "BaselineOnly already captures; the factors add the interaction part, which needs many ratings per "
-        f"film and per user. The tuned model gets there with {meta['hyperparameters']['n_factors']} factors, "
-        f"{meta['hyperparameters']['n_epochs']} epochs and {meta['hyperparameters']['reg_factors'] / 0.02:g} "
-        "times surprise's default regularisation, so that the factors of rarely rated films stay near zero "
+        f"film and per user. The tuned model gets there with {how}, so that the factors of rarely rated films "
+        "stay near zero "
         "instead of fitting noise. Differences between random splits are of the same order: BaselineOnly's "
         f"held-out RMSE ranges {min(d['baseline_by_split']):.4f}-{max(d['baseline_by_split']):.4f} over "
         f"random_state 0-{len(d['baseline_by_split']) - 1}.\n",

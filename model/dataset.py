@@ -8,13 +8,17 @@
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from surprise import Trainset
 
 import config
@@ -66,9 +70,16 @@ def sample_users_of(df: pd.DataFrame, n_users: int | None, seed: int) -> pd.Data
     if n_users is not None:
         users = np.sort(df[COL_USER].unique())
         if n_users < users.size:
-            chosen = np.random.default_rng(seed).choice(users, n_users, replace=False)
-            df = df[df[COL_USER].isin(chosen)]
+            df = df[df[COL_USER].isin(chosen_users(users, n_users, seed))]
     return df.reset_index(drop=True)
+
+
+def chosen_users(users: np.ndarray, n_users: int | None, seed: int) -> np.ndarray:
+    """The seeded sample of `n_users` of the sorted `users` (all of them when None or not fewer); the one
+    rule both training engines sample users by."""
+    if n_users is None or n_users >= users.size:
+        return users
+    return np.random.default_rng(seed).choice(users, n_users, replace=False)
 
 
 def split(df: pd.DataFrame, seed: int, test_size: float = TEST_SIZE) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,6 +87,47 @@ def split(df: pd.DataFrame, seed: int, test_size: float = TEST_SIZE) -> tuple[pd
     perm = np.random.default_rng(seed).permutation(len(df))
     n_test = int(round(test_size * len(df)))
     return df.iloc[perm[n_test:]].reset_index(drop=True), df.iloc[perm[:n_test]].reset_index(drop=True)
+
+
+HELDOUT_DIR = "heldout"  # beside the processed tables: <processed>/heldout/<data set>.parquet
+
+
+def heldout_path(processed_dir: Path, name: str) -> Path:
+    """Where the held-out pairs of data set `name` ("ratings", "movielens") are kept."""
+    return Path(processed_dir) / HELDOUT_DIR / f"{name}.parquet"
+
+
+def heldout_key(seed: int, n_ratings: int, sample_users: int | None = None) -> dict:
+    """What a held-out file was split from: it is reused only for the same seed, test size, sample and size."""
+    return {"seed": seed, "test_size": TEST_SIZE, "ratings": int(n_ratings), "sample_users": sample_users}
+
+
+def write_heldout(test: pd.DataFrame, path: Path, key: dict) -> Path:
+    """The held-out (user, title) pairs of a split, in the split's order, so that every training engine is
+    scored on exactly these ratings; `key` (heldout_key) goes in the file's metadata."""
+    table = pa.Table.from_pandas(test[[COL_USER, COL_ITEM]], preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"heldout": json.dumps(key).encode()})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+    log.info("held-out pairs (%s) written to %s", f"{len(test):,}", path)
+    return path
+
+
+def read_heldout(path: Path, key: dict) -> pd.DataFrame | None:
+    """The held-out pairs of `path` when they were written for `key`; None when the file is missing or was
+    written for another split."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(b"heldout", b"{}"))
+    if meta != key:
+        log.info("%s was written for another split (%s); splitting again", path, meta)
+        return None
+    return table.to_pandas()
 
 
 @dataclass

@@ -32,28 +32,38 @@ LIBRARIES = ("scikit-surprise", "numpy", "pandas", "scikit-learn", "pyarrow", "s
 
 
 def export_arrays(algo: SVD, enc: Encoded, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The Predictor's arrays: factors, biases, id maps, each user's rated titles (CSR), title types and
+    """The Predictor's arrays of a fitted surprise model (model_arrays)."""
+    return model_arrays(enc.trainset.global_mean, algo.bu, algo.bi, algo.pu, algo.qi, enc.user_ids, enc.item_ids,
+                        enc.user_idx, enc.item_idx, titles)
+
+
+def model_arrays(global_mean: float, user_bias: np.ndarray, item_bias: np.ndarray, user_factors: np.ndarray,
+                 item_factors: np.ndarray, user_ids: np.ndarray, item_ids: np.ndarray, user_idx: np.ndarray,
+                 item_idx: np.ndarray, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """The Predictor's arrays, whichever engine trained: factors, biases, id maps (rows = positions in the
+    sorted ids), each user's rated titles (CSR, from the row pair of every training rating), title types and
     which titles may be recommended."""
-    order = np.lexsort((enc.item_idx, enc.user_idx))
-    indptr = np.searchsorted(enc.user_idx[order], np.arange(enc.user_ids.size + 1)).astype(np.int64)
-    item_dtype = np.int16 if enc.item_ids.size <= np.iinfo(np.int16).max else np.int32
-    types = np.full(enc.item_ids.size, "", dtype="<U8")
-    recommendable = np.ones(enc.item_ids.size, dtype=bool)
+    user_idx, item_idx = np.asarray(user_idx, dtype=np.int64), np.asarray(item_idx, dtype=np.int64)
+    order = np.lexsort((item_idx, user_idx))
+    indptr = np.searchsorted(user_idx[order], np.arange(user_ids.size + 1)).astype(np.int64)
+    item_dtype = np.int16 if item_ids.size <= np.iinfo(np.int16).max else np.int32
+    types = np.full(item_ids.size, "", dtype="<U8")
+    recommendable = np.ones(item_ids.size, dtype=bool)
     if titles is not None:
         by_id = titles.set_index(COL_ID)
-        types = by_id["type"].astype(str).reindex(enc.item_ids).fillna("").to_numpy().astype("<U8")
+        types = by_id["type"].astype(str).reindex(item_ids).fillna("").to_numpy().astype("<U8")
         if "is_placeholder" in by_id:  # the catalog's upload test rows are never recommended
-            recommendable = ~by_id["is_placeholder"].reindex(enc.item_ids).fillna(False).to_numpy(dtype=bool)
+            recommendable = ~by_id["is_placeholder"].reindex(item_ids).fillna(False).to_numpy(dtype=bool)
     return {
-        "global_mean": np.array(enc.trainset.global_mean, dtype=np.float64),
-        "user_ids": enc.user_ids.astype(np.int64),
-        "item_ids": enc.item_ids.astype(str),
-        "user_bias": np.asarray(algo.bu, dtype=np.float64),
-        "item_bias": np.asarray(algo.bi, dtype=np.float64),
-        "user_factors": np.asarray(algo.pu, dtype=np.float64),
-        "item_factors": np.asarray(algo.qi, dtype=np.float64),
+        "global_mean": np.array(global_mean, dtype=np.float64),
+        "user_ids": user_ids.astype(np.int64),
+        "item_ids": item_ids.astype(str),
+        "user_bias": np.asarray(user_bias, dtype=np.float64),
+        "item_bias": np.asarray(item_bias, dtype=np.float64),
+        "user_factors": np.asarray(user_factors, dtype=np.float64),
+        "item_factors": np.asarray(item_factors, dtype=np.float64),
         "rated_indptr": indptr,
-        "rated_items": enc.item_idx[order].astype(item_dtype),
+        "rated_items": item_idx[order].astype(item_dtype),
         "item_types": types,
         "item_recommendable": recommendable,
     }
@@ -75,19 +85,28 @@ def input_checksums(processed_dir: Path, metrics: dict[str, Any]) -> dict[str, s
     return inputs
 
 
-def library_versions() -> dict[str, str]:
-    """Python's and the training libraries' versions, as installed."""
-    return {"python": py_platform.python_version(), **{name: version(name) for name in LIBRARIES}}
+def library_versions(engine: str = "surprise") -> dict[str, str]:
+    """Python's and the training libraries' versions, as installed (and pyspark's for the Spark engine)."""
+    names = LIBRARIES + (("pyspark",) if engine == "spark" else ())
+    return {"python": py_platform.python_version(), **{name: version(name) for name in names}}
+
+
+# What manifest.json says about the engine: "surprise" (no Spark) or "spark" with its version and master.
+SURPRISE_ENGINE = {"engine": "surprise", "spark_version": None, "master": None}
+MODEL_NAMES = {"surprise": "surprise.SVD",
+               "spark": "pyspark.ml ALS on the residuals of BaselineOnly biases (Spark aggregates)"}
 
 
 def manifest_meta(arrays: dict[str, np.ndarray], metrics: dict[str, Any], *, threshold: float, seed: int,
                   sample_users: int | None, n_ratings: int, inputs: dict[str, str],
-                  train_seconds: float) -> dict[str, Any]:
-    """The run's metadata for manifest.json: model, data sizes, hyper-parameters, held-out tables, inputs'
-    sha256 and library versions."""
+                  train_seconds: float, engine: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The run's metadata for manifest.json: model, engine (name, Spark version, master), data sizes,
+    hyper-parameters, held-out tables, inputs' sha256 and library versions."""
     tables = {name: metrics[name]["table"] for name in ("ours", "movielens") if name in metrics}
+    engine = dict(SURPRISE_ENGINE if engine is None else engine)
     return {
-        "model": "surprise.SVD",
+        "model": MODEL_NAMES[engine["engine"]],
+        **engine,
         "rating_scale": [RATING_MIN, RATING_MAX],
         "threshold": threshold,
         "seed": seed,
@@ -98,7 +117,7 @@ def manifest_meta(arrays: dict[str, np.ndarray], metrics: dict[str, Any], *, thr
         "hyperparameters": metrics["ours"]["hyperparameters"],
         "metrics": tables,
         "inputs_sha256": inputs,
-        "library_versions": library_versions(),
+        "library_versions": library_versions(engine["engine"]),
         "train_seconds": round(train_seconds, 1),
     }
 

@@ -43,7 +43,7 @@ from model.benchmark import finite
 from model.content import build_movie_neighbours
 from model.dataset import Encoded, build_trainset, split
 from model.evaluate import DEFAULT_K, evaluate_models, ranking_metrics, rmse, table_markdown
-from model.export import export_arrays, library_versions
+from model.export import MODEL_NAMES, SURPRISE_ENGINE, export_arrays, library_versions
 from model.fit import fit_model, make_svd
 from model.search import DEFAULT_PARAMS, Trials, cheapest_within, greedy_search
 from serving.artifacts import Artifacts, sha256_file
@@ -189,10 +189,10 @@ def heldout_table(trainset: Trainset, testset: list[tuple], params: dict[str, An
 
 
 def split_result(df: pd.DataFrame, params: dict[str, Any], seed: int, threshold: float,
-                 label: str) -> dict[str, Any]:
+                 label: str, engine: MoviesEngine | None = None) -> dict[str, Any]:
     """The held-out table of one ratings frame on the issue's split, as metrics.json keeps it."""
     trainset, testset = surprise_split(df)
-    table = heldout_table(trainset, testset, params, seed, threshold)
+    table = (engine or SURPRISE).heldout_table(trainset, testset, params, seed, threshold)
     return {"data": label, "ratings": len(df), "users": int(df[COL_USER].nunique()),
             "films": int(df[COL_ITEM].nunique()), "test_ratings": len(testset), "test_size": TEST_SIZE,
             "random_state": MOVIES_SEED, "threshold": threshold, "relevant_at": RELEVANT_AT, "k": DEFAULT_K,
@@ -210,6 +210,29 @@ def baseline_by_split(df: pd.DataFrame, states: int = 5) -> list[float]:
         algo.fit(trainset)
         out.append(rmse(np.array([r for _, _, r in testset]), np.array([p.est for p in algo.test(testset)])))
     return out
+
+
+class MoviesEngine:
+    """Who searches and fits the Movies model: surprise here (SURPRISE); model.spark_engine.SparkMovies runs the
+    same steps on Spark. `rows` names the held-out table's tuned, baseline and default-model rows."""
+
+    meta: dict[str, Any] = SURPRISE_ENGINE
+    rows = ("SVD (tuned)", "BaselineOnly", "SVD (surprise defaults)")
+
+    def search(self, train: pd.DataFrame, seed: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        return search_movies(train, seed)
+
+    def heldout_table(self, trainset: Trainset, testset: list[tuple], params: dict[str, Any], seed: int,
+                      threshold: float) -> pd.DataFrame:
+        return heldout_table(trainset, testset, params, seed, threshold)
+
+    def fit(self, ratings: pd.DataFrame, params: dict[str, Any], seed: int, label: str) -> tuple[Any, Encoded]:
+        """(a fitted model with bu, bi, pu, qi; the Encoded ratings with global mean, ids and rows)."""
+        enc = build_trainset(ratings)
+        return fit_model(make_svd(params, seed), enc, label), enc
+
+
+SURPRISE = MoviesEngine()
 
 
 # ---- the recommender's arrays ---------------------------------------------------------------------------
@@ -236,10 +259,10 @@ def recommender_arrays(algo: SVD, enc: Encoded, movies: pd.DataFrame) -> dict[st
 
 
 def fit_recommender(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict[str, Any], seed: int,
-                    label: str, threshold: float) -> tuple[dict[str, np.ndarray], MovieRecommender]:
-    """The tuned SVD fitted on `ratings`, its arrays and an in-memory MovieRecommender over them."""
-    enc = build_trainset(ratings)
-    algo = fit_model(make_svd(params, seed), enc, label)
+                    label: str, threshold: float,
+                    engine: MoviesEngine | None = None) -> tuple[dict[str, np.ndarray], MovieRecommender]:
+    """The tuned model fitted on `ratings`, its arrays and an in-memory MovieRecommender over them."""
+    algo, enc = (engine or SURPRISE).fit(ratings, params, seed, label)
     arrays = recommender_arrays(algo, enc, movies)
     manifest = {"hyperparameters": params, "threshold": threshold, "rating_scale": [RATING_MIN, RATING_MAX]}
     return arrays, MovieRecommender(Artifacts(Path("<memory>"), manifest, arrays))
@@ -247,7 +270,7 @@ def fit_recommender(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict[st
 
 # ---- fold-in evaluation and the visitor method ------------------------------------------------------
 def fold_in_evaluation(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict[str, Any], seed: int,
-                       threshold: float) -> dict[str, Any]:
+                       threshold: float, engine: MoviesEngine | None = None) -> dict[str, Any]:
     """Fold-in RMSE and NDCG@10 for FOLD_IN_USERS left-out users, k = FOLD_IN_KS, per visitor method."""
     counts = ratings.groupby(COL_USER).size()
     eligible = np.sort(counts.index[counts >= FOLD_IN_MIN_RATINGS].to_numpy())
@@ -255,7 +278,7 @@ def fold_in_evaluation(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict
     held = np.sort(rng.choice(eligible, min(FOLD_IN_USERS, eligible.size), replace=False))
     is_held = ratings[COL_USER].isin(held)
     _, rec = fit_recommender(ratings[~is_held].reset_index(drop=True), movies, params, seed,
-                             "movies fold-in model", threshold)
+                             "movies fold-in model", threshold, engine)
     rows: dict[tuple[str, int], list[np.ndarray]] = {}
     users_used = 0
     for user, frame in ratings[is_held].groupby(COL_USER, sort=True):
@@ -354,9 +377,11 @@ def visitor_markdown(fold_in: dict[str, Any], visitors: dict[str, dict[str, Any]
 
 
 # ---- the run ----------------------------------------------------------------------------------------------
-def train_movies(processed_dir: Path, raw_dir: Path, threshold: float,
-                 seed: int = MOVIES_SEED) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
-    """The whole Movies run; returns (arrays, manifest metadata, metrics) for model.export.write_artifacts."""
+def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int = MOVIES_SEED,
+                 engine: MoviesEngine | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
+    """The whole Movies run; returns (arrays, manifest metadata, metrics) for model.export.write_artifacts.
+    `engine`: who searches and fits (default surprise; model.spark_engine.SparkMovies for Spark)."""
+    engine = engine or SURPRISE
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -369,16 +394,17 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float,
              f"{len(inputs.ratings):,}")
     t = time.perf_counter()
     trainset, _ = surprise_split(inputs.issue_ratings)
-    params, trials = search_movies(trainset_frame(trainset), seed)
+    params, trials = engine.search(trainset_frame(trainset), seed)
     log.info("movies: chosen %s", params)
     t = lap("search", t)
-    heldout = split_result(inputs.issue_ratings, params, seed, threshold, "MovieLens ratings_small.csv")
+    heldout = split_result(inputs.issue_ratings, params, seed, threshold, "MovieLens ratings_small.csv", engine)
     t = lap("heldout", t)
-    catalog_split = split_result(inputs.ratings, params, seed, threshold, "catalog ratings (TMDB ids)")
+    catalog_split = split_result(inputs.ratings, params, seed, threshold, "catalog ratings (TMDB ids)", engine)
     t = lap("catalog_split", t)
-    fold_in = fold_in_evaluation(inputs.ratings, inputs.movies, params, seed, threshold)
+    fold_in = fold_in_evaluation(inputs.ratings, inputs.movies, params, seed, threshold, engine)
     t = lap("fold_in", t)
-    arrays, rec = fit_recommender(inputs.ratings, inputs.movies, params, seed, "movies final model", threshold)
+    arrays, rec = fit_recommender(inputs.ratings, inputs.movies, params, seed, "movies final model", threshold,
+                                  engine)
     t = lap("final_fit", t)
     visitors = visitor_lists(rec)
     chosen = choose_method(fold_in, visitors)
@@ -400,14 +426,14 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float,
                     "training_and_evaluation": round(time.perf_counter() - started - timings["content_neighbours"], 1)},
     }
     meta = {
-        "model": "surprise.SVD", "catalog": "movies", "item_ids": "TMDB ids",
+        "model": MODEL_NAMES[engine.meta["engine"]], **engine.meta, "catalog": "movies", "item_ids": "TMDB ids",
         "rating_scale": [RATING_MIN, RATING_MAX], "threshold": threshold, "seed": seed,
         "n_users": int(arrays["user_ids"].size), "n_titles": int(arrays["item_ids"].size),
         "n_ratings": len(inputs.ratings), "hyperparameters": params,
         "visitor_method": {"label": chosen, **VISITOR_METHODS[chosen]},
         "metrics": {"heldout": heldout["table"], "catalog_split": catalog_split["table"],
                     "fold_in": fold_in["table"]},
-        "inputs_sha256": inputs.sha256, "library_versions": library_versions(),
+        "inputs_sha256": inputs.sha256, "library_versions": library_versions(engine.meta["engine"]),
         "train_seconds": metrics["seconds"]["total"],
     }
     return arrays, meta, metrics

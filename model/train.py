@@ -19,6 +19,13 @@ data/processed/movies/ and MovieLens' ratings_small.csv (for the issue's seeded 
 (--movies-out), in the same format, with its own manifest, metrics.json and model card. The default,
 `--catalog streaming`, is the streaming model alone, as before; replacing it keeps artifacts/movies/.
 
+The Spark engine (`--engine spark --master local[*]`, or spark://host:7077, yarn; model.spark_engine) does
+steps 1-4 with pyspark MLlib (BaselineOnly biases by Spark aggregates, ALS on their residuals, a
+TrainValidationSplit search) on the same held-out pairs: the surprise engine writes them to
+<processed>/heldout/ (model.dataset), the Spark engine reads them (or makes them once the same way). The
+artifacts, manifest (plus engine, Spark version and master) and card are the same format either way, and
+`--engine` applies to every model the command builds (the streaming one and the Movies one).
+
 Results go to stdout, progress and log lines to stderr (--quiet: warnings only; --verbose: every trial).
 Bad options or inputs print one line and exit with status 2; earlier artifacts stay intact.
 """
@@ -43,7 +50,7 @@ from errors import InputError
 from model import card
 from model.benchmark import benchmark, movielens_benchmark
 from model.cli import OneLineParser, add_verbosity_options, configure_logging, rating, whole_number
-from model.dataset import TEST_SIZE, build_trainset, load_ratings
+from model.dataset import TEST_SIZE, build_trainset, heldout_key, heldout_path, load_ratings
 from model.export import content_arrays, export_arrays, input_checksums, manifest_meta, write_artifacts
 from model.fit import fit_model, make_svd
 from model.movies import MOVIES_SUBDIR, train_movies
@@ -70,6 +77,10 @@ class TrainOptions:
     movielens_only: bool = False                     # the CLI's --movielens: only benchmark MovieLens and print it
     catalog: str = "streaming"                       # streaming, movies or all (both)
     movies_out_dir: Path | None = None               # the Movies model (None: out_dir / "movies")
+    engine: str = "surprise"                         # surprise (one process) or spark (model.spark_engine)
+    master: str = "local[*]"                         # the Spark master (--engine spark only)
+    spark_conf: tuple[tuple[str, str], ...] = ()     # extra Spark settings, (key, value) pairs
+    spark_grid: dict[str, list[Any]] | None = None   # the Spark search's ranks and regParams (None: its default)
 
     def movies_out(self) -> Path:
         """Where the Movies model goes: --movies-out, else <--out>/movies."""
@@ -81,13 +92,18 @@ class TrainOptions:
 
 
 # ---- the run -------------------------------------------------------------------------------------------
-def load_inputs(options: TrainOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The (optionally user-sampled) ratings and the titles of the processed folder; InputError when missing."""
+def load_titles(options: TrainOptions) -> pd.DataFrame:
+    """The titles of the processed folder; InputError when missing."""
     titles_path = Path(options.processed_dir) / config.TITLES_FILE
     if not titles_path.is_file():
         raise InputError(f"{titles_path}: missing; build it with `python -m etl` (or pass --processed-dir)")
+    return pd.read_parquet(titles_path)
+
+
+def load_inputs(options: TrainOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (optionally user-sampled) ratings and the titles of the processed folder; InputError when missing."""
+    titles = load_titles(options)
     ratings = load_ratings(options.processed_dir, options.sample_users, options.seed)
-    titles = pd.read_parquet(titles_path)
     log.info("%s ratings, %s users, %s titles", f"{len(ratings):,}", f"{ratings[COL_USER].nunique():,}",
              f"{ratings[COL_ITEM].nunique():,}")
     return ratings, titles
@@ -95,10 +111,13 @@ def load_inputs(options: TrainOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def evaluate(ratings: pd.DataFrame, options: TrainOptions) -> dict[str, Any]:
     """The held-out benchmarks for metrics.json: our ratings ("ours") and, unless left out, MovieLens."""
+    heldout = (heldout_path(options.processed_dir, "ratings"),
+               heldout_key(options.seed, len(ratings), options.sample_users))
     metrics: dict[str, Any] = {"ours": benchmark(ratings, options.seed, options.threshold, options.search_users,
-                                                 "our ratings")}
+                                                 "our ratings", heldout)}
     if options.with_movielens:
-        metrics["movielens"] = movielens_benchmark(options.movielens_dir(), options.seed, options.threshold)
+        metrics["movielens"] = movielens_benchmark(options.movielens_dir(), options.seed, options.threshold,
+                                                   heldout_path(options.processed_dir, "movielens"))
     return metrics
 
 
@@ -115,15 +134,23 @@ def train(options: TrainOptions) -> dict[str, Any]:
     """The whole offline run: evaluate, refit, export; returns the metrics written to metrics.json."""
     started = time.perf_counter()
     eda = card.read_eda(options.reports_dir)  # before the work: a broken eda.json fails at once
-    ratings, titles = load_inputs(options)
-    metrics = evaluate(ratings, options)
-    arrays = final_model(ratings, titles, metrics["ours"]["hyperparameters"], options.seed)
+    engine = None
+    if options.engine == "spark":
+        from model.spark_engine import train_streaming  # pyspark only when asked for
+
+        titles = load_titles(options)
+        arrays, metrics, n_ratings, engine = train_streaming(options, titles)
+    else:
+        ratings, titles = load_inputs(options)
+        metrics = evaluate(ratings, options)
+        arrays = final_model(ratings, titles, metrics["ours"]["hyperparameters"], options.seed)
+        n_ratings = len(ratings)
     if options.with_content:
         arrays.update(content_arrays(titles))
     meta = manifest_meta(arrays, metrics, threshold=options.threshold, seed=options.seed,
-                         sample_users=options.sample_users, n_ratings=len(ratings),
+                         sample_users=options.sample_users, n_ratings=n_ratings,
                          inputs=input_checksums(options.processed_dir, metrics),
-                         train_seconds=time.perf_counter() - started)
+                         train_seconds=time.perf_counter() - started, engine=engine)
     model_card = card.model_card(meta, metrics, eda=eda)
     write_artifacts(options.out_dir, arrays, meta, metrics, model_card)
     log.info("artifacts written to %s in %.0f s", options.out_dir, time.perf_counter() - started)
@@ -133,7 +160,12 @@ def train(options: TrainOptions) -> dict[str, Any]:
 def train_movies_model(options: TrainOptions) -> dict[str, Any]:
     """The Movies catalog's run (model.movies): artifacts, metrics.json and card into options.movies_out()."""
     started = time.perf_counter()
-    arrays, meta, metrics = train_movies(options.processed_dir, options.movielens_dir(), options.threshold)
+    if options.engine == "spark":
+        from model.spark_engine import train_movies_spark  # pyspark only when asked for
+
+        arrays, meta, metrics = train_movies_spark(options)
+    else:
+        arrays, meta, metrics = train_movies(options.processed_dir, options.movielens_dir(), options.threshold)
     write_artifacts(options.movies_out(), arrays, meta, metrics, card.movies_model_card(meta, metrics))
     log.info("movies artifacts written to %s in %.0f s", options.movies_out(), time.perf_counter() - started)
     return metrics
@@ -164,8 +196,50 @@ def build_parser() -> OneLineParser:
                    help="which model to train: the streaming catalog's (default), the Movies catalog's, or both")
     p.add_argument("--movies-out", type=Path, default=None,
                    help="artifact folder of the Movies model (default <--out>/movies)")
+    p.add_argument("--engine", choices=ENGINES, default="surprise",
+                   help="training engine: surprise (default, one process) or spark (pyspark MLlib ALS)")
+    p.add_argument("--master", type=spark_master, default="local[*]",
+                   help="Spark master for --engine spark: local[*] (default), local[N], spark://host:7077, yarn")
+    p.add_argument("--spark-conf", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                   help="a Spark setting for --engine spark, e.g. spark.driver.memory=8g (repeatable)")
+    p.add_argument("--spark-grid", type=spark_grid, default=None, metavar="RANKS:REGS",
+                   help="the Spark search's ranks and regParams, e.g. 10,50:0.1,0.3 (default 10,50:0.05,0.1,0.3,1)")
     add_verbosity_options(p)
     return p
+
+
+ENGINES = ("surprise", "spark")
+
+
+def spark_master(text: str) -> str:
+    """An argparse type: a Spark master URL (model.spark_engine.check_master's rule)."""
+    from model.spark_engine import check_master  # no pyspark import at module level
+
+    try:
+        return check_master(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """An argparse type: KEY=VALUE (a Spark setting)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as spark.driver.memory=8g, got {text!r}")
+    return key.strip(), value.strip()
+
+
+def spark_grid(text: str) -> dict[str, list[Any]]:
+    """An argparse type: RANKS:REGS, comma-separated whole numbers >= 1 and numbers > 0 (e.g. 10,50:0.1,0.3)."""
+    try:
+        ranks_text, regs_text = text.split(":")
+        ranks = [int(v) for v in ranks_text.split(",")]
+        regs = [float(v) for v in regs_text.split(",")]
+        if min(ranks) < 1 or not min(regs) > 0:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected RANKS:REGS such as 10,50:0.1,0.3, got {text!r}") from None
+    return {"rank": ranks, "reg_param": regs}
 
 
 def options_from(args: argparse.Namespace) -> TrainOptions:
@@ -175,7 +249,8 @@ def options_from(args: argparse.Namespace) -> TrainOptions:
         sample_users=args.sample_users, search_users=args.search_users, raw_dir=args.raw_dir,
         with_movielens=not args.skip_movielens, with_content=not args.skip_content,
         reports_dir=args.reports_dir, movielens_only=args.movielens, catalog=args.catalog,
-        movies_out_dir=args.movies_out)
+        movies_out_dir=args.movies_out, engine=args.engine, master=args.master,
+        spark_conf=tuple(args.spark_conf), spark_grid=args.spark_grid)
 
 
 def parse_args(argv: list[str] | None = None) -> TrainOptions:
@@ -183,20 +258,39 @@ def parse_args(argv: list[str] | None = None) -> TrainOptions:
     return options_from(build_parser().parse_args(argv))
 
 
+def movielens_only(options: TrainOptions) -> dict[str, Any]:
+    """The CLI's --movielens: the MovieLens benchmark alone, with the chosen engine."""
+    heldout_file = heldout_path(options.processed_dir, "movielens")
+    if options.engine != "spark":
+        return movielens_benchmark(options.movielens_dir(), options.seed, options.threshold, heldout_file)
+    from model import spark_engine  # pyspark only when asked for
+
+    spark = spark_engine.spark_session(options.master, options.spark_conf)
+    try:
+        return spark_engine.movielens(spark, options.movielens_dir(), options.processed_dir, options.seed,
+                                      options.threshold, options.spark_grid)
+    finally:
+        spark.stop()
+
+
 def print_movielens(result: dict[str, Any]) -> None:
-    """The MovieLens table on stdout, its last line the SVD's RMSE as JSON (scripts and tests read it)."""
+    """The MovieLens table on stdout, its last line the model's RMSE as JSON (scripts and tests read it):
+    {"svd_rmse": ...} for surprise, {"als_rmse": ...} for Spark."""
+    spark = result.get("engine") == "spark"
     print(f"MovieLens ml-latest-small, seeded {1 - TEST_SIZE:.0%}/{TEST_SIZE:.0%} split, "
-          f"SVD {result['hyperparameters']}")
+          f"{'ALS (Spark)' if spark else 'SVD'} {result['hyperparameters']}")
     print(result["markdown"])
-    print(json.dumps({"svd_rmse": result["table"]["SVD"]["rmse"]}))
+    row = "ALS (Spark)" if spark else "SVD"
+    print(json.dumps({"als_rmse" if spark else "svd_rmse": result["table"][row]["rmse"]}))
 
 
 def print_results(metrics: dict[str, Any], out_dir: Path) -> None:
     """The held-out tables of a training run on stdout, and where the artifacts went."""
-    print(f"Our ratings, held-out {TEST_SIZE:.0%}, SVD {metrics['ours']['hyperparameters']}")
+    model = "ALS (Spark)" if metrics["ours"].get("engine") == "spark" else "SVD"
+    print(f"Our ratings, held-out {TEST_SIZE:.0%}, {model} {metrics['ours']['hyperparameters']}")
     print(metrics["ours"]["markdown"])
     if "movielens" in metrics:
-        print(f"\nMovieLens ml-latest-small, SVD {metrics['movielens']['hyperparameters']}")
+        print(f"\nMovieLens ml-latest-small, {model} {metrics['movielens']['hyperparameters']}")
         print(metrics["movielens"]["markdown"])
     print(f"\nartifacts: {out_dir}")
 
@@ -205,7 +299,8 @@ def print_movies(metrics: dict[str, Any], out_dir: Path) -> None:
     """The Movies model's tables on stdout: held-out (the issue's split), fold-in, themed visitors."""
     h = metrics["heldout"]
     print(f"Movies: {h['data']}, surprise train_test_split(test_size={h['test_size']}, "
-          f"random_state={h['random_state']}); tuned SVD {metrics['hyperparameters']}")
+          f"random_state={h['random_state']}); tuned {'ALS' if 'rank' in metrics['hyperparameters'] else 'SVD'} "
+          f"{metrics['hyperparameters']}")
     print(h["markdown"])
     c = metrics["catalog_split"]
     print(f"\nMovies: {c['data']} ({c['ratings']:,} ratings), the same split rule")
@@ -232,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with logging_redirect_tqdm():  # log lines do not tear the search's progress bar
             if options.movielens_only:
-                print_movielens(movielens_benchmark(options.movielens_dir(), options.seed, options.threshold))
+                print_movielens(movielens_only(options))
                 return 0
             metrics = train(options) if options.catalog in ("streaming", "all") else None
             if metrics is not None:

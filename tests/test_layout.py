@@ -4,7 +4,8 @@ module says what it is.
 Serving side (what `python app.py` imports): app.py, serving/, catalog/, inputs/.
 Offline side (ETL, EDA, training, evaluation, publishing): etl/, model/. Shared by both: config.py,
 settings.py, errors.py. The offline side may import the serving side (the trainer exports through
-serving.artifacts), never the other way round, so a Space runs without the training stack (scikit-surprise).
+serving.artifacts), never the other way round, so a Space runs without the training stack (scikit-surprise,
+pyspark).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.harness import early
 ROOT = config.PROJ_ROOT
 SERVING_SIDE = ["app.py", "serving", "catalog", "inputs"]
 SHARED = ["config.py", "settings.py", "errors.py"]
-OFFLINE_PACKAGES = ("etl", "model", "surprise", "tests")
+OFFLINE_PACKAGES = ("etl", "model", "surprise", "pyspark", "py4j", "tests")
 DOCUMENTED = [*SERVING_SIDE, *SHARED, "etl", "model", "bench", "tests/harness"]
 NOT_PROJECT_DIRS = {".venv", "venv", ".git", "data", "artifacts", "reports", "build", "dist", "node_modules",
                     "__pycache__"}

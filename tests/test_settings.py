@@ -41,7 +41,7 @@ BAD_VALUES = {
     "APP_SHARE": ["maybe", "2", "on"],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
-ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN"}
+ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME"}
 
 GOOD_VALUES = {
     "RAW_DIR": ("/data/raw", Path("/data/raw")),
@@ -64,6 +64,7 @@ GOOD_VALUES = {
     "APP_LOG_LEVEL": ("INFO", "info"),
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
     "APP_SHARE": ("YES", True),
+    "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
 }
 
 
