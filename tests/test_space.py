@@ -56,11 +56,14 @@ def test_a_fresh_space_serves_the_hubs_model_and_catalogs(space, app_artifacts, 
         env = {"HF_ENDPOINT": hub.url, "HF_MODEL_REPO": MODEL, "HF_DATASET_REPO": DATA,
                "HF_HOME": str(tmp_path / "hf"), "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
         app = AppProcess(env=env, python=python, root=checkout, log_path=tmp_path / "space.log")
-        with app.start(timeout=300):
+        app.start(timeout=300)  # a first boot: installs nothing, downloads both repos
+        try:
             health = _wait_health(app, lambda h: h["status"] == "ok" and _settled(h))
             recommend = httpx.get(app.url + "/recommend", params={"user_id": known_user, "title_id": "ds1378"})
             movies = httpx.get(app.url + "/movies/peliculas_duracion", params={"pelicula": "toy story"})
             page = httpx.get(app.url + "/")
+        finally:
+            app.stop()
         log = app.log_path.read_text()
     assert recommend.status_code == 200 and recommend.json()["title"] == "toy story", recommend.text
     assert movies.status_code == 200 and movies.json()["items"], movies.text
