@@ -417,7 +417,7 @@ def test_hostile_input_at_every_rest_route_served(http, served_app):
 
     # The served app's routes, read the same way (an app over an empty state has the same routes).
     routes_app = create_api(AppState(None, None, None))
-    served_paths = set(http.get("/openapi.json").json()["paths"])
+    served_paths = {path for path, methods in http.get("/openapi.json").json()["paths"].items() if "get" in methods}
     assert {op.path for op in rest_operations(routes_app)} == served_paths
     table = cases(routes_app, SERVED)
     # The session's data has no Movies tables (tests/conftest.py runs the streaming ETL): its routes are a 503.
