@@ -174,9 +174,9 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
                          f"({model.item_ids.size:,} of the catalog's films; /movies/search finds them).")
     key, allowed = _allowed(movies, platform)
     items = _listed(movies, model.for_visitor(resolved, n, allowed))
-    rated = [{"id": tmdb_id, "title": movies.card(tmdb_id)["title"],
-              "release_year": movies.card(tmdb_id)["release_year"], "rating": float(rating)}
-             for tmdb_id, rating in resolved]
+    cards = [movies.card(tmdb_id) for tmdb_id, _ in resolved]
+    rated = [{"id": card["id"], "title": card["title"], "release_year": card["release_year"], "rating": float(rating)}
+             for card, (_, rating) in zip(cards, resolved, strict=True)]
     if key:
         notice = _fewer(len(items), n, f"you have not rated streams on {key}", f"you have not rated stream on {key}")
     else:
