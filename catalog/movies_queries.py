@@ -336,9 +336,14 @@ class MoviesCatalog:
         """Where each movie streams, and the TMDB facts of every linked streaming title's movie."""
         self.where_to_watch_links = 0 if links is None else len(links)
         if links is None or links.empty:
-            self._streams, self._movie_of_title, self._facts = {}, {}, {}
+            self._streams, self._movie_of_title, self._facts, self._ids_on = {}, {}, {}, {}
             return
         self._streams = streams_by_movie(links)
+        ids_on: dict[str, set[int]] = {}
+        for movie_id, streams in self._streams.items():
+            for stream in streams:
+                ids_on.setdefault(stream["platform"], set()).add(movie_id)
+        self._ids_on = {platform: frozenset(ids) for platform, ids in ids_on.items()}  # built once, not per request
         self._movie_of_title = movie_by_title(links)
         linked = set(self._movie_of_title.values())
         row_of = {movie_id: row for row, movie_id in enumerate(self._ids) if movie_id in linked}
@@ -543,10 +548,9 @@ class MoviesCatalog:
             raise self._title_names.not_found(param, value, "movie title", words)
         return [self.card(item[C.ID]) for item in self._title_items(found)]
 
-    def ids_streaming_on(self, platform: str) -> set[int]:
+    def ids_streaming_on(self, platform: str) -> frozenset[int]:
         """TMDB ids of the films linked to a title of `platform` (a canonical key: netflix, disney, ...)."""
-        return {movie_id for movie_id, streams in self._streams.items() if any(s["platform"] == platform
-                                                                                for s in streams)}
+        return self._ids_on.get(platform, frozenset())
 
     def _closed(self, value: object, param: str, lookup: dict[str, str], names: dict[str, str], what: str,
                 examples: str, catalog_codes: list[str]) -> str:

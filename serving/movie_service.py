@@ -68,7 +68,7 @@ def _listed(movies: MoviesCatalog, items: list[dict]) -> list[dict]:
     return out
 
 
-def _allowed(movies: MoviesCatalog, platform: object) -> tuple[str | None, set[int] | None]:
+def _allowed(movies: MoviesCatalog, platform: object) -> tuple[str | None, frozenset[int] | None]:
     key = parse_optional_platform(platform)
     return key, (movies.ids_streaming_on(key) if key else None)
 
