@@ -113,8 +113,11 @@ class Links:
         def open_link(request: gr.Request) -> dict:
             params = dict(request.query_params) if request is not None else {}
             linked = self.tabs.get(params.get("tab", ""))
-            if linked is None:
-                return {}
+            if linked is None:  # every component left as it is (an empty dict would read as one value)
+                if params.get("tab"):
+                    gr.Warning(f"This link names no tab of this page ({params['tab'][:40]!r}); a link's tab is "
+                               f"one of: {', '.join(self.tabs)}.")
+                return [gr.skip()] * len(components)
             updates: dict = {tabs: gr.Tabs(selected=tab_id) for tabs, tab_id in linked.selectors}
             for alias, name in linked.aliases.items():
                 if alias in params and name not in params:
