@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,8 +126,10 @@ class FeedbackLog:
         self._file: Any = None
         self._scheduler: Any = None
         self._closing = threading.Event()
+        self._connecting: threading.Thread | None = None
         if repo:
-            threading.Thread(target=self._connect, daemon=True, name="feedback-hub").start()
+            self._connecting = threading.Thread(target=self._connect, daemon=True, name="feedback-hub")
+            self._connecting.start()
 
     def record(self, kind: str, payload: dict) -> None:
         """Validate and append one event (InputError for a bad one)."""
@@ -157,7 +160,7 @@ class FeedbackLog:
         from serving.hub import configure_client
 
         configure_client(self.timeout)
-        while not self._closing.is_set():
+        while True:  # at least one attempt, even when the app stops at once: its events need the repo
             try:
                 scheduler = _scheduler(self._lock, repo_id=self.repo, repo_type="dataset", folder_path=self.folder,
                                        every=self.every / 60, allow_patterns=["*.jsonl"],
@@ -165,22 +168,23 @@ class FeedbackLog:
             except Exception as exc:  # unreachable, refused, no rights: the events stay in the local folder
                 log.warning("feedback: the dataset repo %s cannot be reached (%s); feedback is kept in %s, "
                             "retrying in %g s", self.repo, exc, self.folder, self.every)
-                self._closing.wait(self.every)
+                if self._closing.wait(self.every):
+                    return
                 continue
-            if self._closing.is_set():
-                scheduler.stop()
-                return
             self._scheduler = scheduler
             log.info("feedback: pushing %s to the dataset repo %s every %g s", self.folder, self.repo, self.every)
             return
 
     def close(self, timeout: float = FLUSH_TIMEOUT) -> bool:
         """One last push (waiting `timeout` seconds at most), then no more; True when everything was pushed."""
+        deadline = time.monotonic() + timeout
         self._closing.set()
         with self._lock:
             if self._file is not None:
                 self._file.close()
                 self._file = None
+        if self._connecting is not None:  # a first attempt under way (the app stopped soon after it started)
+            self._connecting.join(timeout)
         scheduler = self._scheduler
         if scheduler is None:
             if self.repo and self.events:
@@ -188,7 +192,7 @@ class FeedbackLog:
                             self.events, self.path)
             return not self.repo
         try:
-            scheduler.trigger().result(timeout=timeout)
+            scheduler.trigger().result(timeout=max(0.0, deadline - time.monotonic()))
             log.info("feedback: pushed to %s (%d events from this process)", self.repo, self.events)
             return True
         except Exception as exc:  # a timeout or the Hub's error: the file stays for the next process to push
