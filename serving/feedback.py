@@ -3,7 +3,7 @@
     log = feedback_log()               # the process-wide log, configured from settings (created once)
     log.record("thumbs", {"catalog": "movies", "movie": 862, "vote": "up", "visitor": "a1b2c3"})
     log.record("ratings", {"catalog": "movies", "ratings": [{"movie": 862, "rating": 5}], "visitor": "a1b2c3"})
-    log.close()                        # at shutdown: one last push, bounded (app.py calls it)
+    close_at_shutdown(app, log)        # the app's shutdown (lifespan) makes one last push, bounded
 
 Each event is validated (an InputError says what is wrong and what is accepted), stamped with an id and a UTC
 time, and appended as one JSON line to this process's own file in APP_FEEDBACK_DIR
@@ -201,6 +201,24 @@ class FeedbackLog:
             return False
         finally:
             scheduler.stop()  # its exit hook would push again without a bound
+
+
+def close_at_shutdown(app: Any, feedback: FeedbackLog) -> None:
+    """Make the last push part of the ASGI app's shutdown (its lifespan, which uvicorn runs on SIGTERM before it
+    re-raises the signal and the process ends: code after `server.run()` never runs then)."""
+    import contextlib
+
+    import anyio
+
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(scope_app: Any) -> Any:
+        async with inner(scope_app) as state:
+            yield state
+        await anyio.to_thread.run_sync(feedback.close)
+
+    app.router.lifespan_context = lifespan
 
 
 _LOG: FeedbackLog | None = None
