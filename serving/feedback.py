@@ -149,10 +149,6 @@ class FeedbackLog:
             self.events += 1
         return event
 
-    def status(self) -> dict[str, Any]:
-        """For /health: where feedback goes and how many events this process kept (no local paths)."""
-        return {"repo": self.repo, "pushing": self._scheduler is not None, "events": self.events}
-
     def _connect(self) -> None:
         """Reach the repo (create it if needed) and start the scheduler; retried every `every` s while unreachable."""
         from huggingface_hub import HfApi

@@ -144,3 +144,36 @@ def test_feedback_ratings_become_extra_users_that_cannot_collide(tmp_path):
     assert extra["userId"].min() > 671 and extra["userId"].nunique() == 2
     first = extra[extra["userId"] == extra["userId"].min()].set_index("movieId")["rating"].to_dict()
     assert first == {862: 4.0, 863: 3.5, 550: 2.0}  # a visitor's later rating of a film replaces the earlier one
+
+
+def test_training_reads_the_repo_copy_and_the_local_folder_once_each(hub_server, tmp_path, monkeypatch):
+    import huggingface_hub.constants
+
+    from model.feedback import feedback_folders, read_events
+    from settings import load_settings
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    log = FeedbackLog(tmp_path / "fb")
+    log.record("ratings", RATINGS)
+    hub_server.commit("dataset", "me/feedback", {log.path.name: log.path.read_bytes()})  # pushed
+    log.record("ratings", {**RATINGS, "visitor": "later"})  # not pushed yet
+    settings = load_settings({"HF_ENDPOINT": hub_server.url, "HF_TOKEN": hub_server.token,
+                              "HF_FEEDBACK_REPO": "me/feedback", "APP_FEEDBACK_DIR": str(tmp_path / "fb")})
+    folders = feedback_folders(settings)
+    assert len(folders) == 2 and folders[0] == tmp_path / "fb"
+    events, unreadable = read_events(folders)
+    assert [e["visitor"] for e in events] == ["a1b2c3", "later"] and unreadable == 0
+
+    gone = load_settings({"HF_ENDPOINT": f"http://127.0.0.1:{_closed_port()}", "HF_FEEDBACK_REPO": "me/other",
+                          "APP_HUB_TIMEOUT": "2"})
+    with pytest.raises(InputError, match="the feedback dataset me/other could not be read"):
+        feedback_folders(gone)
+
+
+@pytest.mark.parametrize("argv", [["--with-feedback"], ["--catalog", "movies", "--engine", "spark", "--with-feedback"]])
+def test_with_feedback_outside_a_surprise_movies_run_is_one_line_and_exit_2(argv, capsys, tmp_path):
+    from model.train import main
+
+    assert main([*argv, "--processed-dir", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --with-feedback") and "\n" not in err
