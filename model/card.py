@@ -225,7 +225,9 @@ def _feedback_lines(feedback: dict[str, int] | None) -> list[str]:
         return []
     return [f"Visitors' feedback (`--with-feedback`): {feedback['ratings']:,} opt-in ratings of "
             f"{feedback['users']:,} visitors (from {feedback['events']:,} events) were added as extra users, with "
-            "ids above every MovieLens user id; they are among the ratings counted above.\n"]
+            "ids above every MovieLens user id; they are among the ratings counted above"
+            + (f" ({feedback['ratings_of_unknown_films']:,} ratings of films outside the catalog left out)"
+               if feedback.get("ratings_of_unknown_films") else "") + ".\n"]
 
 
 def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:

@@ -177,3 +177,12 @@ def test_with_feedback_outside_a_surprise_movies_run_is_one_line_and_exit_2(argv
     assert main([*argv, "--processed-dir", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: --with-feedback") and "\n" not in err
+
+
+def test_the_model_card_says_how_much_feedback_was_added():
+    from model.card import _feedback_lines
+
+    assert _feedback_lines(None) == []  # trained without --with-feedback
+    line, = _feedback_lines({"users": 2, "ratings": 6, "events": 3, "unreadable_lines": 0,
+                             "ratings_of_unknown_films": 1})
+    assert "6 opt-in ratings of 2 visitors (from 3 events)" in line and "1 ratings of films outside" in line
