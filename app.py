@@ -81,6 +81,7 @@ from fastapi import FastAPI  # noqa: E402
 
 from serving.admin import add_admin_routes  # noqa: E402
 from serving.api import create_api, json_not_found_everywhere  # noqa: E402
+from serving.feedback import close_at_shutdown, feedback_log  # noqa: E402
 from serving.gradio_guard import GradioGuard  # noqa: E402
 from serving.live import Live  # noqa: E402
 from serving.server import bounded_protocol  # noqa: E402
@@ -96,7 +97,9 @@ def create_app(state: AppState | Live | None = None, settings: Settings | None =
         state.run_background()
     # Several users at once must not queue behind each other; the handlers are fast and thread-safe (read-only).
     demo = build_ui(state).queue(default_concurrency_limit=settings.concurrency_limit)
-    api = create_api(state)
+    feedback = feedback_log()  # created here, once: its pushes to the Hub start now, the last one at shutdown
+    api = create_api(state, feedback=feedback)
+    close_at_shutdown(api, feedback)
     if isinstance(state, Live):
         add_admin_routes(api, state, settings.admin_secret)
     app = gr.mount_gradio_app(api, demo, path="/", allowed_paths=[str(snapshot(state).reports_dir)],

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config import ARTIFACTS_DIR, DEFAULT_RAW_DIR, PROCESSED_DATA_DIR
+from config import ARTIFACTS_DIR, DATA_DIR, DEFAULT_RAW_DIR, PROCESSED_DATA_DIR
 from errors import InputError
 
 MAX_ECHO = 80  # characters of a bad value repeated in a message
@@ -173,6 +173,13 @@ DECLARATIONS: tuple[Setting, ...] = (
             "how long `python app.py` waits for a request's headers before closing the connection"),
     Setting("APP_SHARE", "share", _flag, False, "true or false (1/0, yes/no)",
             "also serve the app on a public Gradio share link (`python app.py --share` does the same)"),
+    Setting("APP_FEEDBACK_DIR", "feedback_dir", _path, DATA_DIR / "feedback", "a directory path",
+            "where visitors' feedback is appended as JSON lines, one file per app process; default data/feedback"),
+    Setting("HF_FEEDBACK_REPO", "feedback_repo", _repo_id, None, REPO_ID_ACCEPTS,
+            "the dataset repo the feedback folder is pushed to (with HF_TOKEN); unset: it stays in the local folder"),
+    Setting("APP_FEEDBACK_INTERVAL", "feedback_interval", _seconds(0, 86400), 300.0,
+            "seconds, more than 0 and up to 86400",
+            "how often the feedback folder is pushed to HF_FEEDBACK_REPO (and once more when the app stops)"),
     Setting("JAVA_HOME", "java_home", _path, None, "a directory path",
             "the Java runtime the Spark engine starts (`--engine spark`); unset: `java` on PATH"),
 )
@@ -202,6 +209,9 @@ class Settings:
     log_level: str
     header_timeout: float
     share: bool
+    feedback_dir: Path
+    feedback_repo: str | None
+    feedback_interval: float
     java_home: Path | None
 
 

@@ -219,6 +219,17 @@ MOVIES_ROWS = {"surprise": ("SVD (tuned)", "BaselineOnly", "SVD (surprise defaul
                "spark": ("ALS (Spark, tuned)", "BaselineOnly (Spark)", "ALS (Spark defaults)")}
 
 
+def _feedback_lines(feedback: dict[str, int] | None) -> list[str]:
+    """The card's words on visitors' feedback folded in (`--with-feedback`); nothing without it."""
+    if feedback is None:
+        return []
+    return [f"Visitors' feedback (`--with-feedback`): {feedback['ratings']:,} opt-in ratings of "
+            f"{feedback['users']:,} visitors (from {feedback['events']:,} events) were added as extra users, with "
+            "ids above every MovieLens user id; they are among the ratings counted above"
+            + (f" ({feedback['ratings_of_unknown_films']:,} ratings of films outside the catalog left out)"
+               if feedback.get("ratings_of_unknown_films") else "") + ".\n"]
+
+
 def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """artifacts/movies/README.md: the Movies catalog's model, every figure from this run's measurements."""
     h, c, f, v = metrics["heldout"], metrics["catalog_split"], metrics["fold_in"], metrics["visitors"]
@@ -282,6 +293,7 @@ def movies_model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"users on {meta['n_titles']:,} films of the Movies catalog (item ids are TMDB ids). Known users get "
         "predictions and top-N lists; a visitor who rates at least three films is folded in (their bias and "
         "factors solved in closed form against the fixed item factors) and gets a top-N list.\n",
+        *_feedback_lines(meta.get("feedback")),
         "## Held-out evaluation (the issue's split)\n",
         f"surprise's `train_test_split(test_size=0.2, random_state=0)` on MovieLens `ratings_small.csv` "
         f"(userId, movieId, rating; {h['ratings']:,} ratings in file order; {h['test_ratings']:,} held out). "

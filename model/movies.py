@@ -378,9 +378,11 @@ def visitor_markdown(fold_in: dict[str, Any], visitors: dict[str, dict[str, Any]
 
 # ---- the run ----------------------------------------------------------------------------------------------
 def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int = MOVIES_SEED,
-                 engine: MoviesEngine | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
+                 engine: MoviesEngine | None = None, feedback_folders: list[Path] | None = None,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
     """The whole Movies run; returns (arrays, manifest metadata, metrics) for model.export.write_artifacts.
-    `engine`: who searches and fits (default surprise; model.spark_engine.SparkMovies for Spark)."""
+    `engine`: who searches and fits (default surprise; model.spark_engine.SparkMovies for Spark).
+    `feedback_folders`: fold the visitors' ratings kept there into the catalog ratings (model.feedback)."""
     engine = engine or SURPRISE
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -390,6 +392,13 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int
         return time.perf_counter()
 
     inputs = load_inputs(processed_dir, raw_dir)
+    # ---- feedback hook (--with-feedback): visitors' ratings as extra users of the catalog ratings ----
+    feedback = None
+    if feedback_folders is not None:
+        from model.feedback import add_feedback_users
+
+        inputs.ratings, feedback = add_feedback_users(inputs.ratings, inputs.movies, feedback_folders)
+    # ---- end of the feedback hook ----
     log.info("movies: %s ratings in ratings_small.csv, %s of catalog films", f"{len(inputs.issue_ratings):,}",
              f"{len(inputs.ratings):,}")
     t = time.perf_counter()
@@ -422,6 +431,7 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int
         "heldout": heldout, "catalog_split": catalog_split, "fold_in": fold_in,
         "visitors": {"tastes": TASTES, "methods": visitors, "chosen": chosen, "min_share": MIN_TASTE_SHARE,
                      "markdown": visitor_markdown(fold_in, visitors, chosen)},
+        "feedback": feedback,  # None: trained without --with-feedback
         "seconds": {**timings, "total": round(time.perf_counter() - started, 1),
                     "training_and_evaluation": round(time.perf_counter() - started - timings["content_neighbours"], 1)},
     }
@@ -434,6 +444,6 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int
         "metrics": {"heldout": heldout["table"], "catalog_split": catalog_split["table"],
                     "fold_in": fold_in["table"]},
         "inputs_sha256": inputs.sha256, "library_versions": library_versions(engine.meta["engine"]),
-        "train_seconds": metrics["seconds"]["total"],
+        "train_seconds": metrics["seconds"]["total"], "feedback": feedback,
     }
     return arrays, meta, metrics

@@ -81,6 +81,7 @@ class TrainOptions:
     master: str = "local[*]"                         # the Spark master (--engine spark only)
     spark_conf: tuple[tuple[str, str], ...] = ()     # extra Spark settings, (key, value) pairs
     spark_grid: dict[str, list[Any]] | None = None   # the Spark search's ranks and regParams (None: its default)
+    with_feedback: bool = False                      # fold visitors' ratings into the Movies run (model.feedback)
 
     def movies_out(self) -> Path:
         """Where the Movies model goes: --movies-out, else <--out>/movies."""
@@ -161,11 +162,19 @@ def train_movies_model(options: TrainOptions) -> dict[str, Any]:
     """The Movies catalog's run (model.movies): artifacts, metrics.json and card into options.movies_out()."""
     started = time.perf_counter()
     if options.engine == "spark":
+        if options.with_feedback:
+            raise InputError("--with-feedback trains with the surprise engine only; leave out --engine spark")
         from model.spark_engine import train_movies_spark  # pyspark only when asked for
 
         arrays, meta, metrics = train_movies_spark(options)
     else:
-        arrays, meta, metrics = train_movies(options.processed_dir, options.movielens_dir(), options.threshold)
+        folders = None
+        if options.with_feedback:  # the feedback hook: APP_FEEDBACK_DIR and HF_FEEDBACK_REPO (settings.py)
+            from model.feedback import feedback_folders
+
+            folders = feedback_folders(load_settings())
+        arrays, meta, metrics = train_movies(options.processed_dir, options.movielens_dir(), options.threshold,
+                                             feedback_folders=folders)
     write_artifacts(options.movies_out(), arrays, meta, metrics, card.movies_model_card(meta, metrics))
     log.info("movies artifacts written to %s in %.0f s", options.movies_out(), time.perf_counter() - started)
     return metrics
@@ -196,6 +205,8 @@ def build_parser() -> OneLineParser:
                    help="which model to train: the streaming catalog's (default), the Movies catalog's, or both")
     p.add_argument("--movies-out", type=Path, default=None,
                    help="artifact folder of the Movies model (default <--out>/movies)")
+    p.add_argument("--with-feedback", action="store_true",
+                   help="Movies: add the visitors' opt-in ratings (APP_FEEDBACK_DIR, HF_FEEDBACK_REPO) as extra users")
     p.add_argument("--engine", choices=ENGINES, default="surprise",
                    help="training engine: surprise (default, one process) or spark (pyspark MLlib ALS)")
     p.add_argument("--master", type=spark_master, default="local[*]",
@@ -250,7 +261,7 @@ def options_from(args: argparse.Namespace) -> TrainOptions:
         with_movielens=not args.skip_movielens, with_content=not args.skip_content,
         reports_dir=args.reports_dir, movielens_only=args.movielens, catalog=args.catalog,
         movies_out_dir=args.movies_out, engine=args.engine, master=args.master,
-        spark_conf=tuple(args.spark_conf), spark_grid=args.spark_grid)
+        spark_conf=tuple(args.spark_conf), spark_grid=args.spark_grid, with_feedback=args.with_feedback)
 
 
 def parse_args(argv: list[str] | None = None) -> TrainOptions:
@@ -324,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.verbosity)
     options = options_from(args)
+    if options.with_feedback and options.catalog == "streaming":
+        print("error: --with-feedback adds visitors' ratings to the Movies model: use it with --catalog movies "
+              "or all", file=sys.stderr)
+        return 2
     try:
         with logging_redirect_tqdm():  # log lines do not tear the search's progress bar
             if options.movielens_only:

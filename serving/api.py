@@ -41,6 +41,7 @@ from errors import InputError, NotFound
 from inputs.numbers import MAX_LIMIT, MAX_N, whole_number
 from inputs.text import clip, echo, is_empty
 from serving import movie_service, service
+from serving.feedback import FeedbackLog, feedback_log
 from serving.state import AppState, Unavailable, snapshot
 
 log = logging.getLogger(__name__)
@@ -223,10 +224,11 @@ def question_endpoint(state: AppState, spec: CatalogSpec, route: Route) -> Calla
     return per_route(endpoint)
 
 
-def create_api(state: AppState) -> FastAPI:
+def create_api(state: AppState, feedback: FeedbackLog | None = None) -> FastAPI:
     """The FastAPI app with every REST route; the Gradio UI is mounted on it at "/" by app.py.
 
-    `state` is an AppState or a serving.live.Live; each request reads its snapshot once (state.snapshot)."""
+    `state` is an AppState or a serving.live.Live; each request reads its snapshot once (state.snapshot).
+    `feedback` is where POST /feedback appends (default: the process-wide serving.feedback.feedback_log())."""
     app = FastAPI(title="Streaming recommender", description=DESCRIPTION, version="1.0")
     add_error_handlers(app)
     app.add_middleware(RestMethods, api=app)
@@ -269,7 +271,26 @@ def create_api(state: AppState) -> FastAPI:
     for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
         add_catalog_routes(app, state, spec)
     add_movie_model_routes(app, state)
+    add_feedback_route(app, feedback)
     return app
+
+
+class FeedbackEvent(BaseModel):
+    """The body of POST /feedback: the kind and the payload's fields beside it."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"kind": "thumbs", "catalog": "movies", "movie": 862, "vote": "up", "visitor": "a1b2c3"},
+        {"kind": "ratings", "catalog": "movies", "visitor": "a1b2c3",
+         "ratings": [{"movie": 862, "rating": 5}, {"movie": 863, "rating": 4.5}]}]})
+    kind: str
+
+
+def add_feedback_route(app: FastAPI, feedback: FeedbackLog | None) -> None:
+    @app.post("/feedback", tags=["feedback"], summary="Keep a visitor's thumbs up/down on a pick, or their ratings")
+    @per_route
+    def post_feedback(body: FeedbackEvent) -> dict:
+        event = (feedback or feedback_log()).append(body.kind, dict(body.model_extra or {}))
+        return {"kept": True, "id": event["id"], "time": event["time"]}
 
 
 def add_catalog_routes(app: FastAPI, state: AppState, spec: CatalogSpec) -> None:

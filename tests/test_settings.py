@@ -39,9 +39,11 @@ BAD_VALUES = {
     "APP_LOG_LEVEL": ["loud", "verbose", "0"],
     "APP_HEADER_TIMEOUT": ["0", "-2", "301", "nan", "x", "１0"],
     "APP_SHARE": ["maybe", "2", "on"],
+    "HF_FEEDBACK_REPO": ["me feedback", "me/feedback/x", "a--b"],
+    "APP_FEEDBACK_INTERVAL": ["0", "-1", "86401", "nan", "x"],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
-ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME"}
+ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME", "APP_FEEDBACK_DIR"}
 
 GOOD_VALUES = {
     "RAW_DIR": ("/data/raw", Path("/data/raw")),
@@ -65,6 +67,9 @@ GOOD_VALUES = {
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
     "APP_SHARE": ("YES", True),
     "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
+    "APP_FEEDBACK_DIR": ("/data/feedback", Path("/data/feedback")),
+    "HF_FEEDBACK_REPO": ("me/streaming-feedback", "me/streaming-feedback"),
+    "APP_FEEDBACK_INTERVAL": ("2", 2.0),
 }
 
 

@@ -4,6 +4,8 @@ It implements just what huggingface_hub 2.4 uses (with HF_HUB_DISABLE_XET=1) for
 - create_repo:        POST /api/repos/create                              (409 when it exists)
 - upload_folder:      POST /api/validate-yaml (README.md), POST /api/{type}s/{repo}/preupload/{rev}
                       (every file "regular": no LFS), POST /api/{type}s/{repo}/commit/{rev} (NDJSON, base64)
+- CommitScheduler:    create_repo (exist_ok: the 409 is read as "exists"), then preupload + commit as above
+                      (serving.feedback's pushes of the feedback folder)
 - snapshot_download:  GET /api/{type}s/{repo}/revision/{rev} (sha + siblings), GET /api/{type}s/{repo}/tree/{rev},
                       HEAD/GET /{prefix}{repo}/resolve/{rev}/{path} (ETag, X-Repo-Commit, Content-Length)
 Writes need an `Authorization: Bearer <token>` header equal to the server's token. Every commit stays
