@@ -39,9 +39,12 @@ BAD_VALUES = {
     "APP_LOG_LEVEL": ["loud", "verbose", "0"],
     "APP_HEADER_TIMEOUT": ["0", "-2", "301", "nan", "x", "１0"],
     "APP_SHARE": ["maybe", "2", "on"],
+    "APP_REMOTE_IMAGES": ["off", "2", "tmdb"],
+    "APP_BROWSER_KEY": ["a key", "x" * 65, "clé"],
+    "APP_BROWSER_SECRET": ["short", "has a space in it here", "x" * 257],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
-ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME"}
+ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME", "APP_FEEDBACK_DIR"}
 
 GOOD_VALUES = {
     "RAW_DIR": ("/data/raw", Path("/data/raw")),
@@ -64,6 +67,10 @@ GOOD_VALUES = {
     "APP_LOG_LEVEL": ("INFO", "info"),
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
     "APP_SHARE": ("YES", True),
+    "APP_REMOTE_IMAGES": ("false", False),
+    "APP_BROWSER_KEY": ("my-space.profile", "my-space.profile"),
+    "APP_BROWSER_SECRET": ("browser-s3cret-123", "browser-s3cret-123"),
+    "APP_FEEDBACK_DIR": ("/data/feedback", Path("/data/feedback")),
     "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
 }
 
