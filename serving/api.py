@@ -287,7 +287,7 @@ class VisitorRatings(BaseModel):
     ratings: list[Any]
     n: int | str = 10
     platform: str | None = None
-    exclude: list[Any] | None = None  # TMDB ids the visitor is not interested in
+    exclude: Any = None  # TMDB ids the visitor is not interested in (checked by movie_service.parse_exclude)
 
 
 MOVIE_REF = "A TMDB id, e.g. 862 (the film titled '2012' is asked for with title=2012)."

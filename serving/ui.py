@@ -354,7 +354,7 @@ def build_ui(state: AppState) -> gr.Blocks:
                 with gr.Tab(spec.label, id=spec.name), gr.Tabs() as group:
                     for route in spec.routes:
                         query_tab(state, spec, route, links, ((top, spec.name), (group, route.api_name)))
-            movie_tabs(state, links, top)
+            movie_tabs(state, links, top, demo)
             with gr.Tab("Data and model", id="data"):
                 data_tab(state)
         links.attach(demo)
