@@ -220,9 +220,16 @@ def _platform() -> gr.Dropdown:
     return gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Streams on", allow_custom_value=True)
 
 
-def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks) -> None:
+def visitor_profile() -> gr.BrowserState:
+    """The visitor's profile in their browser (EMPTY_PROFILE's keys). Made at the page's top level, outside any
+    tab: a component inside a tab not yet opened is not mounted, so a page load could not read it."""
+    settings = load_settings()
+    return gr.BrowserState(EMPTY_PROFILE, storage_key=settings.browser_key, secret=settings.browser_secret)
+
+
+def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, profile: gr.BrowserState) -> None:
     """The "Movie picks" tab group. Its tabs are linked as movies_for_visitor, movies_top_n, movies_recommend and
-    movies_similar; a film is `movie_id` in the links made here (`title` works too)."""
+    movies_similar; a film is `movie_id` in the links made here (`title` works too). `profile`: visitor_profile()."""
     handlers = make_movie_handlers(state)
     now = snapshot(state)  # an AppState, or a serving.live.Live's snapshot serving when the page is built
     model = now.movie_model
@@ -236,7 +243,7 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks) -> 
                 return (top, "movie_picks"), (group, tab)
 
             with gr.Tab("Your picks", id="movies_for_visitor"):
-                visitor_tab(state, handlers, links, where("movies_for_visitor"), demo)
+                visitor_tab(state, handlers, links, where("movies_for_visitor"), demo, profile)
             with gr.Tab("For a MovieLens user", id="movies_top_n"):
                 with gr.Row():
                     user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
@@ -285,11 +292,9 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks) -> 
 
 
 def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
-                selectors: tuple[tuple[gr.Tabs, str], ...], demo: gr.Blocks) -> None:
+                selectors: tuple[tuple[gr.Tabs, str], ...], demo: gr.Blocks, profile: gr.BrowserState) -> None:
     """Search a film, choose its stars, add it; three or more, then "Get my picks". The profile (ratings, films
     not wanted, the sharing choice) is kept in the visitor's browser and read back at each page load."""
-    settings = load_settings()
-    profile = gr.BrowserState(EMPTY_PROFILE, storage_key=settings.browser_key, secret=settings.browser_secret)
     gr.Markdown(f"Rate at least {MIN_RATINGS} films you know and get films for your taste, with where to watch "
                 "them. Your ratings stay in this browser (reload the page: they are still here). "
                 "`POST /movies/for_visitor` · gradio_client `api_name=\"/movies_for_visitor\"`")
