@@ -351,7 +351,7 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
 
     def thumbs(vote: str) -> Callable:
         def record(stored: Any, movie: Any, given: Any) -> None:
-            if movie is None or movie == "":
+            if movie not in {i["id"] for i in _items(given)}:
                 raise gr.Error("Get your picks first, then choose one of them.", print_exception=False)
             feedback_log().record("thumbs", {"catalog": "movies", "movie": int(movie), "vote": vote,
                                              "visitor": clean_profile(stored)["visitor"]})
@@ -360,7 +360,7 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
 
     def drop_pick(stored: Any, movie: Any, values: list, count: float, where: str) -> tuple:
         """The pick left out for good, and the picks again without it."""
-        if movie is None or movie == "":
+        if isinstance(movie, bool) or not isinstance(movie, int):
             raise gr.Error("Get your picks first, then choose the one you are not interested in.",
                            print_exception=False)
         kept = clean_profile(stored)

@@ -246,9 +246,12 @@ def test_movie_picks_not_interested_thumbs_sharing_and_a_profile_that_stays(brow
     again = [int(c.get_attribute("data-id")) for c in cards.all()]
     assert shown_ids[0] not in again and again[:9] == shown_ids[1:]
 
-    # The feedback folder: one thumbs line and the shared ratings (twice: both requests), one visitor id.
-    thumbs = [json.loads(line) for line in (served_app.feedback_dir / "thumbs.jsonl").read_text().splitlines()]
-    shared = [json.loads(line) for line in (served_app.feedback_dir / "ratings.jsonl").read_text().splitlines()]
+    # The feedback folder (JSON lines, each event with its kind): one thumbs event and the shared ratings (twice:
+    # both requests), one visitor id.
+    events = [json.loads(line) for path in sorted(served_app.feedback_dir.glob("*.jsonl"))
+              for line in path.read_text(encoding="utf-8").splitlines()]
+    thumbs = [e for e in events if e["kind"] == "thumbs"]
+    shared = [e for e in events if e["kind"] == "ratings"]
     mine = [t for t in thumbs if t["movie"] == shown_ids[0]]
     assert len(mine) == 1 and mine[0]["vote"] == "up" and mine[0]["catalog"] == "movies"
     visitor = mine[0]["visitor"]
