@@ -129,7 +129,13 @@ def _host(text: str) -> str:
     return text
 
 
-SECRET_ENV = ("HF_TOKEN", "APP_ADMIN_SECRET")  # never repeated in a message
+def _storage_key(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", text):
+        raise ValueError
+    return text
+
+
+SECRET_ENV = ("HF_TOKEN", "APP_ADMIN_SECRET", "APP_BROWSER_SECRET")  # never repeated in a message
 REPO_ID_ACCEPTS = "a Hugging Face repo id such as owner/name (ASCII letters, digits, - _ .)"
 
 DECLARATIONS: tuple[Setting, ...] = (
@@ -173,6 +179,15 @@ DECLARATIONS: tuple[Setting, ...] = (
             "how long `python app.py` waits for a request's headers before closing the connection"),
     Setting("APP_SHARE", "share", _flag, False, "true or false (1/0, yes/no)",
             "also serve the app on a public Gradio share link (`python app.py --share` does the same)"),
+    Setting("APP_REMOTE_IMAGES", "remote_images", _flag, True, "true or false (1/0, yes/no)",
+            "film posters from TMDB's image server (image.tmdb.org) in the Movie picks answers; false: no remote "
+            "image address anywhere (the answers' `poster` is null and the page shows the local placeholder)"),
+    Setting("APP_BROWSER_KEY", "browser_key", _storage_key, "movie-picks-profile",
+            "1 to 64 ASCII letters, digits, - _ .", "the browser storage key under which Movie picks keeps a "
+            "visitor's ratings, not-interested films and sharing choice (in their own browser)"),
+    Setting("APP_BROWSER_SECRET", "browser_secret", _secret, None, "16 to 256 printable ASCII characters, no spaces",
+            "the key the visitor's stored profile is encrypted with; set it (a Space secret) so profiles survive "
+            "restarts; unset: a new random key at each start (profiles last until the app restarts)"),
     Setting("APP_FEEDBACK_DIR", "feedback_dir", _path, DATA_DIR / "feedback", "a directory path",
             "where visitors' feedback is appended as JSON lines, one file per app process; default data/feedback"),
     Setting("HF_FEEDBACK_REPO", "feedback_repo", _repo_id, None, REPO_ID_ACCEPTS,
@@ -209,6 +224,9 @@ class Settings:
     log_level: str
     header_timeout: float
     share: bool
+    remote_images: bool
+    browser_key: str
+    browser_secret: str | None
     feedback_dir: Path
     feedback_repo: str | None
     feedback_interval: float

@@ -63,6 +63,7 @@ class C:
     COMPANIES, COLLECTION, DIRECTORS = "production_companies", "collection", "directors"
     BUDGET, REVENUE, RETURN, VOTE_COUNT = "budget", "revenue", "return", "vote_count"
     VOTE_AVERAGE, GENRES, OVERVIEW = "vote_average", "genres", "overview"
+    POSTER_PATH = "poster_path"
 
 
 # TMDB's codes outside ISO, named as the ETL names them (etl/movies/names.py; tests check that both agree).
@@ -76,6 +77,8 @@ REQUIRED_COLUMNS = [C.ID, C.TITLE, C.RELEASE_DATE, C.RELEASE_YEAR, C.RUNTIME, C.
                     C.VOTE_COUNT, C.DIRECTORS]
 # Read when the table has them: the TMDB facts a linked streaming title shows (facts_for_title).
 FACTS_COLUMNS = [C.VOTE_AVERAGE, C.GENRES, C.OVERVIEW]
+# Read when the table has it (tables built before posters were kept have none): the film's TMDB image path.
+POSTER_COLUMNS = [C.POSTER_PATH]
 WHERE_TO_WATCH = "where_to_watch"   # the key of each listed movie's streaming titles
 OVERVIEW_CHARS = 300                # a fact's overview is cut (at a word) to about this many characters
 # The six questions, in the issue's order (method names = REST paths /movies/<name>, api_name movies_<name>).
@@ -321,6 +324,8 @@ class MoviesCatalog:
         self._row_of_id = {movie_id: row for row, movie_id in enumerate(ids)}
         genres = movies[C.GENRES].tolist() if C.GENRES in movies.columns else [None] * self.size
         self._genres = [tuple(_text_list(g)) for g in genres]
+        posters = movies[C.POSTER_PATH].tolist() if C.POSTER_PATH in movies.columns else [None] * self.size
+        self._posters = [p if isinstance(p, str) and p else None for p in posters]
         # A name's list answer is built at its first question and kept (a few microseconds per movie).
         self._answers: dict[tuple[str, str], object] = {}
         self._build_titles(titles, votes)
@@ -539,6 +544,11 @@ class MoviesCatalog:
         return self._with_streams({C.ID: movie_id, C.TITLE: self._titles[row], C.RELEASE_YEAR: self._years[row],
                                    C.GENRES: list(self._genres[row])})
 
+    def poster_path(self, movie_id: int) -> str | None:
+        """The film's TMDB image path ("/rhIRbceoE9lR4veEXuwCC2wARtG.jpg"); None when it has none or is unknown."""
+        row = self._row_of_id.get(movie_id)
+        return None if row is None else self._posters[row]
+
     def movies_titled(self, value: object, param: str = "title") -> list[dict]:
         """The films titled `value` (matched as peliculas_duracion matches), newest first, as cards; NotFound
         with up to five close titles when none is."""
@@ -683,7 +693,8 @@ def load_movies_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl --catalog movies`.")
     available = set(pq.read_schema(path).names)
-    movies = pd.read_parquet(path, columns=REQUIRED_COLUMNS + [c for c in FACTS_COLUMNS if c in available])
+    movies = pd.read_parquet(path, columns=REQUIRED_COLUMNS + [c for c in FACTS_COLUMNS + POSTER_COLUMNS
+                                                                if c in available])
     links_path = where_to_watch_path(processed_dir)
     if links_path.is_file():
         links = read_where_to_watch(processed_dir)

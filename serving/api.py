@@ -40,7 +40,7 @@ from catalog import CatalogSpec, Route
 from errors import InputError, NotFound
 from inputs.numbers import MAX_LIMIT, MAX_N, whole_number
 from inputs.text import clip, echo, is_empty
-from serving import movie_service, service
+from serving import movie_service, posters, service
 from serving.feedback import FeedbackLog, feedback_log
 from serving.state import AppState, Unavailable, snapshot
 
@@ -308,6 +308,7 @@ class VisitorRatings(BaseModel):
     ratings: list[Any]
     n: int | str = 10
     platform: str | None = None
+    exclude: Any = None  # TMDB ids the visitor is not interested in (checked by movie_service.parse_exclude)
 
 
 MOVIE_REF = "A TMDB id, e.g. 862 (the film titled '2012' is asked for with title=2012)."
@@ -336,8 +337,10 @@ def _movie(movie_id: str | None, title: str | None) -> object:
 
 
 def add_movie_model_routes(app: FastAPI, state: AppState) -> None:
-    """The Movies model's routes (serving.movie_service): recommend, top_n, for_visitor, similar, search."""
+    """The Movies model's routes (serving.movie_service): recommend, top_n, for_visitor, similar, search; and
+    the poster placeholder their answers' pages show (serving.posters)."""
     tags = ["movies model"]
+    posters.add_routes(app)
 
     @app.get("/movies/recommend", tags=tags, summary="Recommend a film to a MovieLens user, or not, and why")
     @per_route
@@ -356,7 +359,7 @@ def add_movie_model_routes(app: FastAPI, state: AppState) -> None:
     @app.post("/movies/for_visitor", tags=tags, summary="A visitor's own picks from three or more rated films")
     @per_route
     def movies_for_visitor(body: VisitorRatings) -> dict:
-        return movie_service.for_visitor(snapshot(state), body.ratings, body.n, body.platform)
+        return movie_service.for_visitor(snapshot(state), body.ratings, body.n, body.platform, body.exclude)
 
     @app.get("/movies/similar", tags=tags, summary="Films like a film: by content and by taste")
     @per_route

@@ -12,6 +12,9 @@ A **visitor** (someone the model never saw) gives at least three (TMDB id, ratin
 
       min_{b, p}  sum_j (r_j - mu - b_j - b - q_j . p)^2 + n (reg_bu b^2 + reg_pu |p|^2)
 
+- `because` splits each pick's folded-in prediction (b + q_i . p) exactly into one term per rated film
+  (`fold_in_terms`) and names the films that raise it most: "Because you rated Toy Story, Up".
+
 - `for_visitor` ranks every film the model knows (the rated ones left out). Plain fold-in alone ranks by
   `mu + b + b_i + q_i . p`; with three to five ratings the ridge keeps |p| small, so the item biases win and
   everyone gets the same well-liked films (see the model card: genre share of the top 10 for themed
@@ -52,6 +55,7 @@ from serving.predictor import Explanation, explained_estimate
 MOVIES_ARTIFACTS_DIR = ARTIFACTS_DIR / "movies"
 MIN_VISITOR_RATINGS = 3
 MAX_VISITOR_RATINGS = 500
+BECAUSE_TOP = 3  # rated films named as the reason of a visitor's pick
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_n_ratings", "item_titles", "item_years",
                    "item_genres", "genre_names")
@@ -140,6 +144,30 @@ def solve_fold_in(residuals: np.ndarray, factors: np.ndarray, reg_bu: float, reg
     else:
         x = np.linalg.solve(design.T @ design + np.diag(ridge), design.T @ residuals)
     return float(x[0]), x[1:]
+
+
+def fold_in_terms(residuals: np.ndarray, factors: np.ndarray, targets: np.ndarray, reg_bu: float,
+                  reg_pu: float) -> np.ndarray:
+    """What each rated film adds to the folded-in part (b + q_i . p) of the prediction of each target film.
+
+    solve_fold_in's (b, p) is x = M^-1 D' y, with D = [1, q_j] (n x k+1, one row per rated film), M = D'D + R
+    (R the diagonal ridge n*reg_bu, n*reg_pu, ...) and y the residuals. A target film's fold-in part is
+    [1, q_i] . x = sum_j ([1, q_i] M^-1 [1, q_j]') y_j: one term per rated film, and the terms sum to it exactly
+    (up to rounding). Returns (len(targets), n): row i holds film i's terms, `targets` being its q_i rows.
+    """
+    n, k = factors.shape
+    design = np.empty((n, k + 1))
+    design[:, 0] = 1.0
+    design[:, 1:] = factors
+    ridge = np.full(k + 1, n * reg_pu)
+    ridge[0] = n * reg_bu
+    # M^-1 D' = R^-1 D' (D R^-1 D' + I)^-1 (the same identity as solve_fold_in's dual form): an n x n solve.
+    scaled = design / ridge
+    weights = np.linalg.solve(scaled @ design.T + np.eye(n), scaled).T  # (k+1) x n, symmetric system
+    target_design = np.empty((targets.shape[0], k + 1))
+    target_design[:, 0] = 1.0
+    target_design[:, 1:] = targets
+    return (target_design @ weights) * residuals
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:
@@ -276,10 +304,12 @@ class MovieRecommender:
         return self.combine(components, m), components["predicted"]
 
     def for_visitor(self, ratings: object, n: object = 10, allowed_ids: Collection[int] | None = None,
-                    method: str | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+                    method: str | dict[str, Any] | None = None,
+                    exclude_ids: Collection[int] = ()) -> list[dict[str, Any]]:
         """The visitor's n best films (rated ones left out), best first: {id, title, year, genres, score,
-        predicted_rating, recommend, n_ratings}. `allowed_ids`: only these TMDB ids (e.g. the films on the
-        visitor's platforms, from where_to_watch.parquet). `method`: see `visitor_method`."""
+        predicted_rating, recommend, n_ratings, because}. `allowed_ids`: only these TMDB ids (e.g. the films on
+        the visitor's platforms, from where_to_watch.parquet). `exclude_ids`: never these (the films the visitor
+        said they are not interested in). `method`: see `visitor_method`. `because`: see `because`."""
         n = parse_n(n)
         items, values = self._items_of(parse_visitor_ratings(ratings))
         m = self.visitor_method(method)
@@ -287,8 +317,39 @@ class MovieRecommender:
         keep = self._allowed(allowed_ids)
         if m.get("min_support"):
             keep &= self.item_n_ratings >= int(m["min_support"])
+        if len(exclude_ids):
+            keep &= ~np.isin(self.item_ids, np.fromiter((int(x) for x in exclude_ids), dtype=np.int64))
         keep[items] = False
-        return self._best(keep, score, predicted, n)
+        picks = self._best(keep, score, predicted, n)
+        reasons = self.because(items, values, [self.item_index(p["id"]) for p in picks])
+        return [{**pick, "because": reason} for pick, reason in zip(picks, reasons, strict=True)]
+
+    def because_terms(self, items: np.ndarray, values: np.ndarray, targets: list[int]) -> np.ndarray:
+        """(len(targets), len(items)): what each rated film adds to each target's folded-in prediction (the
+        visitor's bias plus q_i . p, in rating points; fold_in_terms). Row sums equal that part exactly."""
+        residuals = values - self.global_mean - self.item_bias[items]
+        target_factors = self.item_factors[np.asarray(targets, dtype=np.int64)]
+        return fold_in_terms(residuals, self.item_factors[items], target_factors, self.reg_bu, self.reg_pu)
+
+    def because(self, items: np.ndarray, values: np.ndarray, targets: list[int],
+                top: int = BECAUSE_TOP) -> list[list[dict[str, Any]]]:
+        """For each target film, the rated films that raise its folded-in predicted rating most: up to `top`
+        of {id, title, share}, largest first, only films that raise it. `share` = the film's term / the sum
+        of the absolute terms of all rated films (so the shares of all rated films' |terms| add up to 1; a
+        film that lowers the prediction has a negative share and is not listed).
+
+        What it explains: the personal part of the prediction (bias + q_i . p, the fold-in), not the blend's
+        ranking score, which adds the factor and genre similarity to the rated films (see the module doc)."""
+        if not targets:
+            return []
+        terms = self.because_terms(items, values, targets)
+        out = []
+        for row in terms:
+            total = float(np.abs(row).sum())
+            order = [j for j in np.argsort(-row, kind="stable")[:top] if row[j] > 0 and total > 0]
+            out.append([{"id": int(self.item_ids[items[j]]), "title": str(self.item_titles[items[j]]),
+                         "share": round(float(row[j]) / total, 4)} for j in order])
+        return out
 
     # ---- known users -----------------------------------------------------------------------------------
     def _known_user(self, user: object) -> int:

@@ -2,13 +2,16 @@
 
     recommend(state, user_id, movie)          a MovieLens user and a film: predicted rating, verdict, why
     top_n(state, user_id, n, genre, year_from, year_to, platform)   a MovieLens user's best unrated films
-    for_visitor(state, ratings, n, platform)  a visitor's own picks from three or more rated films (fold-in)
+    for_visitor(state, ratings, n, platform, exclude)  a visitor's own picks from three or more rated films
+                                              (fold-in), never the films in `exclude` (not interested)
     similar(state, movie, n, platform)        films like a film: by content (whole catalog) and by taste
     search(state, q, limit)                   rated films matching part of a title (the UI's search box)
 
 A film is named by its TMDB id (an integer: 862) or its title (a string: "toy story"); ids are never read as
 titles, so the film titled "2012" is asked for as "2012" and TMDB id 2012 as 2012. Every listed film carries
-its where_to_watch (the streaming titles it is linked to). A filter that leaves fewer films than asked gives
+its where_to_watch (the streaming titles it is linked to) and its `poster` (TMDB's image address, None when it
+has none or APP_REMOTE_IMAGES is off: serving.posters); a visitor's pick also its `because` (the rated films
+raising its predicted rating most, MovieRecommender.because). A filter that leaves fewer films than asked gives
 what there is, with a "notice" saying so. Bad input is errors.InputError (NotFound for an unknown film, with
 suggestions); a model or catalog not loaded is serving.state.Unavailable.
 """
@@ -24,9 +27,11 @@ from inputs.platforms import parse_optional_platform
 from inputs.text import echo, is_empty
 from serving.explain import explain, verdict
 from serving.movie_recommender import MIN_VISITOR_RATINGS, MovieRecommender, parse_tmdb_id
+from serving.posters import poster_url, remote_images
 from serving.state import AppState
 
 MOVIE_HELP = "a TMDB id as a number (e.g. 862) or a title as text (e.g. 'toy story')"
+MAX_EXCLUDED = 5000  # films a visitor may have said they are not interested in
 
 
 def _parts(state: AppState) -> tuple[MovieRecommender, MoviesCatalog]:
@@ -57,15 +62,24 @@ def resolve_movie(movies: MoviesCatalog, value: object, param: str = "movie",
 
 
 def _listed(movies: MoviesCatalog, items: list[dict]) -> list[dict]:
-    """The recommender's items with the catalog's where_to_watch (and its year and genres for any film)."""
+    """The recommender's items with the catalog's where_to_watch and poster (and its year and genres for any
+    film); a `because` names the catalog's titles."""
     out = []
+    remote = remote_images()
     for item in items:
         card = movies.card(item["id"]) or {}
         out.append({**item, "release_year": card.get("release_year", item.get("year")),
                     "genres": card.get("genres", item.get("genres", [])),
-                    "where_to_watch": card.get("where_to_watch", [])})
+                    "where_to_watch": card.get("where_to_watch", []),
+                    "poster": poster_url(movies.poster_path(item["id"]), remote)})
         out[-1].pop("year", None)
+        if "because" in item:
+            out[-1]["because"] = [{**b, "title": (movies.card(b["id"]) or b)["title"]} for b in item["because"]]
     return out
+
+
+def _with_poster(movies: MoviesCatalog, card: dict, remote: bool) -> dict:
+    return {**card, "poster": poster_url(movies.poster_path(card["id"]), remote)}
 
 
 def _allowed(movies: MoviesCatalog, platform: object) -> tuple[str | None, frozenset[int] | None]:
@@ -94,6 +108,7 @@ def recommend(state: AppState, user_id: object, movie: object) -> dict:
     card = movies.card(tmdb_id)
     return {"user_id": user, "id": tmdb_id, "title": card["title"], "release_year": card["release_year"],
             "genres": card["genres"], "where_to_watch": card["where_to_watch"],
+            "poster": poster_url(movies.poster_path(tmdb_id)),
             "predicted_rating": round(float(prediction.rating), 4), "threshold": prediction.threshold,
             "recommend": bool(prediction.recommend), "decision": verdict(prediction.recommend),
             "explanation": explain(prediction), "terms": asdict(prediction.explanation),
@@ -158,9 +173,30 @@ def parse_pairs(ratings: object) -> list[tuple[object, object]]:
     return pairs
 
 
-def for_visitor(state: AppState, ratings: object, n: object = 10, platform: object = None) -> dict:
-    """A visitor's n best films from their own ratings (at least three; the films they rated never among them)."""
+def parse_exclude(exclude: object) -> list[int]:
+    """The TMDB ids of the films a visitor is not interested in: a list of ids (None or [] for none). An id the
+    catalog does not know is kept out all the same (a film may leave the catalog and come back)."""
+    if exclude is None or is_empty(exclude):
+        return []
+    if not isinstance(exclude, (list, tuple)):
+        raise InputError(f"exclude must be a list of TMDB ids (e.g. [862, 12]); got {echo(exclude)}.")
+    if len(exclude) > MAX_EXCLUDED:
+        raise InputError(f"exclude may list at most {MAX_EXCLUDED:,} films; got {len(exclude):,}.")
+    ids = []
+    for value in exclude:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InputError(f"exclude must be a list of TMDB ids (e.g. [862, 12]); got {echo(value)} in it.")
+        ids.append(parse_tmdb_id(value))
+    return ids
+
+
+def for_visitor(state: AppState, ratings: object, n: object = 10, platform: object = None,
+                exclude: object = None) -> dict:
+    """A visitor's n best films from their own ratings (at least three; the films they rated never among them,
+    nor the films in `exclude`, a list of TMDB ids they said they are not interested in). Each pick says
+    `because`: up to three rated films raising its predicted rating most, with their share of it."""
     n = parse_n(n)
+    excluded = parse_exclude(exclude)
     model, movies = _parts(state)
     pairs = parse_pairs(ratings)
     if len(pairs) < MIN_VISITOR_RATINGS:
@@ -173,7 +209,7 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
                          f"{'it' if len(unrated) == 1 else 'them'}: rate films with MovieLens ratings "
                          f"({model.item_ids.size:,} of the catalog's films; /movies/search finds them).")
     key, allowed = _allowed(movies, platform)
-    items = _listed(movies, model.for_visitor(resolved, n, allowed))
+    items = _listed(movies, model.for_visitor(resolved, n, allowed, exclude_ids=excluded))
     cards = [movies.card(tmdb_id) for tmdb_id, _ in resolved]
     rated = [{"id": card["id"], "title": card["title"], "release_year": card["release_year"], "rating": float(rating)}
              for card, (_, rating) in zip(cards, resolved, strict=True)]
@@ -181,7 +217,7 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
         notice = _fewer(len(items), n, f"you have not rated streams on {key}", f"you have not rated stream on {key}")
     else:
         notice = _fewer(len(items), n, "is left that you have not rated", "are left that you have not rated")
-    return {"n": n, "platform": key, "rated": rated, "notice": notice, "items": items}
+    return {"n": n, "platform": key, "rated": rated, "exclude": excluded, "notice": notice, "items": items}
 
 
 def similar(state: AppState, movie: object, n: object = 10, platform: object = None) -> dict:
@@ -190,8 +226,9 @@ def similar(state: AppState, movie: object, n: object = 10, platform: object = N
     model, movies = _parts(state)
     tmdb_id = resolve_movie(movies, movie, "movie", model)
     key, allowed = _allowed(movies, platform)
-    content = [{**movies.card(other), "score": score} for other, score in model.similar_by_content(tmdb_id)
-               if allowed is None or other in allowed][:n]
+    remote = remote_images()
+    content = [{**_with_poster(movies, movies.card(other), remote), "score": score}
+               for other, score in model.similar_by_content(tmdb_id) if allowed is None or other in allowed][:n]
     taste = _listed(movies, model.similar_by_taste(tmdb_id, n, allowed))
     card = movies.card(tmdb_id)
     on = f" on {key}" if key else ""
@@ -203,7 +240,8 @@ def similar(state: AppState, movie: object, n: object = 10, platform: object = N
         taste_notice = _fewer(len(taste), n, f"close in taste streams{on}" if key else "is close in taste",
                               f"close in taste stream{on}" if key else "are close in taste")
     return {"id": tmdb_id, "title": card["title"], "release_year": card["release_year"], "genres": card["genres"],
-            "where_to_watch": card["where_to_watch"], "n": n, "platform": key, "notice": notice,
+            "where_to_watch": card["where_to_watch"], "poster": poster_url(movies.poster_path(tmdb_id), remote),
+            "n": n, "platform": key, "notice": notice,
             "items": content, "by_taste": {"notice": taste_notice, "items": taste}}
 
 
@@ -212,5 +250,7 @@ def search(state: AppState, q: object, limit: object = 10) -> dict:
     query = "" if q is None else str(q).strip()
     if not query:
         raise InputError("q is required: give part of a title, e.g. 'toy story'.")
-    model, _ = _parts(state)
-    return {"query": query, "items": model.search(query, parse_limit(limit))}
+    model, movies = _parts(state)
+    remote = remote_images()
+    return {"query": query, "items": [_with_poster(movies, card, remote)
+                                      for card in model.search(query, parse_limit(limit))]}

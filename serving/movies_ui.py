@@ -4,22 +4,44 @@ api_name for gradio_client: movies_for_visitor, movies_top_n, movies_recommend, 
 
 The visitor's flow: find a film (search box), choose its stars, "Add"; three or more films, then "Get my picks".
 The ratings live in a JSON component as [[TMDB id, rating], ...], the same list gradio_client sends to
-/movies_for_visitor (a number is a TMDB id, text a title).
+/movies_for_visitor (a number is a TMDB id, text a title). Picks, top picks and similar films show as poster
+cards (serving.posters), each pick with "Because you rated ...".
+
+The visitor's profile stays in their own browser (gr.BrowserState, encrypted under APP_BROWSER_KEY with
+APP_BROWSER_SECRET): their ratings, the films they are not interested in (never shown again: sent as
+`exclude`), whether they share their ratings, and an anonymous visitor id. Thumbs on a pick are recorded
+through serving.feedback; the ratings they ask picks for only when they tick "share my ratings".
 """
 from __future__ import annotations
 
+import html
+import logging
+import re
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 import gradio as gr
 import pandas as pd
 
 from catalog import MOVIES
+from errors import InputError
 from inputs.platforms import PLATFORM_KEYS
 from serving import movie_service
+from serving.feedback import feedback_log
 from serving.links import LinkedTab, Links
+from serving.movie_recommender import MAX_VISITOR_RATINGS
+from serving.posters import poster_img
 from serving.state import AppState, snapshot
 from serving.ui import ANY, count_slider, json_answer, readable_errors, streams_label, titles_table
+from settings import load_settings
 
+log = logging.getLogger(__name__)
+
+BECAUSE = "Because you rated"
+SHARE_LABEL = "Share my ratings to improve the model"
+SHARE_INFO = ("When ticked, the ratings you ask picks for are kept (with a random visitor id, nothing else about "
+              "you) and used to train the next model. Thumbs up/down on a pick are always kept the same way.")
 STARS = [(f"{'★' * int(r)}{'½' if r % 1 else ''} {r:g}", r) for r in [x / 2 for x in range(10, 0, -1)]]
 MIN_RATINGS = movie_service.MIN_VISITOR_RATINGS
 
@@ -41,14 +63,18 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         return movie_service.search(snapshot(state), query, 20)
 
     @readable_errors
-    def for_visitor(ratings: list, n: float, platform: str) -> tuple[str, pd.DataFrame, dict]:
-        answer = movie_service.for_visitor(snapshot(state), ratings, n, platform)
+    def for_visitor(ratings: list, n: float, platform: str, exclude: list | None = None,
+                    ) -> tuple[str, pd.DataFrame, dict]:
+        answer = movie_service.for_visitor(snapshot(state), ratings, n, platform, exclude)
         rated = "; ".join(f"{r['title']} ({r['release_year']}): {r['rating']:g}" for r in answer["rated"])
         head = f"**Your picks** from your {len(answer['rated'])} ratings ({rated})."
         if answer["notice"]:
             head += f"\n\n> {answer['notice']}"
         # The blend's score ranks but means nothing to a reader: the table shows the predicted rating.
-        return head, titles_table([{k: v for k, v in i.items() if k != "score"} for i in answer["items"]]), answer
+        table = titles_table([{k: v for k, v in i.items() if k != "score"} for i in answer["items"]])
+        if answer["items"]:
+            table[BECAUSE] = [because_text(i.get("because", [])) or "-" for i in answer["items"]]
+        return head, table, answer
 
     @readable_errors
     def top_n(user_id: str, genre: str, year_from: str, year_to: str, platform: str,
@@ -84,6 +110,74 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
 
     return {"search": search, "for_visitor": for_visitor, "top_n": top_n, "recommend": recommend,
             "similar": similar}
+
+
+# ---- poster cards ------------------------------------------------------------------------------------------
+def because_text(because: list[dict]) -> str:
+    """"Toy Story, Up" from a pick's `because`."""
+    return ", ".join(b["title"] for b in because)
+
+
+def poster_cards(items: list[dict], heading: str | None = None) -> str:
+    """Answer items as poster cards (HTML): poster (the placeholder when it has none or it fails to load), title
+    and year, predicted rating, "Because you rated ...", where to watch."""
+    if not items:
+        return ""
+    cards = []
+    for item in items:
+        title = str(item.get("title", ""))
+        lines = [f"<strong>{html.escape(title)}</strong> ({html.escape(str(item.get('release_year', '')))})"]
+        if item.get("predicted_rating") is not None:
+            lines.append(f"predicted {float(item['predicted_rating']):.1f} ★")
+        if item.get("because"):
+            lines.append(f'<span class="because">{BECAUSE} {html.escape(because_text(item["because"]))}</span>')
+        if item.get("where_to_watch"):
+            lines.append(f"on {html.escape(streams_label(item['where_to_watch']))}")
+        cards.append(f'<div class="movie-card" data-id="{int(item["id"])}" style="width:150px">'
+                     f'{poster_img(item.get("poster"), title)}<div style="font-size:0.85em;line-height:1.3">'
+                     + "<br>".join(lines) + "</div></div>")
+    top = f"<h4>{html.escape(heading)}</h4>" if heading else ""
+    style = "<style>.movie-card img.poster{width:150px;height:225px;object-fit:cover;border-radius:6px}</style>"
+    return (f'{style}{top}<div class="poster-cards" style="display:flex;flex-wrap:wrap;gap:12px">'
+            + "".join(cards) + "</div>")
+
+
+def _items(answer: Any, key: str = "items") -> list[dict]:
+    return answer.get(key, []) if isinstance(answer, dict) else []
+
+
+def similar_cards(answer: Any) -> str:
+    taste = answer.get("by_taste", {}) if isinstance(answer, dict) else {}
+    return (poster_cards(_items(answer), "By content")
+            + poster_cards(taste.get("items", []) if isinstance(taste, dict) else [], "By taste"))
+
+
+# ---- the visitor's profile, kept in their browser ---------------------------------------------------------
+EMPTY_PROFILE = {"visitor": None, "ratings": [], "not_interested": [], "share": False}
+_VISITOR_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def clean_profile(profile: Any) -> dict:
+    """A stored profile as the page uses it: what is not well formed is dropped (it comes from the browser), and a
+    visitor without an id gets a new random one."""
+    profile = profile if isinstance(profile, dict) else {}
+    visitor = profile.get("visitor")
+    ratings = [[m, float(r)] for pair in profile.get("ratings") or [] if isinstance(pair, list) and len(pair) == 2
+               for m, r in [pair] if isinstance(m, (int, str)) and not isinstance(m, bool)
+               and isinstance(r, (int, float)) and not isinstance(r, bool)]
+    excluded = [int(m) for m in profile.get("not_interested") or [] if isinstance(m, int) and not isinstance(m, bool)]
+    return {"visitor": visitor if isinstance(visitor, str) and _VISITOR_RE.fullmatch(visitor) else uuid.uuid4().hex,
+            "ratings": ratings[:MAX_VISITOR_RATINGS],
+            "not_interested": excluded[:movie_service.MAX_EXCLUDED], "share": profile.get("share") is True}
+
+
+def _pick_choices(answer: Any) -> gr.Dropdown:
+    choices = [(f"{i['title']} ({i.get('release_year', '')})", int(i["id"])) for i in _items(answer)]
+    return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
+
+
+def _pick_title(answer: Any, movie: Any) -> str:
+    return next((str(i["title"]) for i in _items(answer) if i["id"] == movie), f"TMDB {movie}")
 
 
 # ---- the visitor's ratings list ---------------------------------------------------------------------------
@@ -130,9 +224,16 @@ def _platform() -> gr.Dropdown:
     return gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Streams on", allow_custom_value=True)
 
 
-def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
+def visitor_profile() -> gr.BrowserState:
+    """The visitor's profile in their browser (EMPTY_PROFILE's keys). Made at the page's top level, outside any
+    tab: a component inside a tab not yet opened is not mounted, so a page load could not read it."""
+    settings = load_settings()
+    return gr.BrowserState(EMPTY_PROFILE, storage_key=settings.browser_key, secret=settings.browser_secret)
+
+
+def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, profile: gr.BrowserState) -> None:
     """The "Movie picks" tab group. Its tabs are linked as movies_for_visitor, movies_top_n, movies_recommend and
-    movies_similar; a film is `movie_id` in the links made here (`title` works too)."""
+    movies_similar; a film is `movie_id` in the links made here (`title` works too). `profile`: visitor_profile()."""
     handlers = make_movie_handlers(state)
     now = snapshot(state)  # an AppState, or a serving.live.Live's snapshot serving when the page is built
     model = now.movie_model
@@ -146,7 +247,7 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
                 return (top, "movie_picks"), (group, tab)
 
             with gr.Tab("Your picks", id="movies_for_visitor"):
-                visitor_tab(state, handlers, links, where("movies_for_visitor"))
+                visitor_tab(state, handlers, links, where("movies_for_visitor"), demo, profile)
             with gr.Tab("For a MovieLens user", id="movies_top_n"):
                 with gr.Row():
                     user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
@@ -157,8 +258,11 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
                     platform = _platform()
                     n = count_slider()
                 button = gr.Button("Show top picks", variant="primary")
-                outputs = [gr.Markdown(elem_classes=["answer"]), gr.Dataframe(label="Top picks", interactive=False),
-                           json_answer()]
+                head = gr.Markdown(elem_classes=["answer"])
+                cards = gr.HTML(elem_classes=["poster-gallery"])
+                outputs = [head, gr.Dataframe(label="Top picks", interactive=False), json_answer()]
+                outputs[-1].change(lambda a: poster_cards(_items(a)), outputs[-1], cards, api_visibility="private",
+                                   show_progress="hidden")
                 inputs = {"user_id": user, "genre": genre, "year_from": year_from, "year_to": year_to,
                           "platform": platform, "n": n}
                 button.click(handlers["top_n"], list(inputs.values()), outputs, api_name="movies_top_n")
@@ -180,8 +284,11 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
                     platform = _platform()
                     n = count_slider()
                 button = gr.Button("Show similar films", variant="primary")
-                outputs = [gr.Markdown(elem_classes=["answer"]), gr.Dataframe(label="By content", interactive=False),
+                head = gr.Markdown(elem_classes=["answer"])
+                cards = gr.HTML(elem_classes=["poster-gallery"])
+                outputs = [head, gr.Dataframe(label="By content", interactive=False),
                            gr.Markdown(), gr.Dataframe(label="By taste", interactive=False), json_answer()]
+                outputs[-1].change(similar_cards, outputs[-1], cards, api_visibility="private", show_progress="hidden")
                 button.click(handlers["similar"], [film, platform, n], outputs, api_name="movies_similar")
                 links.tab(LinkedTab("movies_similar", where("movies_similar"),
                                     {"movie_id": film, "platform": platform, "n": n}, handlers["similar"], outputs,
@@ -189,10 +296,12 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
 
 
 def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
-                selectors: tuple[tuple[gr.Tabs, str], ...]) -> None:
-    """Search a film, choose its stars, add it; three or more, then "Get my picks"."""
+                selectors: tuple[tuple[gr.Tabs, str], ...], demo: gr.Blocks, profile: gr.BrowserState) -> None:
+    """Search a film, choose its stars, add it; three or more, then "Get my picks". The profile (ratings, films
+    not wanted, the sharing choice) is kept in the visitor's browser and read back at each page load."""
     gr.Markdown(f"Rate at least {MIN_RATINGS} films you know and get films for your taste, with where to watch "
-                "them. `POST /movies/for_visitor` · gradio_client `api_name=\"/movies_for_visitor\"`")
+                "them. Your ratings stay in this browser (reload the page: they are still here). "
+                "`POST /movies/for_visitor` · gradio_client `api_name=\"/movies_for_visitor\"`")
     with gr.Row():
         with gr.Column(scale=3):
             film = movie_picker(state, handlers["search"], "Film", api_name="movies_search")
@@ -200,19 +309,93 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
             stars = gr.Radio(STARS, value=5.0, label="Your rating")
             add = gr.Button("Add rating")
     ratings = gr.JSON(value=[], visible=False)  # [[TMDB id, stars], ...]: what the API takes
+    excluded = gr.JSON(value=[], visible=False)  # TMDB ids the visitor is not interested in: the API's `exclude`
     rated = gr.Dataframe(ratings_table(state, []), label="Your ratings", interactive=False,
                          elem_id="visitor-ratings")
     with gr.Row():
         clear = gr.Button("Clear ratings", size="sm")
         platform = _platform()
         n = count_slider()
+    share = gr.Checkbox(False, label=SHARE_LABEL, info=SHARE_INFO, elem_id="share-ratings")
     picks = gr.Button("Get my picks", variant="primary")
-    outputs = [gr.Markdown(elem_classes=["answer"]), gr.Dataframe(label="Your picks", interactive=False),
-               json_answer()]
-    add.click(add_rating, [ratings, film, stars], ratings, api_visibility="private")
-    clear.click(lambda: [], None, ratings, api_visibility="private")
-    # The table follows the list, whoever changed it (Add, Clear, a link).
+    head = gr.Markdown(elem_classes=["answer"])
+    cards = gr.HTML(elem_id="visitor-picks", elem_classes=["poster-gallery"])
+    with gr.Row(elem_id="pick-actions"):
+        pick = gr.Dropdown(label="A pick", choices=[], scale=3, info="choose one of your picks, then say what "
+                           "you think of it")
+        up = gr.Button("👍 Good pick", size="sm", scale=1)
+        down = gr.Button("👎 Not for me", size="sm", scale=1)
+        not_interested = gr.Button("Not interested (never show it again)", size="sm", scale=1, variant="stop")
+    outputs = [head, gr.Dataframe(label="Your picks", interactive=False), json_answer()]
+    answer = outputs[-1]
+
+    def load_profile(stored: Any, request: gr.Request) -> tuple:
+        """The stored profile into the page; a link's own ratings (a shared link) win over the stored ones."""
+        kept = clean_profile(stored)
+        params = dict(request.query_params) if request is not None else {}
+        linked = params.get("tab") == "movies_for_visitor" and "ratings" in params
+        return kept, gr.skip() if linked else kept["ratings"], kept["not_interested"], kept["share"]
+
+    def add_and_keep(values: list | None, movie: int | str | None, value: float, stored: Any) -> tuple[list, dict]:
+        values = add_rating(values, movie, value)
+        return values, {**clean_profile(stored), "ratings": values}
+
+    def clear_and_keep(stored: Any) -> tuple[list, dict]:
+        return [], {**clean_profile(stored), "ratings": []}
+
+    def keep_share(value: bool, stored: Any) -> dict:
+        return {**clean_profile(stored), "share": bool(value)}
+
+    def keep_feedback(kind: str, payload: dict) -> bool:
+        """Record one event; a bad event or a full disk is logged and never breaks the visitor's page."""
+        try:
+            feedback_log().record(kind, payload)
+            return True
+        except (InputError, OSError) as exc:
+            log.warning("feedback not kept: %s", exc)
+            return False
+
+    def record_shared(stored: Any, shared: bool, given: Any) -> None:
+        """The ratings the picks were made from, when the visitor opted in (as resolved: TMDB ids)."""
+        if shared and isinstance(given, dict) and given.get("rated"):
+            keep_feedback("ratings", {"catalog": "movies", "visitor": clean_profile(stored)["visitor"],
+                                      "ratings": [{"movie": r["id"], "rating": r["rating"]} for r in given["rated"]]})
+
+    def thumbs(vote: str) -> Callable:
+        def record(stored: Any, movie: Any, given: Any) -> None:
+            if movie not in {i["id"] for i in _items(given)}:
+                raise gr.Error("Get your picks first, then choose one of them.", print_exception=False)
+            if keep_feedback("thumbs", {"catalog": "movies", "movie": int(movie), "vote": vote,
+                                        "visitor": clean_profile(stored)["visitor"]}):
+                gr.Info(f"Thanks: {'👍' if vote == 'up' else '👎'} for {_pick_title(given, movie)} noted.")
+            else:
+                gr.Warning("Your vote could not be kept just now; the picks are unchanged.")
+        return record
+
+    def drop_pick(stored: Any, movie: Any, values: list, count: float, where: str) -> tuple:
+        """The pick left out for good, and the picks again without it."""
+        if isinstance(movie, bool) or not isinstance(movie, int):
+            raise gr.Error("Get your picks first, then choose the one you are not interested in.",
+                           print_exception=False)
+        kept = clean_profile(stored)
+        kept["not_interested"] = [*[m for m in kept["not_interested"] if m != int(movie)], int(movie)]
+        again = handlers["for_visitor"](values, count, where, kept["not_interested"])
+        return kept, kept["not_interested"], *again
+
+    demo.load(load_profile, profile, [profile, ratings, excluded, share], api_visibility="private")
+    add.click(add_and_keep, [ratings, film, stars, profile], [ratings, profile], api_visibility="private")
+    clear.click(clear_and_keep, profile, [ratings, profile], api_visibility="private")
+    share.input(keep_share, [share, profile], profile, api_visibility="private")
+    # The table follows the list, whoever changed it (Add, Clear, a link, the stored profile).
     ratings.change(lambda values: ratings_table(state, values), ratings, rated, api_visibility="private")
-    picks.click(handlers["for_visitor"], [ratings, n, platform], outputs, api_name="movies_for_visitor")
+    picks.click(handlers["for_visitor"], [ratings, n, platform, excluded], outputs,
+                api_name="movies_for_visitor").success(record_shared, [profile, share, answer], None,
+                                                        api_visibility="private")
+    answer.change(lambda a: (poster_cards(_items(a)), _pick_choices(a)), answer, [cards, pick],
+                  api_visibility="private", show_progress="hidden")
+    up.click(thumbs("up"), [profile, pick, answer], None, api_visibility="private")
+    down.click(thumbs("down"), [profile, pick, answer], None, api_visibility="private")
+    not_interested.click(drop_pick, [profile, pick, ratings, n, platform], [profile, excluded, *outputs],
+                         api_visibility="private")
     links.tab(LinkedTab("movies_for_visitor", selectors, {"ratings": ratings, "n": n, "platform": platform},
                         handlers["for_visitor"], outputs))

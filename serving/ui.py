@@ -317,7 +317,7 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
 def build_ui(state: AppState) -> gr.Blocks:
     """The UI over `state`, an AppState or a serving.live.Live (whose snapshot can change while it is up: the
     notices and the Data tab are read again at every page load)."""
-    from serving.movies_ui import movie_tabs  # it builds on this module's widgets
+    from serving.movies_ui import movie_tabs, visitor_profile  # it builds on this module's widgets
 
     handlers = make_handlers(state)
     now = snapshot(state)
@@ -331,6 +331,7 @@ def build_ui(state: AppState) -> gr.Blocks:
             timer.tick(lambda: (notices_markdown(state), gr.Timer(active=bool(snapshot(state).pending))), None,
                        [notices, timer], api_visibility="private", show_progress="hidden")
         links = Links()
+        profile = visitor_profile()
         with gr.Tabs() as top:
             with gr.Tab("Recommend", id="recommend"):
                 with gr.Row():
@@ -354,7 +355,7 @@ def build_ui(state: AppState) -> gr.Blocks:
                 with gr.Tab(spec.label, id=spec.name), gr.Tabs() as group:
                     for route in spec.routes:
                         query_tab(state, spec, route, links, ((top, spec.name), (group, route.api_name)))
-            movie_tabs(state, links, top)
+            movie_tabs(state, links, top, demo, profile)
             with gr.Tab("Data and model", id="data"):
                 data_tab(state)
         links.attach(demo)

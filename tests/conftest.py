@@ -351,11 +351,15 @@ def app_artifacts_with_movies(app_artifacts: Path, movies_training) -> Path:
 @pytest.fixture(scope="session")
 def served_app(movies_processed_dir: Path, app_artifacts_with_movies: Path, tmp_path_factory):
     """`python app.py` on 127.0.0.1 (a free port) over the session's data (both catalogs) and artifacts; stopped
-    at the end."""
+    at the end. Its feedback goes to `app.feedback_dir` (a temporary folder); visitors' profiles are encrypted with
+    a fixed APP_BROWSER_SECRET, as on a Space that sets it."""
     from tests.harness.launcher import AppProcess
 
+    feedback_dir = tmp_path_factory.mktemp("feedback")
     app = AppProcess(artifacts_dir=app_artifacts_with_movies, processed_dir=movies_processed_dir,
-                     log_path=tmp_path_factory.mktemp("app-log") / "app.log")
+                     log_path=tmp_path_factory.mktemp("app-log") / "app.log",
+                     env={"APP_FEEDBACK_DIR": str(feedback_dir), "APP_BROWSER_SECRET": "test-browser-secret-0123"})
+    app.feedback_dir = feedback_dir
     app.start()
     yield app
     app.stop()

@@ -178,7 +178,87 @@ def test_movie_picks_a_visitor_rates_three_films_and_gets_picks_with_where_to_wa
     expect(table).to_contain_text(expected["items"][0]["title"])
     first_streaming = next(i for i in expected["items"] if i["where_to_watch"])
     expect(table).to_contain_text(display_name(first_streaming["where_to_watch"][0]["platform"]))
+    # Poster cards: each pick's poster, or the app's placeholder when it has none or (offline) cannot be loaded.
+    cards = visible(page.locator("#visitor-picks .movie-card"))
+    expect(cards).to_have_count(10)
+    first = expected["items"][0]
+    because = ", ".join(b["title"] for b in first["because"])
+    expect(cards.first).to_contain_text(first["title"])
+    expect(cards.first).to_contain_text(f"Because you rated {because}")
+    expect(table).to_contain_text(because)
+    assert first["poster"].startswith("https://image.tmdb.org/t/p/w185/")
+    page.wait_for_function("() => [...document.querySelectorAll('#visitor-picks img')].every(i => i.complete)")
+    for image in cards.locator("img").all():  # offline: every remote poster failed over to the placeholder
+        assert image.get_attribute("src") == "/posters/placeholder.svg"
+        assert image.evaluate("i => i.naturalWidth") > 0  # ... which the app serves
     page.screenshot(path=screenshots / "movie_picks.png", full_page=True)
+
+
+def test_movie_picks_not_interested_thumbs_sharing_and_a_profile_that_stays(browser, served_app):
+    """In a fresh browser profile: ratings kept over a reload, a pick not wanted gone for good (also after the
+    reload), thumbs and the opt-in ratings written to the feedback folder with the visitor's anonymous id."""
+    import json
+
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(served_app.url, wait_until="domcontentloaded")
+
+    def open_picks() -> None:
+        page.get_by_role("tab", name="Movie picks", exact=True).click()
+        page.get_by_role("tab", name="Your picks", exact=True).click()
+
+    open_picks()
+    film = visible(page.get_by_role("combobox", name="Film", exact=True))
+    for typed, shown in (("toy sto", "Toy Story"), ("finding ne", "Finding Nemo"), ("monsters in", "Monsters, Inc.")):
+        search = visible(page.get_by_label("Find a film"))
+        search.fill("")
+        search.press_sequentially(typed, delay=30)
+        expect(film).to_have_value(re.compile(re.escape(shown) + r" \("))
+        visible(page.get_by_role("button", name="Add rating")).click()
+        expect(visible(page.locator("#visitor-ratings"))).to_contain_text(shown)
+    visible(page.get_by_label("Share my ratings to improve the model")).check()
+    visible(page.get_by_role("button", name="Get my picks")).click()
+    cards = visible(page.locator("#visitor-picks .movie-card"))
+    expect(cards).to_have_count(10)
+    rated = {862, 12, 585}
+    shown_ids = [int(c.get_attribute("data-id")) for c in cards.all()]
+    assert not rated & set(shown_ids)  # films they rated are never recommended back
+
+    # Thumbs up on the first pick (the pick selector starts on it); then not interested in it.
+    visible(page.get_by_role("button", name="👍 Good pick")).click()
+    expect(page.get_by_text("noted").first).to_be_visible()
+    visible(page.get_by_role("button", name="Not interested (never show it again)")).click()
+    expect(page.locator(f'#visitor-picks .movie-card[data-id="{shown_ids[0]}"]')).to_have_count(0)
+    expect(cards).to_have_count(10)
+
+    # A reload: the ratings are still there, and the film not wanted does not come back.
+    page.reload(wait_until="domcontentloaded")
+    open_picks()
+    table = visible(page.locator("#visitor-ratings"))
+    for title in ("Toy Story", "Finding Nemo", "Monsters, Inc."):
+        expect(table).to_contain_text(title)
+    expect(visible(page.get_by_label("Share my ratings to improve the model"))).to_be_checked()
+    visible(page.get_by_role("button", name="Get my picks")).click()
+    expect(cards).to_have_count(10)
+    again = [int(c.get_attribute("data-id")) for c in cards.all()]
+    assert shown_ids[0] not in again and again[:9] == shown_ids[1:]
+
+    # The feedback folder (JSON lines, each event with its kind): one thumbs event and the shared ratings (twice:
+    # both requests), one visitor id.
+    events = [json.loads(line) for path in sorted(served_app.feedback_dir.glob("*.jsonl"))
+              for line in path.read_text(encoding="utf-8").splitlines()]
+    thumbs = [e for e in events if e["kind"] == "thumbs"]
+    shared = [e for e in events if e["kind"] == "ratings"]
+    mine = [t for t in thumbs if t["movie"] == shown_ids[0]]
+    assert len(mine) == 1 and mine[0]["vote"] == "up" and mine[0]["catalog"] == "movies"
+    visitor = mine[0]["visitor"]
+    assert re.fullmatch(r"[0-9a-f]{32}", visitor)
+    ours = [r for r in shared if r["visitor"] == visitor]
+    assert len(ours) == 2 and {r["movie"] for r in ours[0]["ratings"]} == rated
+    context.close()
 
 
 @pytest.fixture(scope="module")

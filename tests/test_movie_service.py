@@ -15,9 +15,10 @@ from errors import InputError, NotFound
 from serving import movie_service
 from serving.api import create_api
 from serving.artifacts import Artifacts
-from serving.movie_recommender import MovieRecommender
+from serving.movie_recommender import MovieRecommender, parse_visitor_ratings
+from serving.posters import PLACEHOLDER_URL, TMDB_IMAGE_BASE
 from serving.state import AppState, Unavailable
-from tests.test_movie_model import N_ITEMS, tiny_arrays
+from tests.test_movie_model import N_ITEMS, K, tiny_arrays
 from tests.test_movies_queries import _movie
 
 UNRATED, TWIN = 999, 1000  # two catalog films the model has no ratings of; TWIN shares a title with id 50
@@ -43,6 +44,8 @@ def _catalog() -> MoviesCatalog:
     frame = pd.DataFrame(rows)
     frame["genres"] = [["Animation", "Family"] if i < 200 else ["Horror", "Thriller"] for i in frame["id"]]
     frame.loc[frame["id"] > 400, "genres"] = pd.Series([["Drama"], ["Drama"]], index=frame.index[-2:])
+    # Every film has a poster but film 2 (TMDB id 30) and the unrated ones.
+    frame["poster_path"] = [None if i == 30 or i > 400 else f"/poster{i}.jpg" for i in frame["id"]]
     return MoviesCatalog(frame, LINKS)
 
 
@@ -210,3 +213,103 @@ def test_without_the_model_the_routes_are_503(tmp_path):
     client = TestClient(create_api(AppState(tmp_path, tmp_path, tmp_path)), raise_server_exceptions=False)
     response = client.post("/movies/for_visitor", json={"ratings": [[10, 5], [20, 5], [30, 4]]})
     assert response.status_code == 503 and "python -m model.train --catalog movies" in response.json()["detail"]
+
+
+# ---- posters -------------------------------------------------------------------------------------------------
+def test_every_listed_film_has_its_tmdb_poster_address_or_null(state):
+    visitor = movie_service.for_visitor(state, [[10, 5], [20, 5], [40, 4]], 40)
+    posters = {item["id"]: item["poster"] for item in visitor["items"]}
+    assert posters[50] == f"{TMDB_IMAGE_BASE}/poster50.jpg" == "https://image.tmdb.org/t/p/w185/poster50.jpg"
+    assert posters[30] is None  # no poster_path
+    answers = [movie_service.top_n(state, 1, 5)["items"], movie_service.similar(state, 10, 3)["items"],
+               movie_service.similar(state, 10, 3)["by_taste"]["items"], movie_service.search(state, "film")["items"]]
+    for items in answers:
+        assert items and all(i["poster"] in (None, f"{TMDB_IMAGE_BASE}/poster{i['id']}.jpg") for i in items)
+    assert movie_service.recommend(state, 1, 10)["poster"] == f"{TMDB_IMAGE_BASE}/poster10.jpg"
+    assert movie_service.similar(state, 10, 3)["poster"] == f"{TMDB_IMAGE_BASE}/poster10.jpg"
+
+
+def test_remote_images_off_means_no_remote_address_in_any_answer(state, monkeypatch):
+    monkeypatch.setenv("APP_REMOTE_IMAGES", "false")
+    answers = [movie_service.for_visitor(state, [[10, 5], [20, 5], [40, 4]], 10),
+               movie_service.top_n(state, 1, 5), movie_service.similar(state, 10, 3),
+               movie_service.recommend(state, 1, 10), movie_service.search(state, "film")]
+    assert "http" not in repr(answers) and "poster': None" in repr(answers)
+
+
+def test_the_placeholder_is_served_by_the_app(client):
+    response = client.get(PLACEHOLDER_URL)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in response.content and b"No poster" in response.content
+
+
+def test_poster_cards_fall_back_to_the_placeholder(state):
+    from serving.movies_ui import poster_cards
+
+    items = movie_service.for_visitor(state, [[10, 5], [20, 5], [40, 4]], 40)["items"]
+    page = poster_cards(items)
+    assert f'src="{TMDB_IMAGE_BASE}/poster50.jpg"' in page and f"this.src='{PLACEHOLDER_URL}'" in page
+    assert f'src="{PLACEHOLDER_URL}" alt="Poster of film 2"' in page  # film 2 has no poster
+    assert poster_cards([]) == ""
+
+
+# ---- because you rated ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n_rated", [3, K + 3])  # solve_fold_in's dual (n <= k) and primal branches
+def test_because_terms_sum_exactly_to_the_fold_in_part_of_the_prediction(state, n_rated):
+    model = state.movie_model
+    ratings = [(10 * (i + 1), [5.0, 1.0, 3.5, 4.5, 2.0][i % 5]) for i in range(0, 2 * n_rated, 2)]
+    items, values = model._items_of(parse_visitor_ratings(ratings))
+    bias, factors = model.fold_in(ratings)
+    targets = list(range(N_ITEMS))
+    terms = model.because_terms(items, values, targets)
+    assert terms.shape == (N_ITEMS, n_rated)
+    fold_in_part = bias + model.item_factors @ factors
+    np.testing.assert_allclose(terms.sum(axis=1), fold_in_part, rtol=0, atol=1e-9)
+    # ... and so the prediction is mu + b_i + the terms (before the clip to the rating scale).
+    predicted = np.clip(model.global_mean + model.item_bias + terms.sum(axis=1), 0.5, 5.0)
+    np.testing.assert_allclose(predicted, model.visitor_components(items, values)["predicted"], atol=1e-9)
+
+
+def test_each_pick_names_the_rated_films_raising_it_most_with_their_share(state):
+    model = state.movie_model
+    ratings = [[10, 5], [20, 4.5], [220, 1], [40, 3]]
+    answer = movie_service.for_visitor(state, ratings, 10)
+    items, values = model._items_of(parse_visitor_ratings(ratings))
+    rated_titles = {r["id"]: r["title"] for r in answer["rated"]}
+    assert any(item["because"] for item in answer["items"])
+    for item in answer["items"]:
+        terms = model.because_terms(items, values, [model.item_index(item["id"])])[0]
+        expected = sorted([(t / np.abs(terms).sum(), int(model.item_ids[items[j]])) for j, t in enumerate(terms)
+                           if t > 0], reverse=True)[:3]
+        assert [(b["id"], b["share"]) for b in item["because"]] == [(i, round(float(sh), 4)) for sh, i in expected]
+        assert all(b["title"] == rated_titles[b["id"]] and 0 < b["share"] <= 1 for b in item["because"])
+
+
+# ---- not interested, never the rated films ----------------------------------------------------------------
+def test_excluded_films_never_come_back_nor_the_rated_ones(state):
+    ratings = [[10, 5], [20, 5], [40, 4]]
+    first = movie_service.for_visitor(state, ratings, 5)
+    dropped = [first["items"][0]["id"], first["items"][2]["id"]]
+    again = movie_service.for_visitor(state, ratings, 5, None, dropped)
+    assert not set(dropped) & set(ids(again)) and len(again["items"]) == 5 and again["exclude"] == dropped
+    assert ids(again)[:3] == [i for i in ids(first) if i not in dropped]
+    everything = movie_service.for_visitor(state, ratings, 100, None, [123456789])  # unknown ids are fine
+    assert not {10, 20, 40} & set(ids(everything)) and len(everything["items"]) == N_ITEMS - 3
+
+
+@pytest.mark.parametrize("exclude, words", [("862", "list of TMDB ids"), ([862, "x"], "TMDB id"),
+                                            ([862, None], "list of TMDB ids"), ([0], "TMDB id"),
+                                            ([[862]], "list of TMDB ids"), (list(range(1, 5003)), "at most 5,000")])
+def test_a_bad_exclude_list_says_what_is_accepted(state, client, exclude, words):
+    with pytest.raises(InputError, match=words):
+        movie_service.for_visitor(state, [[10, 5], [20, 5], [40, 4]], 5, None, exclude)
+    response = client.post("/movies/for_visitor", json={"ratings": [[10, 5], [20, 5], [40, 4]], "exclude": exclude})
+    assert response.status_code == 400 and words in response.json()["detail"]
+
+
+def test_post_for_visitor_takes_exclude(client):
+    body = {"ratings": [[10, 5], [20, 5], [40, 4]], "n": 3}
+    first = client.post("/movies/for_visitor", json=body).json()
+    again = client.post("/movies/for_visitor", json={**body, "exclude": [first["items"][0]["id"]]}).json()
+    assert first["items"][0]["id"] not in ids(again) and ids(again)[:2] == ids(first)[1:]
+    assert "because" in again["items"][0] and "poster" in again["items"][0]

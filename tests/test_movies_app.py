@@ -99,3 +99,35 @@ def test_gradio_client_movie_tabs(client):
     assert similar["id"] == 862
     hits = client.predict("finding ne", api_name="/movies_search")
     assert hits["items"][0]["title"] == "Finding Nemo"
+
+
+def test_picks_name_the_rated_films_behind_them_with_posters(http):
+    films = TASTES["animated family"][0]
+    answer = http.post("/movies/for_visitor", json={"ratings": [[m, 5] for m in films], "n": 10}).json()
+    rated = {r["id"]: r["title"] for r in answer["rated"]}
+    assert sum(bool(i["because"]) for i in answer["items"]) >= 8
+    for item in answer["items"]:
+        assert 1 <= len(item["because"]) <= 3 or not item["because"]
+        assert all(rated[b["id"]] == b["title"] and 0 < b["share"] <= 1 for b in item["because"])
+        assert [b["share"] for b in item["because"]] == sorted((b["share"] for b in item["because"]), reverse=True)
+        assert item["poster"] is None or item["poster"].startswith("https://image.tmdb.org/t/p/w185/")
+    assert sum(i["poster"] is not None for i in answer["items"]) >= 8
+    placeholder = http.get("/posters/placeholder.svg")
+    assert placeholder.status_code == 200 and placeholder.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_not_interested_films_are_left_out_at_every_door(client, http):
+    pairs = [[m, 5] for m in TASTES["gangster"][0]]
+    first = http.post("/movies/for_visitor", json={"ratings": pairs, "n": 5}).json()
+    dropped = [first["items"][0]["id"], first["items"][1]["id"]]
+    rest = http.post("/movies/for_visitor", json={"ratings": pairs, "n": 5, "exclude": dropped}).json()
+    assert [i["id"] for i in rest["items"]][:3] == [i["id"] for i in first["items"]][2:]
+    _, table, answer = client.predict(pairs, 5, "any", dropped, api_name="/movies_for_visitor")
+    assert answer == rest and "Because you rated" in table["headers"]
+    # The three-argument call of earlier clients still works (exclude defaults to none).
+    *_, plain = client.predict(pairs, 5, "any", api_name="/movies_for_visitor")
+    assert plain == first
+    bad = http.post("/movies/for_visitor", json={"ratings": pairs, "exclude": "238"})
+    assert bad.status_code == 400 and "exclude must be a list of TMDB ids" in bad.json()["detail"]
+    with pytest.raises(AppError, match="exclude must be a list of TMDB ids"):
+        client.predict(pairs, 5, "any", "238", api_name="/movies_for_visitor")

@@ -295,6 +295,14 @@ def test_real_every_movies_route_answers_its_examples(real_api, real_movies, rou
 
 
 @pytest.mark.slow
+def test_real_movies_carry_their_tmdb_poster_path(real_movies):
+    assert real_movies.poster_path(862) == "/rhIRbceoE9lR4veEXuwCC2wARtG.jpg"  # Toy Story, from the raw rows
+    assert real_movies.poster_path(12) == "/syPWyeeqzTQIxjIUaIFI7d0TyEY.jpg"  # Finding Nemo, from derived/
+    with_poster = sum(real_movies.poster_path(i) is not None for i in real_movies._row_of_id)
+    assert with_poster > 0.99 * real_movies.size
+
+
+@pytest.mark.slow
 def test_real_movies_answers_say_where_to_watch(real_api):
     items = real_api.get("/movies/get_director", params={"nombre_director": "John Lasseter"}).json()["items"]
     streaming = {item["title"]: {s["platform"] for s in item["where_to_watch"]} for item in items}

@@ -41,6 +41,9 @@ BAD_VALUES = {
     "APP_SHARE": ["maybe", "2", "on"],
     "HF_FEEDBACK_REPO": ["me feedback", "me/feedback/x", "a--b"],
     "APP_FEEDBACK_INTERVAL": ["0", "-1", "86401", "nan", "x"],
+    "APP_REMOTE_IMAGES": ["off", "2", "tmdb"],
+    "APP_BROWSER_KEY": ["a key", "x" * 65, "clé"],
+    "APP_BROWSER_SECRET": ["short", "has a space in it here", "x" * 257],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
 ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME", "APP_FEEDBACK_DIR"}
@@ -66,6 +69,9 @@ GOOD_VALUES = {
     "APP_LOG_LEVEL": ("INFO", "info"),
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
     "APP_SHARE": ("YES", True),
+    "APP_REMOTE_IMAGES": ("false", False),
+    "APP_BROWSER_KEY": ("my-space.profile", "my-space.profile"),
+    "APP_BROWSER_SECRET": ("browser-s3cret-123", "browser-s3cret-123"),
     "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
     "APP_FEEDBACK_DIR": ("/data/feedback", Path("/data/feedback")),
     "HF_FEEDBACK_REPO": ("me/streaming-feedback", "me/streaming-feedback"),

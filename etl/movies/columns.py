@@ -25,7 +25,7 @@ RAW_COUNTRIES = "production_countries"
 RAW_SPOKEN = "spoken_languages"
 RAW_GENRES = "genres"
 LITERAL_COLUMNS = (RAW_COLLECTION, RAW_COMPANIES, RAW_COUNTRIES, RAW_SPOKEN, RAW_GENRES)
-DROPPED_COLUMNS = ("video", "imdb_id", "adult", "original_title", "poster_path", "homepage")
+DROPPED_COLUMNS = ("video", "imdb_id", "adult", "original_title", "homepage")
 RAW_REQUIRED = ("id", "title", "overview", "release_date", "budget", "revenue", "runtime", "popularity",
                 "vote_average", "vote_count", "original_language", "status", *LITERAL_COLUMNS)
 
@@ -54,11 +54,12 @@ DIRECTORS = "directors"                 # list<str>
 CAST = "cast_top3"                      # list<str>, first 3 billed (where known)
 STATUS = "status"                       # raw rows only
 ROW_SOURCE = "row_source"               # "raw" (movies_metadata row) or "derived"
+POSTER_PATH = "poster_path"             # TMDB image path ("/rhIRbceoE9lR4veEXuwCC2wARtG.jpg") or null
 
 LIST_FIELDS = (GENRES, COMPANIES, COUNTRIES, COUNTRY_NAMES, SPOKEN, DIRECTORS, CAST)
 MOVIE_COLUMNS = [ID, TITLE, RELEASE_DATE, RELEASE_YEAR, OVERVIEW, GENRES, RUNTIME, LANGUAGE, LANGUAGE_NAME,
                  SPOKEN, COUNTRIES, COUNTRY_NAMES, COMPANIES, COLLECTION, BUDGET, REVENUE, RETURN, POPULARITY,
-                 VOTE_AVERAGE, VOTE_COUNT, DIRECTORS, CAST, STATUS, ROW_SOURCE]
+                 VOTE_AVERAGE, VOTE_COUNT, DIRECTORS, CAST, STATUS, ROW_SOURCE, POSTER_PATH]
 
 # ---- ratings.parquet -------------------------------------------------------------------------------------------
 USER = "userId"
@@ -99,6 +100,7 @@ FIELD_SOURCES: dict[str, tuple[str, str]] = {
     COMPANIES: (D_COMPANIES, "production_companies"),
     COLLECTION: (D_COLLECTION, "name_collection"),
     GENRES: (D_GENRES, "genres"),
+    POSTER_PATH: (D_GENRES, "poster_path"),
 }
 # Overview: no derived file covers every movie; the first 9,125 original rows, then the movies with >= 50 votes.
 OVERVIEW_SOURCES = ((D_OVERVIEW_HEAD, "overview"), (D_OVERVIEW_VC50, "overview"))

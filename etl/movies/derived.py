@@ -27,6 +27,7 @@ from etl.movies import columns as C
 from etl.movies.metadata import (
     DATE_RE,
     ID_RE,
+    as_poster,
     changed,
     collapse_whitespace,
     duplicate_values,
@@ -249,6 +250,7 @@ def load_sources(raw_dir: Path, raw: pd.DataFrame, report: Report) -> tuple[list
         C.LANGUAGE: as_code, C.COUNTRIES: as_codes, C.COLLECTION: as_text,
         C.COMPANIES: lambda v: split_each(v, companies),
         C.GENRES: lambda v: split_each(v, genres),
+        C.POSTER_PATH: as_poster,
     }
     normalizers[C.OVERVIEW] = as_text
     sources = []

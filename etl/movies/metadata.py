@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,9 @@ DATE_RE = r"\d{4}-\d{2}-\d{2}"
 NUMBER_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 NUMERIC_COLUMNS = ("budget", "revenue", "popularity", "runtime", "vote_average", "vote_count")
 TEXT_COLUMNS = ("title", "overview")
+# A TMDB image path as the data gives it; anything else (a URL, text, a bare "/") is no poster: the app builds the
+# image's address from it, so only a plain file name is let through.
+POSTER_RE = r"/[A-Za-z0-9_-]{1,64}\.(?:jpg|jpeg|png)"
 MAX_VALUES_CHARS = 4000     # of a quarantined row's values written to quarantine.csv
 
 
@@ -222,11 +226,21 @@ def clean_metadata(raw_dir: Path, report: Report) -> tuple[pd.DataFrame, set[int
     out[C.COUNTRIES] = [[c.upper() for c in parsed[C.RAW_COUNTRIES][i]] for i in rows]
     out[C.SPOKEN] = [[c.lower() for c in parsed[C.RAW_SPOKEN][i]] for i in rows]
     out[C.ROW_SOURCE] = "raw"
+    posters = df.loc[keep, C.POSTER_PATH] if C.POSTER_PATH in df.columns else pd.Series(None, index=out.index)
+    out[C.POSTER_PATH] = as_poster(posters)
+    report.add_fix(file, C.POSTER_PATH, "not a TMDB image path (/name.jpg): no poster",
+                   int((posters.notna() & (posters.str.strip() != "") & out[C.POSTER_PATH].isna()).sum()))
     out = out.reset_index(drop=True)
     add_return(out, file, report)
     report.add_fix(file, ",".join(C.DROPPED_COLUMNS), "columns dropped (as the brief asks)", n_in)
     report.add_file(file, n_in, len(out))
     return out, seen_ids, file
+
+
+def as_poster(values: pd.Series) -> pd.Series:
+    """TMDB poster paths, None where a value is missing or not a plain image path (POSTER_RE)."""
+    text = values.astype(object).where(values.notna(), None).map(lambda v: v.strip() if isinstance(v, str) else None)
+    return text.where(text.map(lambda v: isinstance(v, str) and re.fullmatch(POSTER_RE, v) is not None), None)
 
 
 def add_return(out: pd.DataFrame, file: str, report: Report) -> None:

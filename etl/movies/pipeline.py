@@ -41,6 +41,7 @@ SCHEMA = pa.schema([
     (C.REVENUE, pa.int64()), (C.RETURN, pa.float64()), (C.POPULARITY, pa.float64()),
     (C.VOTE_AVERAGE, pa.float64()), (C.VOTE_COUNT, pa.int64()), (C.DIRECTORS, pa.list_(pa.string())),
     (C.CAST, pa.list_(pa.string())), (C.STATUS, pa.string()), (C.ROW_SOURCE, pa.string()),
+    (C.POSTER_PATH, pa.string()),
 ])
 # Share of a file's rows that may be quarantined (plus 10 rows) before the input is taken for a wrong or cut-off
 # file. Real rates: head5000 0.1%, the full metadata file about 0.3% (87 undated, 30 duplicate, 3 split rows),
