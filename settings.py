@@ -173,6 +173,8 @@ DECLARATIONS: tuple[Setting, ...] = (
             "how long `python app.py` waits for a request's headers before closing the connection"),
     Setting("APP_SHARE", "share", _flag, False, "true or false (1/0, yes/no)",
             "also serve the app on a public Gradio share link (`python app.py --share` does the same)"),
+    Setting("APP_MCP", "mcp", _flag, False, "true or false (1/0, yes/no)",
+            "also serve the app's questions as MCP tools at /gradio_api/mcp/ (Gradio's MCP server)"),
     Setting("JAVA_HOME", "java_home", _path, None, "a directory path",
             "the Java runtime the Spark engine starts (`--engine spark`); unset: `java` on PATH"),
 )
@@ -202,6 +204,7 @@ class Settings:
     log_level: str
     header_timeout: float
     share: bool
+    mcp: bool
     java_home: Path | None
 
 

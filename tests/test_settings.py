@@ -39,6 +39,7 @@ BAD_VALUES = {
     "APP_LOG_LEVEL": ["loud", "verbose", "0"],
     "APP_HEADER_TIMEOUT": ["0", "-2", "301", "nan", "x", "１0"],
     "APP_SHARE": ["maybe", "2", "on"],
+    "APP_MCP": ["enabled", "y", "-1"],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
 ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME"}
@@ -64,6 +65,7 @@ GOOD_VALUES = {
     "APP_LOG_LEVEL": ("INFO", "info"),
     "APP_HEADER_TIMEOUT": ("2.5", 2.5),
     "APP_SHARE": ("YES", True),
+    "APP_MCP": ("true", True),
     "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
 }
 
