@@ -100,7 +100,10 @@ def create_app(state: AppState | Live | None = None, settings: Settings | None =
         state = Live(settings).start()
         state.run_background()
     # Several users at once must not queue behind each other; the handlers are fast and thread-safe (read-only).
-    demo = build_ui(state).queue(default_concurrency_limit=settings.concurrency_limit)
+    # Set on the queue the Blocks made: demo.queue(default_concurrency_limit=...) would build gradio's whole server
+    # app once more (gradio 6.31) on the way to the first answer. Gradio reads it at each event's first call.
+    demo = build_ui(state)
+    demo._queue.default_concurrency_limit = settings.concurrency_limit
     api = create_api(state)
     if isinstance(state, Live):
         add_admin_routes(api, state, settings.admin_secret)
