@@ -263,8 +263,8 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
             stars = gr.Radio(STARS, value=5.0, label="Your rating")
             add = gr.Button("Add rating")
     ratings = gr.JSON(value=[], visible=False)  # [[TMDB id, stars], ...]: what the API takes
-    api_input(ratings, {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [
-        {"anyOf": [{"type": "integer"}, {"type": "string"}]}, {"type": "number"}]}})
+    api_input(ratings, {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {
+        "anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}]}}})  # [movie, stars]
     rated = gr.Dataframe(ratings_table(state, []), label="Your ratings", interactive=False,
                          elem_id="visitor-ratings")
     with gr.Row():
