@@ -379,6 +379,7 @@ def load_extras(state: AppState) -> AppState:
     if "similar" in state.pending:
         _load_similar(new)
     new.titles = None  # the full titles table (descriptions, casts) was only needed to build similar titles
+    release_memory()  # what building them left behind, before the new snapshot serves
     log.info("the other catalogs and similar titles loaded in %.2f s", time.perf_counter() - start)
     return new
 
