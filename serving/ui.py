@@ -427,17 +427,18 @@ def build_ui(state: AppState) -> gr.Blocks:
             with gr.Tab("Data and model", id="data"):
                 data_tab(state)
         links.attach(demo)
-    keep_page_loads_private(demo)
+    undocument_page_loads(demo)
     return demo
 
 
-def keep_page_loads_private(demo: gr.Blocks) -> None:
+def undocument_page_loads(demo: gr.Blocks) -> None:
     """The events gradio adds to fill components whose value is a function (the notices, the Data tab) are the
-    page's own: no API endpoints, no MCP tools (gradio makes them public, named lambda_1, lambda_2, ...)."""
+    page's own: gradio makes them public (lambda_4, lambda_5, ...), so API docs and MCP tools would list them.
+    Undocumented, they are neither, and a client that calls one by name still gets its answer."""
     for block in demo.blocks.values():
         event = getattr(block, "load_event", None)
         if event:
-            demo.fns[event["id"]].api_visibility = "private"
+            demo.fns[event["id"]].api_visibility = "undocumented"
 
 
 # ---- the Data and model tab ---------------------------------------------------------------------------
