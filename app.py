@@ -2,8 +2,9 @@
 
 One FastAPI process on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 0.0.0.0:7860):
 REST routes (/recommend, /top_n, /similar, /search, /health, the catalog questions; docs at /docs) and the
-Gradio Blocks mounted at "/". Artifacts come from HF_MODEL_REPO / HF_DATASET_REPO when set, else from the
-local artifacts/ and data/processed/. Settings: settings.py.
+Gradio Blocks mounted at "/"; with APP_MCP=true also Gradio's MCP server at /gradio_api/mcp/, whose tools are
+the UI's public events (serving/mcp_tools.py). Artifacts come from HF_MODEL_REPO / HF_DATASET_REPO when set,
+else from the local artifacts/ and data/processed/. Settings: settings.py.
 
 Start-up (serving/live.py): the cached (or local) copy is loaded while gradio is imported, the port opens, and
 then, in the background, the pieces the first page does not need, a check for newer Hub revisions and, on a
@@ -71,6 +72,10 @@ EARLY: EarlyLoad | None = None
 if __name__ == "__main__":
     if (_settings := checked_settings()) is None or not parse_args(sys.argv[1:]):
         sys.exit(2)  # before the slow imports below
+    if not _settings.mcp:
+        # gradio imports the mcp package (and its dependencies) whenever it is installed; without APP_MCP it
+        # is dead weight on the way to the first answer, so it is kept out.
+        sys.modules.setdefault("mcp", None)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     EARLY = EarlyLoad(_settings)
     EARLY.start()
@@ -96,14 +101,21 @@ def create_app(state: AppState | Live | None = None, settings: Settings | None =
         state = Live(settings).start()
         state.run_background()
     # Several users at once must not queue behind each other; the handlers are fast and thread-safe (read-only).
-    demo = build_ui(state).queue(default_concurrency_limit=settings.concurrency_limit)
+    # Set on the queue the Blocks made: demo.queue(default_concurrency_limit=...) would build gradio's whole server
+    # app once more (gradio 6.31) on the way to the first answer. Gradio reads it at each event's first call.
+    demo = build_ui(state)
+    demo._queue.default_concurrency_limit = settings.concurrency_limit
     feedback = feedback_log()  # created here, once: its pushes to the Hub start now, the last one at shutdown
     api = create_api(state, feedback=feedback)
     close_at_shutdown(api, feedback)
     if isinstance(state, Live):
         add_admin_routes(api, state, settings.admin_secret)
     app = gr.mount_gradio_app(api, demo, path="/", allowed_paths=[str(snapshot(state).reports_dir)],
-                              footer_links=["api", "gradio"], show_error=True)
+                              footer_links=["api", "gradio"], show_error=True, mcp_server=settings.mcp)
+    if settings.mcp:
+        from serving.mcp_tools import readable_results  # the mcp package only when asked for
+
+        readable_results(demo)
     json_not_found_everywhere(app)
     app.add_middleware(GradioGuard, blocks=demo)  # Gradio's own routes: 4xx for bad calls, bounded bodies
     return app

@@ -195,6 +195,8 @@ DECLARATIONS: tuple[Setting, ...] = (
     Setting("APP_FEEDBACK_INTERVAL", "feedback_interval", _seconds(0, 86400), 300.0,
             "seconds, more than 0 and up to 86400",
             "how often the feedback folder is pushed to HF_FEEDBACK_REPO (and once more when the app stops)"),
+    Setting("APP_MCP", "mcp", _flag, False, "true or false (1/0, yes/no)",
+            "also serve the app's questions as MCP tools at /gradio_api/mcp/ (Gradio's MCP server)"),
     Setting("JAVA_HOME", "java_home", _path, None, "a directory path",
             "the Java runtime the Spark engine starts (`--engine spark`); unset: `java` on PATH"),
 )
@@ -230,6 +232,7 @@ class Settings:
     feedback_dir: Path
     feedback_repo: str | None
     feedback_interval: float
+    mcp: bool
     java_home: Path | None
 
 

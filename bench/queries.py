@@ -42,16 +42,18 @@ def main() -> None:
     args = parser.parse_args()
 
     path = args.processed_dir / config.TITLES_FILE
-    load = median_seconds(lambda: load_catalog(args.processed_dir), 5)
+    # Loaded with its indexes (an app builds them once its port is open).
+    load = median_seconds(lambda: load_catalog(args.processed_dir).warm(), 5)
     # CPU time too: on a busy shared machine the wall time also counts waiting for a core.
-    load_cpu = median_seconds(lambda: load_catalog(args.processed_dir), 5, time.process_time)
+    load_cpu = median_seconds(lambda: load_catalog(args.processed_dir).warm(), 5, time.process_time)
     read = median_seconds(lambda: pd.read_parquet(path), 5)
     catalog = load_catalog(args.processed_dir)
     titles = pd.read_parquet(path)
     print(f"catalog: {path} ({len(titles):,} titles)")
     print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"load_catalog: {load:.3f} s wall, {load_cpu:.3f} s CPU, medians of 5 (target <= {TARGET_LOAD_S:.0f} s; "
-          f"reading the parquet alone: {read:.3f} s)  {'OK' if load <= TARGET_LOAD_S else 'MISS'}\n")
+    print(f"load_catalog + warm: {load:.3f} s wall, {load_cpu:.3f} s CPU, medians of 5 "
+          f"(target <= {TARGET_LOAD_S:.0f} s; reading the parquet alone: {read:.3f} s)  "
+          f"{'OK' if load <= TARGET_LOAD_S else 'MISS'}\n")
 
     header = f"{'question':<20}{'inputs':>7}{'median':>11}{'worst':>11}{'pandas filter':>15}{'speed-up':>10}  target"
     print(header)

@@ -1,20 +1,25 @@
-"""The client's catalog questions, answered from indexes built once when the catalog is loaded.
+"""The client's catalog questions, answered from indexes built once, at the first question or by `warm()`.
 
     catalog = load_catalog()                        # reads data/processed/titles.parquet (well under 1 s)
+    catalog.warm()                                  # the indexes (an app calls it once its port is open)
     catalog.get_count_platform("Netflix")           # -> {"platform": "netflix", "count": 6131, "message": None}
     catalog.get_actor("netflix", 2019)              # -> {"actor": ..., "count": ..., "platform": ..., "year": ...}
 
 Every answer is a plain JSON-ready dict that echoes the (normalised) inputs and carries a "message" key:
 None when there is an answer, a plain sentence when nothing matches or the data cannot answer. Bad input
 raises errors.InputError. Each method's docstring starts with its definition, shown by the UI and README.
-The loader builds the indexes below so that every question is a dict lookup, a binary search or a
-small set intersection (well under 1 ms; see bench/queries.py).
+The indexes below make every question a dict lookup, a binary search or a small set intersection (well
+under 1 ms; see bench/queries.py). Building them is a second of pure Python, so it is left out of loading: the
+app's first page needs only the values its dropdowns list (ratings, countries, genres).
 """
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +62,14 @@ def _singular_and_plural(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+def _indexed(question: Callable) -> Callable:
+    """A question: the indexes are built first, if they are not yet."""
+    @functools.wraps(question)
+    def ask(self: Catalog, *args: object, **kwargs: object) -> dict:
+        return question(self.warm(), *args, **kwargs)
+    return ask
+
+
 def _mask_int(rows: np.ndarray, n: int) -> int:
     """Row numbers as one Python int bitmask: OR/AND/bit_count on it take microseconds."""
     bits = np.zeros(n, dtype=bool)
@@ -91,16 +104,31 @@ class Catalog:
         self._release_year: list[int] = column("release_year", "int64")
         self._score: list[float] = column(COL_SCORE, "float64")  # NaN when missing
         self.year_range: tuple[int, int] = (min(self._release_year), max(self._release_year))
-        # The title card of every row (an entry of an answer's "items"), the shape catalog.search gives.
-        self._card_of_row: list[dict] = [
-            {COL_ID: i, "title": t, COL_PLATFORM: p, "release_year": y, "type": k}
-            for i, t, p, y, k in zip(self._ids, self._title, self._platform, self._release_year, self._type)]
-        self._build_duration_index(column("duration_int", "float64"), column("duration_type"))
-        self._build_movie_indexes()
-        self._build_actor_index(column("cast"))
-        self._build_list_indexes(column("rating", "str"), column("country"))
-        self._build_genre_index(column("listed_in"))
-        self._build_word_index()
+        # What the dropdowns list (and the questions accept): a pass over three columns.
+        self.ratings: list[str] = sorted(set(titles["rating"].astype(str)))
+        self.countries: list[str] = sorted(set().union(*map(_split_list, titles["country"])))
+        self.genres: list[str] = sorted(set().union(*map(_split_list, titles["listed_in"])))
+        self._column = column  # for warm(), which drops it (and with it the titles table)
+        self._warm_lock = threading.Lock()
+
+    def warm(self) -> Catalog:
+        """Build the questions' indexes now, if not built yet (thread-safe; about a second)."""
+        with self._warm_lock:
+            column = self._column
+            if column is None:
+                return self
+            # The title card of every row (an entry of an answer's "items"), the shape catalog.search gives.
+            self._card_of_row: list[dict] = [
+                {COL_ID: i, "title": t, COL_PLATFORM: p, "release_year": y, "type": k}
+                for i, t, p, y, k in zip(self._ids, self._title, self._platform, self._release_year, self._type)]
+            self._build_duration_index(column("duration_int", "float64"), column("duration_type"))
+            self._build_movie_indexes()
+            self._build_actor_index(column("cast"))
+            self._build_list_indexes(column("rating", "str"), column("country"))
+            self._build_genre_index(column("listed_in"))
+            self._build_word_index()
+            self._column = None
+        return self
 
     # ---------------------------------------------------------------- indexes (built once)
 
@@ -156,22 +184,17 @@ class Catalog:
         self._by_rating: dict[str, list[int]] = {}
         for row, rating in enumerate(ratings):
             self._by_rating.setdefault(rating, []).append(row)
-        self.ratings: list[str] = sorted(self._by_rating)
         self._by_type_country_year: dict[tuple[str, str, int], list[int]] = {}
-        known: set[str] = set()
         for row, value in enumerate(countries):
             for country in _split_list(value):
-                known.add(country)
                 key = (self._type[row], country, self._release_year[row])
                 self._by_type_country_year.setdefault(key, []).append(row)
-        self.countries: list[str] = sorted(known)
 
     def _build_genre_index(self, genres: list[object]) -> None:
         rows_of_genre: dict[str, list[int]] = {}
         for row, value in enumerate(genres):
             for genre in _split_list(value):
                 rows_of_genre.setdefault(genre, []).append(row)
-        self.genres: list[str] = sorted(rows_of_genre)
         self._genre_mask = {g: _mask_int(np.array(rows), self._n) for g, rows in rows_of_genre.items()}
         platform = np.array(self._platform)
         self._platform_mask = {p: _mask_int(np.flatnonzero(platform == p), self._n) for p in PLATFORM_KEYS}
@@ -197,6 +220,7 @@ class Catalog:
 
     # ---------------------------------------------------------------- the client's questions
 
+    @_indexed
     def get_max_duration(self, year: int | None = None, platform: str | None = None,
                          duration_type: str = "min") -> dict:
         """The title with the longest duration, optionally only titles released in `year` and/or on
@@ -220,6 +244,7 @@ class Catalog:
                 "release_year": self._release_year[row], "duration_int": self._duration_int[row],
                 "duration_type": self._duration_type[row], "message": None}
 
+    @_indexed
     def get_score_count(self, platform: str, scored: float, year: int) -> dict:
         """The number of movies on `platform` released in `year` whose score (the mean of their user
         ratings, 0.5-5.0) is strictly greater than `scored`.
@@ -236,6 +261,7 @@ class Catalog:
                           else f": {platform} has no movies released in {year}."))
         return {COL_PLATFORM: platform, "scored": scored, "year": year, "count": count, "message": message}
 
+    @_indexed
     def get_count_platform(self, platform: str) -> dict:
         """The number of movies (titles of type "movie") on `platform`."""
         platform = parse_platform(platform)
@@ -243,6 +269,7 @@ class Catalog:
         message = None if count else f"The catalog has no movies on {platform}."
         return {COL_PLATFORM: platform, "count": count, "message": message}
 
+    @_indexed
     def get_actor(self, platform: str, year: int) -> dict:
         """The actor who appears in the most titles (movies and TV shows) on `platform` released in
         `year`, and in how many. Ties are broken alphabetically by name.
@@ -263,6 +290,7 @@ class Catalog:
             answer["actor"], answer["count"] = self._top_actor[(platform, year)]
         return answer
 
+    @_indexed
     def get_contents(self, rating: str) -> dict:
         """The titles (movies and TV shows, all platforms) with the maturity rating `rating`, e.g.
         "tv-ma", "pg-13" or "18+", listed alphabetically, with their number.
@@ -271,6 +299,7 @@ class Catalog:
         rows = self._by_rating[rating]
         return {"rating": rating, "count": len(rows), "items": self._cards(rows), "message": None}
 
+    @_indexed
     def prod_per_county(self, tipo: str, pais: str, anio: int) -> dict:
         """The titles of type `tipo` ("movie" or "tv show") produced in the country `pais` (one of the
         title's production countries) and released in the year `anio`, listed alphabetically.
@@ -288,6 +317,7 @@ class Catalog:
         return {"tipo": tipo, "pais": pais, "anio": anio, "count": len(rows), "items": self._cards(rows),
                 "message": message}
 
+    @_indexed
     def get_word_count(self, platform: str, keyword: str) -> dict:
         """The titles (movies and TV shows) on `platform` whose title contains the word `keyword`, as
         a whole word, any case ("love" matches "love actually", not "lovely"); a keyword of several
@@ -310,6 +340,7 @@ class Catalog:
         return {COL_PLATFORM: platform, "keyword": keyword, "count": len(rows), "items": self._cards(rows),
                 "message": message}
 
+    @_indexed
     def get_second_score(self, platform: str) -> dict:
         """The movie on `platform` with the second-highest score (the mean of its user ratings).
         Movies with equal scores are ranked alphabetically by title.
@@ -324,6 +355,7 @@ class Catalog:
         return {COL_PLATFORM: platform, "title": self._title[row], COL_ID: self._ids[row],
                 COL_SCORE: self._score[row], "release_year": self._release_year[row], "message": None}
 
+    @_indexed
     def get_listedin(self, genre: str) -> dict:
         """The platform with the most titles (movies and TV shows) of the genre `genre`, and that
         number. A title counts when one of its genre labels has a word starting with `genre`, in the
@@ -346,7 +378,7 @@ class Catalog:
 
 
 def load_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> Catalog:
-    """The catalog from `processed_dir`/titles.parquet, with its indexes built (under a second)."""
+    """The catalog from `processed_dir`/titles.parquet (its indexes built at the first question, or by warm())."""
     path = Path(processed_dir) / config.TITLES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl`.")

@@ -33,7 +33,7 @@ from serving.links import LinkedTab, Links
 from serving.movie_recommender import MAX_VISITOR_RATINGS
 from serving.posters import poster_img
 from serving.state import AppState, snapshot
-from serving.ui import ANY, count_slider, json_answer, readable_errors, streams_label, titles_table
+from serving.ui import ANY, api_input, count_slider, json_answer, readable_errors, streams_label, titles_table
 from settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -53,18 +53,40 @@ def movie_label(card: dict) -> str:
 
 
 def make_movie_handlers(state: AppState) -> dict[str, Callable]:
-    """The Movies model's event functions, bound to the loaded state."""
+    """The Movies model's event functions, bound to the loaded state. Each is named after its api_name (an MCP
+    tool's name) and documented for API clients and MCP tools (see serving.ui.make_handlers)."""
 
     @readable_errors
-    def search(query: str) -> dict:
-        """Films with ratings matching part of a title, best first: {"query", "items": [{"id", "title", ...}]}."""
+    def movies_search(query: str) -> dict:
+        """Find films of the Movies catalog (TMDB) that have MovieLens ratings, by part of their title, best first:
+        the films movies_for_visitor can learn a taste from.
+
+        Args:
+            query: part of a title, e.g. finding nemo.
+
+        Returns:
+            {"query", "items": [{"id", "title", "year", "genres", ...}, ...]}; an item's id is its TMDB id
+        """
         if not query or not str(query).strip():
             return {"query": "", "items": []}
         return movie_service.search(snapshot(state), query, 20)
 
     @readable_errors
-    def for_visitor(ratings: list, n: float, platform: str, exclude: list | None = None,
-                    ) -> tuple[str, pd.DataFrame, dict]:
+    def movies_for_visitor(ratings: list, n: float, platform: str, exclude: list | None = None,
+                           ) -> tuple[str, pd.DataFrame, dict]:
+        """Films for a visitor's taste from their own star ratings of at least 3 films (the Movies model folds them
+        in), with where to watch each; the films they rated are never among them.
+
+        Args:
+            ratings: [[movie, stars], ...], 3 or more; movie: a TMDB id (number, e.g. 862) or title; stars: 0.5-5.
+            n: how many films, 1 to 100.
+            platform: amazon, disney, hulu or netflix to keep films streaming there, or any.
+            exclude: TMDB ids of films the visitor is not interested in (never among the picks); may be left out.
+
+        Returns:
+            the picks in words (Markdown)
+            the answer as JSON: rated (the films read), items with id, title, predicted_rating, where_to_watch
+        """
         answer = movie_service.for_visitor(snapshot(state), ratings, n, platform, exclude)
         rated = "; ".join(f"{r['title']} ({r['release_year']}): {r['rating']:g}" for r in answer["rated"])
         head = f"**Your picks** from your {len(answer['rated'])} ratings ({rated})."
@@ -77,8 +99,23 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         return head, table, answer
 
     @readable_errors
-    def top_n(user_id: str, genre: str, year_from: str, year_to: str, platform: str,
-              n: float) -> tuple[str, pd.DataFrame, dict]:
+    def movies_top_n(user_id: str, genre: str, year_from: str, year_to: str, platform: str,
+                     n: float) -> tuple[str, pd.DataFrame, dict]:
+        """A MovieLens user's best films by predicted rating, leaving out the films they rated; optionally of a
+        genre, released in a range of years, streaming on a platform.
+
+        Args:
+            user_id: a MovieLens user, a whole number, e.g. 15.
+            genre: a genre, e.g. Comedy (several: comma-separated), or any.
+            year_from: released in or after this year, e.g. 1990; empty for no limit.
+            year_to: released in or before this year, e.g. 2010; empty for no limit.
+            platform: amazon, disney, hulu or netflix to keep films streaming there, or any.
+            n: how many films, 1 to 100.
+
+        Returns:
+            a heading in words (Markdown)
+            the answer as JSON: items with id, title, release_year, genres, predicted_rating, where_to_watch
+        """
         answer = movie_service.top_n(snapshot(state), user_id, n, None if genre == ANY else genre, year_from, year_to,
                                      platform)
         head = (f"Top {len(answer['items'])} for MovieLens user **{answer['user_id']}** (leaving out the "
@@ -88,7 +125,18 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         return head, titles_table(answer["items"]), answer
 
     @readable_errors
-    def recommend(user_id: str, movie: int | str) -> tuple[str, dict]:
+    def movies_recommend(user_id: str, movie: int | str) -> tuple[str, dict]:
+        """Should a MovieLens user be recommended a film? The Movies model's predicted rating (0.5-5 stars) against
+        the threshold, the verdict, why, and where to watch the film.
+
+        Args:
+            user_id: a MovieLens user, a whole number, e.g. 15.
+            movie: the film's TMDB id as a number (e.g. 862) or its title as text (e.g. toy story).
+
+        Returns:
+            the answer in words (Markdown)
+            the answer as JSON: predicted_rating, threshold, recommend, decision, explanation, where_to_watch
+        """
         answer = movie_service.recommend(snapshot(state), user_id, movie)
         text = (f"## {answer['decision']}\n**{answer['title']}** ({answer['release_year']}, TMDB id {answer['id']}) "
                 f"for MovieLens user **{answer['user_id']}**: predicted rating **{answer['predicted_rating']:.2f}** "
@@ -97,7 +145,21 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         return text, answer
 
     @readable_errors
-    def similar(movie: int | str, platform: str, n: float) -> tuple[str, pd.DataFrame, str, pd.DataFrame, dict]:
+    def movies_similar(movie: int | str, platform: str,
+                       n: float) -> tuple[str, pd.DataFrame, str, pd.DataFrame, dict]:
+        """Films like a film, two ways: by content (genres, story, cast, director, collection) and by taste
+        (films the same people rate alike), with where to watch each.
+
+        Args:
+            movie: the film's TMDB id as a number (e.g. 862) or its title as text (e.g. toy story).
+            platform: amazon, disney, hulu or netflix to keep films streaming there, or any.
+            n: how many films of each kind, 1 to 100.
+
+        Returns:
+            a heading in words (Markdown)
+            a heading for the films by taste (Markdown)
+            the answer as JSON: items (by content) and by_taste.items, each with id, title, release_year, where_to_watch
+        """
         answer = movie_service.similar(snapshot(state), movie, n, platform)
         head = (f"Films most like **{answer['title']}** ({answer['release_year']}, TMDB id {answer['id']}) by "
                 "genres, story, cast, director and collection.")
@@ -108,8 +170,8 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
             taste += f"\n\n> {answer['by_taste']['notice']}"
         return head, titles_table(answer["items"]), taste, titles_table(answer["by_taste"]["items"]), answer
 
-    return {"search": search, "for_visitor": for_visitor, "top_n": top_n, "recommend": recommend,
-            "similar": similar}
+    return {"search": movies_search, "for_visitor": movies_for_visitor, "top_n": movies_top_n,
+            "recommend": movies_recommend, "similar": movies_similar}
 
 
 # ---- poster cards ------------------------------------------------------------------------------------------
@@ -208,6 +270,7 @@ def movie_picker(state: AppState, search: Callable, label: str, api_name: str | 
     choices = [(movie_label(card), card["id"]) for card in hits]
     film = gr.Dropdown(label=label, choices=choices, value=choices[0][1] if choices else None,
                        allow_custom_value=True, info="pick a film, or type its exact title")
+    api_input(film, {"anyOf": [{"type": "integer"}, {"type": "string"}]})
 
     def fill(text: str) -> gr.Dropdown:
         found = search(text)["items"]
@@ -252,6 +315,7 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, pro
                 with gr.Row():
                     user = gr.Textbox(label="MovieLens user id", value=example_user, info="a whole number, e.g. 15")
                     genre = gr.Dropdown(genres, value=ANY, label="Genre", allow_custom_value=True)
+                    api_input(genre, {"type": "string"})  # several genres, comma-separated, are not one choice
                     year_from = gr.Textbox(label="Released from (year)", value="")
                     year_to = gr.Textbox(label="Released until (year)", value="")
                 with gr.Row():
@@ -310,6 +374,9 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
             add = gr.Button("Add rating")
     ratings = gr.JSON(value=[], visible=False)  # [[TMDB id, stars], ...]: what the API takes
     excluded = gr.JSON(value=[], visible=False)  # TMDB ids the visitor is not interested in: the API's `exclude`
+    api_input(excluded, {"type": "array", "items": {"type": "integer"}})
+    api_input(ratings, {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {
+        "anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}]}}})  # [movie, stars]
     rated = gr.Dataframe(ratings_table(state, []), label="Your ratings", interactive=False,
                          elem_id="visitor-ratings")
     with gr.Row():

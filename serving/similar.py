@@ -16,7 +16,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from catalog.search import TitleIndex, search_key
 from config import COL_ID, COL_PLATFORM
@@ -82,6 +81,8 @@ class SimilarTitles:
         self._columns = {name: self.titles[name].to_numpy() for name in (COL_ID, "title", "release_year", "listed_in")}
         self._features_t = None
         if all(name in arrays for name in NEIGHBOUR_ARRAYS):
+            import scipy.sparse as sp  # here: similar titles load after the app's port is open, scipy with them
+
             features = sp.csr_matrix((arrays["similar_features_data"], arrays["similar_features_indices"],
                                       arrays["similar_features_indptr"]),
                                      shape=tuple(int(x) for x in arrays["similar_features_shape"]))

@@ -365,18 +365,21 @@ def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.
 
 
 def load_extras(state: AppState) -> AppState:
-    """A copy of `state` with its EXTRAS loaded (the other catalogs, similar titles, title search's n-grams);
-    `state` is not changed."""
+    """A copy of `state` with its EXTRAS loaded (the other catalogs, similar titles, title search's n-grams, the
+    streaming catalog's question indexes); `state` is not changed."""
     start = time.perf_counter()
     new = replace(state, notices=list(state.notices), pending=state.pending - EXTRAS, queries=dict(state.queries),
                   query_errors=dict(state.query_errors))
     if "catalogs" in state.pending:
         _load_catalogs(new, Path(state.data_source.location))
+    if state.catalog is not None:
+        state.catalog.warm()  # the questions' indexes: shared by every snapshot of the same catalog
     if state.index is not None:
         state.index.warm()  # title search's n-grams: shared by every snapshot of the same catalog
     if "similar" in state.pending:
         _load_similar(new)
     new.titles = None  # the full titles table (descriptions, casts) was only needed to build similar titles
+    release_memory()  # what building them left behind, before the new snapshot serves
     log.info("the other catalogs and similar titles loaded in %.2f s", time.perf_counter() - start)
     return new
 

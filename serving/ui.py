@@ -158,20 +158,55 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
     """The UI's event functions, bound to the state (an AppState or a serving.live.Live: each event reads its
     snapshot once)."""
 
+    # The event functions' docstrings are their descriptions for API clients and MCP tools: gradio reads the
+    # "Args:" lines (one line per parameter) and appends the "Returns:" lines, which say what an MCP client gets
+    # (serving/mcp_tools.py: the Markdown and the JSON, no tables).
     @readable_errors
     def search_titles(query: str) -> dict:
-        """Titles matching a partial title, best first: {"query", "items": [{"id", "title", ...}]}."""
+        """Find streaming titles (Amazon Prime Video, Disney+, Hulu, Netflix) by part of their title, best first;
+        misspellings and any case work.
+
+        Args:
+            query: part of a title, e.g. toy story.
+
+        Returns:
+            {"query", "items": [{"id", "title", "platform", "type", "release_year"}, ...]}; an item's id names the title
+        """
         if not query or not str(query).strip():
             return {"query": "", "items": []}
         return service.search(snapshot(state), query, 20)
 
     @readable_errors
     def recommend(user_id: str, title: str) -> tuple[str, dict]:
+        """Should a user be recommended a streaming title? The rating model's predicted rating (0.5-5 stars)
+        against the threshold, the verdict and why; for a user the model never saw, similar titles instead.
+
+        Args:
+            user_id: a user of the ratings data, a whole number, e.g. 42.
+            title: the title's id (e.g. ns1 or ds1378; search_titles finds it) or its exact title.
+
+        Returns:
+            the answer in words (Markdown)
+            the answer as JSON: predicted_rating, threshold, recommend, decision, explanation, the title's facts
+        """
         answer = service.recommend(snapshot(state), user_id, title)
         return recommend_markdown(answer), answer
 
     @readable_errors
     def top_n(user_id: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        """A user's best streaming titles by predicted rating, leaving out the titles they rated; for a user the
+        model never saw, popular titles with a notice.
+
+        Args:
+            user_id: a user of the ratings data, a whole number, e.g. 42.
+            platform: amazon, disney, hulu or netflix, or any.
+            content_type: movie or tv show, or any.
+            n: how many titles, 1 to 100.
+
+        Returns:
+            a heading in words (Markdown)
+            the answer as JSON: items with id, title, platform, type, release_year, predicted_rating
+        """
         answer = service.top_n(snapshot(state), user_id, n, platform, content_type)
         if answer["notice"]:  # cold start: no ratings to rank by
             head = f"> {answer['notice']}"
@@ -182,6 +217,18 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
 
     @readable_errors
     def similar(title: str, platform: str, content_type: str, n: float) -> tuple[str, pd.DataFrame, dict]:
+        """The streaming titles most like a title, by genre, description, cast, director and country.
+
+        Args:
+            title: the title's id (e.g. ds1378; search_titles finds it) or its exact title.
+            platform: amazon, disney, hulu or netflix, or any.
+            content_type: movie or tv show, or any.
+            n: how many titles, 1 to 100.
+
+        Returns:
+            a heading in words (Markdown)
+            the answer as JSON: items with id, title, platform, type, release_year, score (similarity)
+        """
         answer = service.similar(snapshot(state), title, n, platform, content_type)
         head = (f"Titles most like **{title_case(answer['title'])}** [{answer['title_id']}], by genre, "
                 "description, cast, director and country.")
@@ -201,14 +248,23 @@ def query_handler(state: AppState, spec: CatalogSpec, route: Route) -> Callable:
 
     @readable_errors
     def run(*values: str) -> tuple[str, dict]:
-        """(markdown, json) answer of the catalog question."""
         answer = question.run(snapshot(state).require_queries(spec), *values)
         return answer_markdown(answer), answer
-    run.__name__ = question.name
+    run.__name__ = route.api_name  # an MCP tool is named after its function
+    run.__doc__ = question_doc(spec, route)
     # Named parameters for gradio_client's API page (instead of param_0, param_1, ...).
     run.__signature__ = inspect.Signature([inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                                            for p in question.params])
     return run
+
+
+def question_doc(spec: CatalogSpec, route: Route) -> str:
+    """A catalog question's description for API clients and MCP tools, from its declaration: the definition,
+    one line per parameter and what it answers."""
+    question = route.question
+    params = [f"    {p.name}: {p.help}" + ("" if p.required else " Optional.") for p in question.params]
+    return "\n".join([f"{question.label} (the {spec.name} catalog): {question.definition}", "", "Args:", *params, "",
+                      "Returns:", "    the answer in words (Markdown)", "    the answer as JSON"])
 
 
 # ---- layout -------------------------------------------------------------------------------------------
@@ -220,6 +276,18 @@ def count_slider() -> gr.Slider:
     # On the instance, not in a subclass: gradio writes a .pyi stub beside any module defining a component class.
     slider.preprocess = lambda payload: payload
     return slider
+
+
+def api_input(component: gr.components.Component, schema: dict) -> gr.components.Component:
+    """`component` with `schema` as the JSON schema API clients and MCP tools see for it as an input.
+
+    Gradio's own schema of a dropdown lists its choices as the only values, even when it takes others (a title
+    picker's choices are the matches of one search), and a JSON component's has no type: an MCP client that
+    checks its arguments against them would refuse good values, or fail on the schema itself.
+    """
+    # On the instance, not in a subclass: gradio writes a .pyi stub beside any module defining a component class.
+    component.api_info_as_input = lambda: schema
+    return component
 
 
 def fill_titles(answer: dict) -> gr.Dropdown:
@@ -240,6 +308,7 @@ def title_picker(state: AppState, search_fn: Callable, api_name: str | None, lab
     choices = _choices(now.index.search("toy story", 20, fuzzy=False)) if now.index is not None else []
     title = gr.Dropdown(label=label, allow_custom_value=True, info="the title, or its id, e.g. ds1378",
                         choices=choices, value=choices[0][1] if choices else None)
+    api_input(title, {"type": "string"})
     matches = gr.JSON(visible=False)
     visibility = {"api_name": api_name} if api_name else {"api_visibility": "private"}
     query.submit(search_fn, query, matches, **visibility).then(fill_titles, matches, title,
@@ -359,7 +428,18 @@ def build_ui(state: AppState) -> gr.Blocks:
             with gr.Tab("Data and model", id="data"):
                 data_tab(state)
         links.attach(demo)
+    undocument_page_loads(demo)
     return demo
+
+
+def undocument_page_loads(demo: gr.Blocks) -> None:
+    """The events gradio adds to fill components whose value is a function (the notices, the Data tab) are the
+    page's own: gradio makes them public (lambda_4, lambda_5, ...), so API docs and MCP tools would list them.
+    Undocumented, they are neither, and a client that calls one by name still gets its answer."""
+    for block in demo.blocks.values():
+        event = getattr(block, "load_event", None)
+        if event:
+            demo.fns[event["id"]].api_visibility = "undocumented"
 
 
 # ---- the Data and model tab ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@ BAD_VALUES = {
     "APP_REMOTE_IMAGES": ["off", "2", "tmdb"],
     "APP_BROWSER_KEY": ["a key", "x" * 65, "clé"],
     "APP_BROWSER_SECRET": ["short", "has a space in it here", "x" * 257],
+    "APP_MCP": ["enabled", "y", "-1"],
 }
 # Variables that take any text (paths, the token) cannot be wrong.
 ANY_TEXT = {"RAW_DIR", "PROCESSED_DIR", "ARTIFACTS_DIR", "REPORTS_DIR", "HF_TOKEN", "JAVA_HOME", "APP_FEEDBACK_DIR"}
@@ -72,6 +73,7 @@ GOOD_VALUES = {
     "APP_REMOTE_IMAGES": ("false", False),
     "APP_BROWSER_KEY": ("my-space.profile", "my-space.profile"),
     "APP_BROWSER_SECRET": ("browser-s3cret-123", "browser-s3cret-123"),
+    "APP_MCP": ("true", True),
     "JAVA_HOME": ("/usr/lib/jvm/java-17-openjdk-amd64", Path("/usr/lib/jvm/java-17-openjdk-amd64")),
     "APP_FEEDBACK_DIR": ("/data/feedback", Path("/data/feedback")),
     "HF_FEEDBACK_REPO": ("me/streaming-feedback", "me/streaming-feedback"),
