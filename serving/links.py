@@ -73,6 +73,9 @@ class LinkedTab:
     run: Callable[..., Any]  # the tab's event function
     outputs: list[gr.components.Component]
     aliases: dict[str, str] = field(default_factory=dict)  # another parameter name -> the input's (title -> movie)
+    # A documented link's parameters where the inputs' own values would not make one (a question's example row,
+    # a visitor's ratings); the rest of the link is what the page shows when it opens.
+    example: dict[str, Any] = field(default_factory=dict)
 
 
 class Links:
@@ -102,6 +105,13 @@ class Links:
                            if (text := as_text(value)) is not None})
             return "?" + urlencode(params)
         return query
+
+    def example_links(self) -> dict[str, str]:
+        """Tab name -> the query string of a link that opens it answered (the inputs' values, the example's
+        parameters over them). The browser test opens every one of them."""
+        return {name: self.query_of(linked)(*(linked.example.get(param, component.value)
+                                              for param, component in linked.inputs.items()))
+                for name, linked in self.tabs.items()}
 
     def attach(self, demo: gr.Blocks) -> None:
         """The page-load event: a link's tab selected, its inputs filled, its answer shown."""
