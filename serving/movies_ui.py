@@ -15,6 +15,7 @@ import pandas as pd
 
 from catalog import MOVIES
 from inputs.platforms import PLATFORM_KEYS
+from serving import format as fmt
 from serving import movie_service
 from serving.links import LinkedTab, Links
 from serving.state import AppState, snapshot
@@ -56,7 +57,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         answer = movie_service.top_n(snapshot(state), user_id, n, None if genre == ANY else genre, year_from, year_to,
                                      platform)
         head = (f"Top {len(answer['items'])} for MovieLens user **{answer['user_id']}** (leaving out the "
-                f"{answer['n_rated']} films they rated).")
+                f"{fmt.count(answer['n_rated'])} films they rated).")
         if answer["notice"]:
             head += f"\n\n> {answer['notice']}"
         return head, titles_table(answer["items"]), answer
@@ -65,7 +66,8 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
     def recommend(user_id: str, movie: int | str) -> tuple[str, dict]:
         answer = movie_service.recommend(snapshot(state), user_id, movie)
         text = (f"## {answer['decision']}\n**{answer['title']}** ({answer['release_year']}, TMDB id {answer['id']}) "
-                f"for MovieLens user **{answer['user_id']}**: predicted rating **{answer['predicted_rating']:.2f}** "
+                f"for MovieLens user **{answer['user_id']}**: predicted rating "
+                f"**{fmt.score(answer['predicted_rating'])}** "
                 f"against the threshold **{answer['threshold']:g}**.\n\n{answer['explanation']}\n\n"
                 f"**Where to watch**: {streams_label(answer['where_to_watch'])}")
         return text, answer
@@ -215,4 +217,4 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
     ratings.change(lambda values: ratings_table(state, values), ratings, rated, api_visibility="private")
     picks.click(handlers["for_visitor"], [ratings, n, platform], outputs, api_name="movies_for_visitor")
     links.tab(LinkedTab("movies_for_visitor", selectors, {"ratings": ratings, "n": n, "platform": platform},
-                        handlers["for_visitor"], outputs))
+                        handlers["for_visitor"], outputs, example={"ratings": [[862, 5], [12, 4.5], [585, 4]]}))
