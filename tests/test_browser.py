@@ -118,7 +118,7 @@ def test_catalog_question_tab(page, real_catalog, screenshots):
     platform.press("Enter")
     visible(page.get_by_role("button", name="Ask")).click()
     count = real_catalog.get_count_platform("disney")["count"]
-    expect(visible(page.locator(".prose.answer"))).to_contain_text(f"count: {count}")
+    expect(visible(page.locator(".prose.answer"))).to_contain_text(f"count: {count:,}")
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_movies_tab_group(page, real_movies, screenshots):
     # A clickable example fills the form and answers.
     visible(page.get_by_role("button", name="French", exact=True)).first.click()  # one input: examples are buttons
     answer = visible(page.locator(".prose.answer"))
-    expect(answer).to_contain_text(f"count: {real_movies.peliculas_idioma('French')['count']}")
+    expect(answer).to_contain_text(f"count: {real_movies.peliculas_idioma('French')['count']:,}")
 
     # The form: a director typed in lower case, without accents; the answer lists where each film streams.
     page.get_by_role("tab", name="Director's success").click()
@@ -147,7 +147,7 @@ def test_movies_tab_group(page, real_movies, screenshots):
     answer = visible(page.locator(".prose.answer"))
     expect(answer).to_contain_text("Where to watch")
     expect(answer).to_contain_text(f"{display_name(streams['platform'])} [{streams['title_id']}]")
-    expect(answer).to_contain_text(f"count: {expected['count']}")
+    expect(answer).to_contain_text(f"count: {expected['count']:,}")
     page.screenshot(path=screenshots / "movies_question.png", full_page=True)
 
 
