@@ -44,9 +44,11 @@ def as_text(value: Any) -> str | None:
     return str(value)
 
 
-def from_text(component: gr.components.Component, text: str) -> Any:
+def from_text(component: gr.components.Component, text: str, is_id: bool = False) -> Any:
     """A query-string value as the value its input takes: numbers for sliders, JSON lists for JSON inputs, a
-    number for a dropdown whose choices are numbers (a TMDB id), text otherwise."""
+    number for an id parameter or a dropdown whose choices are numbers (a TMDB id), text otherwise."""
+    if is_id and text.isdigit():  # the dropdown's choices may still be empty (built before its catalog loaded)
+        return int(text)
     if isinstance(component, gr.Slider):
         try:
             return float(text)
@@ -76,6 +78,7 @@ class LinkedTab:
     # A documented link's parameters where the inputs' own values would not make one (a question's example row,
     # a visitor's ratings); the rest of the link is what the page shows when it opens.
     example: dict[str, Any] = field(default_factory=dict)
+    ids: frozenset[str] = frozenset()  # parameters whose digits are a number id (a TMDB id), never a title
 
 
 class Links:
@@ -134,7 +137,7 @@ class Links:
                     params[name] = params[alias]
             values = []
             for name, component in linked.inputs.items():
-                value = from_text(component, params[name]) if name in params else component.value
+                value = from_text(component, params[name], name in linked.ids) if name in params else component.value
                 values.append(value)
                 if name in params:
                     updates[component] = value

@@ -174,7 +174,8 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
                 outputs = [gr.Markdown(elem_classes=["answer"]), json_answer()]
                 button.click(handlers["recommend"], [user, film], outputs, api_name="movies_recommend")
                 links.tab(LinkedTab("movies_recommend", where("movies_recommend"), {"user_id": user, "movie_id": film},
-                                    handlers["recommend"], outputs, aliases={"title": "movie_id"}))
+                                    handlers["recommend"], outputs, aliases={"title": "movie_id"},
+                                    ids=frozenset({"movie_id"})))
             with gr.Tab("Similar films", id="movies_similar"):
                 with gr.Row():
                     with gr.Column():
@@ -187,7 +188,7 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs) -> None:
                 button.click(handlers["similar"], [film, platform, n], outputs, api_name="movies_similar")
                 links.tab(LinkedTab("movies_similar", where("movies_similar"),
                                     {"movie_id": film, "platform": platform, "n": n}, handlers["similar"], outputs,
-                                    aliases={"title": "movie_id"}))
+                                    aliases={"title": "movie_id"}, ids=frozenset({"movie_id"})))
 
 
 def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
