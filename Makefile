@@ -56,8 +56,9 @@ run: setup data model eda
 /usr/bin/chromium:
 	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
 
+# Every extra is installed here, so a test needing one fails instead of skipping when it is missing.
 test: setup setup-spark /usr/bin/chromium
-	$(PY) -m pytest
+	REQUIRE_EXTRAS=1 $(PY) -m pytest
 
 # The edit-test loop: small fixtures only, under a minute.
 test-fast: setup

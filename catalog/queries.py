@@ -96,7 +96,7 @@ class Catalog:
             values = (titles[name].astype(dtype) if dtype else titles[name]).tolist()
             return [values[i] for i in order]
 
-        self._n = len(order)
+        self._n = self.size = len(order)  # size: the number of titles, as MoviesCatalog has it
         self._ids: list[str] = [ids[i] for i in order]
         self._title: list[str] = [names[i] for i in order]
         self._platform: list[str] = column(COL_PLATFORM, "str")

@@ -44,9 +44,11 @@ def as_text(value: Any) -> str | None:
     return str(value)
 
 
-def from_text(component: gr.components.Component, text: str) -> Any:
+def from_text(component: gr.components.Component, text: str, is_id: bool = False) -> Any:
     """A query-string value as the value its input takes: numbers for sliders, JSON lists for JSON inputs, a
-    number for a dropdown whose choices are numbers (a TMDB id), text otherwise."""
+    number for an id parameter or a dropdown whose choices are numbers (a TMDB id), text otherwise."""
+    if is_id and text.isdigit():  # the dropdown's choices may still be empty (built before its catalog loaded)
+        return int(text)
     if isinstance(component, gr.Slider):
         try:
             return float(text)
@@ -73,6 +75,10 @@ class LinkedTab:
     run: Callable[..., Any]  # the tab's event function
     outputs: list[gr.components.Component]
     aliases: dict[str, str] = field(default_factory=dict)  # another parameter name -> the input's (title -> movie)
+    # A documented link's parameters where the inputs' own values would not make one (a question's example row,
+    # a visitor's ratings); the rest of the link is what the page shows when it opens.
+    example: dict[str, Any] = field(default_factory=dict)
+    ids: frozenset[str] = frozenset()  # parameters whose digits are a number id (a TMDB id), never a title
 
 
 class Links:
@@ -103,6 +109,13 @@ class Links:
             return "?" + urlencode(params)
         return query
 
+    def example_links(self) -> dict[str, str]:
+        """Tab name -> the query string of a link that opens it answered (the inputs' values, the example's
+        parameters over them). The browser test opens every one of them."""
+        return {name: self.query_of(linked)(*(linked.example.get(param, component.value)
+                                              for param, component in linked.inputs.items()))
+                for name, linked in self.tabs.items()}
+
     def attach(self, demo: gr.Blocks) -> None:
         """The page-load event: a link's tab selected, its inputs filled, its answer shown."""
         selectors = list(dict.fromkeys(tabs for t in self.tabs.values() for tabs, _ in t.selectors))
@@ -124,7 +137,7 @@ class Links:
                     params[name] = params[alias]
             values = []
             for name, component in linked.inputs.items():
-                value = from_text(component, params[name]) if name in params else component.value
+                value = from_text(component, params[name], name in linked.ids) if name in params else component.value
                 values.append(value)
                 if name in params:
                     updates[component] = value

@@ -27,6 +27,7 @@ import pandas as pd
 from catalog import MOVIES
 from errors import InputError
 from inputs.platforms import PLATFORM_KEYS
+from serving import format as fmt
 from serving import movie_service
 from serving.feedback import feedback_log
 from serving.links import LinkedTab, Links
@@ -119,7 +120,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         answer = movie_service.top_n(snapshot(state), user_id, n, None if genre == ANY else genre, year_from, year_to,
                                      platform)
         head = (f"Top {len(answer['items'])} for MovieLens user **{answer['user_id']}** (leaving out the "
-                f"{answer['n_rated']} films they rated).")
+                f"{fmt.count(answer['n_rated'])} films they rated).")
         if answer["notice"]:
             head += f"\n\n> {answer['notice']}"
         return head, titles_table(answer["items"]), answer
@@ -139,7 +140,8 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         """
         answer = movie_service.recommend(snapshot(state), user_id, movie)
         text = (f"## {answer['decision']}\n**{answer['title']}** ({answer['release_year']}, TMDB id {answer['id']}) "
-                f"for MovieLens user **{answer['user_id']}**: predicted rating **{answer['predicted_rating']:.2f}** "
+                f"for MovieLens user **{answer['user_id']}**: predicted rating "
+                f"**{fmt.score(answer['predicted_rating'])}** "
                 f"against the threshold **{answer['threshold']:g}**.\n\n{answer['explanation']}\n\n"
                 f"**Where to watch**: {streams_label(answer['where_to_watch'])}")
         return text, answer
@@ -340,7 +342,8 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, pro
                 outputs = [gr.Markdown(elem_classes=["answer"]), json_answer()]
                 button.click(handlers["recommend"], [user, film], outputs, api_name="movies_recommend")
                 links.tab(LinkedTab("movies_recommend", where("movies_recommend"), {"user_id": user, "movie_id": film},
-                                    handlers["recommend"], outputs, aliases={"title": "movie_id"}))
+                                    handlers["recommend"], outputs, aliases={"title": "movie_id"},
+                                    ids=frozenset({"movie_id"})))
             with gr.Tab("Similar films", id="movies_similar"):
                 with gr.Row():
                     with gr.Column():
@@ -356,7 +359,7 @@ def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, pro
                 button.click(handlers["similar"], [film, platform, n], outputs, api_name="movies_similar")
                 links.tab(LinkedTab("movies_similar", where("movies_similar"),
                                     {"movie_id": film, "platform": platform, "n": n}, handlers["similar"], outputs,
-                                    aliases={"title": "movie_id"}))
+                                    aliases={"title": "movie_id"}, ids=frozenset({"movie_id"})))
 
 
 def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
@@ -465,4 +468,4 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
     not_interested.click(drop_pick, [profile, pick, ratings, n, platform], [profile, excluded, *outputs],
                          api_visibility="private")
     links.tab(LinkedTab("movies_for_visitor", selectors, {"ratings": ratings, "n": n, "platform": platform},
-                        handlers["for_visitor"], outputs))
+                        handlers["for_visitor"], outputs, example={"ratings": [[862, 5], [12, 4.5], [585, 4]]}))

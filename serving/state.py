@@ -235,16 +235,27 @@ class AppState:
         if self.predictor is not None:
             model.update(summary=self.predictor.summary(), threshold=self.predictor.threshold)
         movies_model = {"loaded": self.movie_model is not None, "error": self.movie_model_error,
+                        "pending": "movie_model" in self.pending,
                         "summary": self.movie_model.summary() if self.movie_model is not None else None}
-        catalogs = {spec.name: {"loaded": spec.name in self.queries, "error": self.query_errors.get(spec.name)}
-                    for spec in catalog.CATALOGS}
-        status = "ok" if self.catalog is not None and self.predictor is not None else "degraded"
+        catalogs = {spec.name: {"loaded": spec.name in self.queries, "error": self.query_errors.get(spec.name),
+                                "pending": self._catalog_pending(spec.name)} for spec in catalog.CATALOGS}
+        # Ready: every piece of every catalog has been tried (loaded, or failed with its error above); before
+        # that some routes answer 503 "still loading".
         if self.pending & {"data", "model"}:
-            status = "loading"
-        return {"status": status, "data": source(self.data_source, self.data_error), "model": model,
+            status = "loading"  # the first boot's download
+        elif self.pending:
+            status = "starting"  # the other catalogs, similar titles or the Movies model still loading
+        else:
+            status = "ok" if self.catalog is not None and self.predictor is not None else "degraded"
+        return {"status": status, "ready": not self.pending, "data": source(self.data_source, self.data_error),
+                "model": model,
                 "movies_model": movies_model, "catalogs": catalogs, "similar_titles": self.similar is not None,
                 "loading": self.loading_text(), "pending": sorted(self.pending),
                 "notices": [public_text(n) for n in self.notices], "load_seconds": round(self.load_seconds, 2)}
+
+    def _catalog_pending(self, name: str) -> bool:
+        """Whether a declared catalog's queries are still loading (the streaming one comes with "data")."""
+        return "data" in self.pending if name == STREAMING.name else bool(self.pending & {"data", "catalogs"})
 
     def all_notices(self) -> list[str]:
         """The notices (a serving.live.Live adds its update notices)."""

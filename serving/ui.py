@@ -27,6 +27,7 @@ from errors import InputError
 from inputs.choices import CONTENT_TYPES
 from inputs.numbers import MAX_N
 from inputs.platforms import PLATFORM_KEYS, display_name
+from serving import format as fmt
 from serving import service
 from serving.links import LinkedTab, Links
 from serving.state import AppState, Unavailable, snapshot
@@ -84,7 +85,8 @@ def tmdb_markdown(facts: dict | None) -> str:
     if facts.get("runtime"):
         parts.append(f"{facts['runtime']} min")
     if facts.get("vote_average") is not None:
-        parts.append(f"rated {facts['vote_average']:g}/10 by {facts.get('vote_count') or 0:,} TMDB voters")
+        parts.append(f"rated {fmt.score(facts['vote_average'], 1)}/10 by {fmt.count(facts.get('vote_count') or 0)} "
+                     "TMDB voters")
     if facts.get("genres"):
         parts.append(", ".join(facts["genres"]))
     if facts.get("directors"):
@@ -94,7 +96,8 @@ def tmdb_markdown(facts: dict | None) -> str:
 
 
 def titles_table(cards: list[dict]) -> pd.DataFrame:
-    """A list of title cards as a table with readable headers (ids kept visible)."""
+    """A list of title cards as a table to read: readable headers, ids kept visible, each value shown as its
+    column means it (serving.format: $83.5M, 2.42x, 1,234, 3.87); the JSON answer keeps the exact values."""
     frame = pd.DataFrame(cards)
     if frame.empty:
         return pd.DataFrame(columns=["Title"])
@@ -105,6 +108,9 @@ def titles_table(cards: list[dict]) -> pd.DataFrame:
             frame[column] = frame[column].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
     if "where_to_watch" in frame:
         frame["where_to_watch"] = frame["where_to_watch"].map(streams_label)
+    for column in frame.columns.intersection(list(TITLE_COLUMNS)):
+        if column not in ("id", "title", "also_on", "genres", "where_to_watch"):
+            frame[column] = [fmt.by_name(column, v) for v in frame[column].astype(object)]
     return frame[[c for c in TITLE_COLUMNS if c in frame]].rename(columns=TITLE_COLUMNS)
 
 
@@ -127,9 +133,11 @@ def answer_markdown(answer: dict) -> str:
         if key == "title":
             value = title_case(value)
         if isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            value = ", ".join(f"{k}: {fmt.by_name(key, v)}" for k, v in value.items())
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
+        else:
+            value = fmt.by_name(key, value)
         fields.append(f"- **{key.replace('_', ' ')}**: {value}")
     text = "\n".join(fields)
     if answer.get("items"):
@@ -140,7 +148,7 @@ def answer_markdown(answer: dict) -> str:
 def recommend_markdown(answer: dict) -> str:
     title = f"{title_case(answer['title'])} [{answer['title_id']}]"
     text = (f"## {answer['decision']}\n**{title}** for user **{answer['user_id']}**: predicted rating "
-            f"**{answer['predicted_rating']:.2f}** against the threshold **{answer['threshold']:g}**.\n\n"
+            f"**{fmt.score(answer['predicted_rating'])}** against the threshold **{answer['threshold']:g}**.\n\n"
             f"{answer['explanation']}")
     if answer.get("tmdb"):
         text += "\n\n" + tmdb_markdown(answer["tmdb"])
@@ -212,7 +220,7 @@ def make_handlers(state: AppState) -> dict[str, Callable]:
             head = f"> {answer['notice']}"
         else:
             head = (f"Top {len(answer['items'])} for user **{answer['user_id']}** "
-                    f"(leaving out the {answer['n_rated']} titles they rated).")
+                    f"(leaving out the {fmt.count(answer['n_rated'])} titles they rated).")
         return head, titles_table(answer["items"]), answer
 
     @readable_errors
@@ -360,7 +368,9 @@ def query_tab(state: AppState, spec: CatalogSpec, route: Route, links: Links,
         raw = json_answer()
         button.click(fn, inputs, [answer, raw], api_name=route.api_name)
         named = {p.name: c for p, c in zip(question.params, inputs, strict=True)}
-        links.tab(LinkedTab(route.api_name, selectors, named, fn, [answer, raw]))
+        example = {p.name: v for p, v in zip(question.params, question.examples[0], strict=True) if v is not None} \
+            if question.examples else {}
+        links.tab(LinkedTab(route.api_name, selectors, named, fn, [answer, raw], example=example))
         # Clicking an example fills the form and asks; it is no API endpoint (clients call the question's own).
         gr.Examples([["" if v is None else str(v) for v in row] for row in question.examples], inputs,
                     [answer, raw], fn=fn, run_on_click=True, cache_examples=False, api_visibility="private")
@@ -392,8 +402,7 @@ def build_ui(state: AppState) -> gr.Blocks:
     now = snapshot(state)
     example_user = int(now.predictor.user_ids[0]) if now.predictor is not None else 1
     with gr.Blocks(title="Streaming recommender") as demo:
-        gr.Markdown("# Streaming recommender\nFour catalogs (Amazon Prime Video, Disney+, Hulu, Netflix), "
-                    "an SVD model of 11 million ratings, and the catalog's questions.")
+        gr.Markdown(lambda: header_markdown(state), elem_id="header")
         notices = gr.Markdown(lambda: notices_markdown(state), elem_id="notices")
         if now.pending & {"data", "model"}:  # a first boot: the note follows the download until it is done
             timer = gr.Timer(2.0)
@@ -429,6 +438,7 @@ def build_ui(state: AppState) -> gr.Blocks:
                 data_tab(state)
         links.attach(demo)
     undocument_page_loads(demo)
+    demo.links = links  # the linkable tabs, for their documented links (Links.example_links)
     return demo
 
 
@@ -483,6 +493,30 @@ def eda_figures(reports_dir: Path) -> list[tuple[str, str, str]]:
     if not out and figures_dir.is_dir():
         out = [(str(p), p.stem.replace("_", " "), "") for p in sorted(figures_dir.glob("*.png"))]
     return out
+
+
+def _model_size(model: Any, items: str, ratings: str = "ratings") -> str:
+    """"an SVD model of 10,895,200 ratings by 115,077 users of 22,998 titles", from the loaded model."""
+    n_ratings = model.manifest.get("n_ratings") or int(model.rated_indptr[-1])
+    return (f"an SVD model of {fmt.count(n_ratings)} {ratings} by {fmt.count(model.user_ids.size)} users of "
+            f"{fmt.count(model.item_ids.size)} {items}")
+
+
+def header_markdown(state: Any) -> str:
+    """The page's heading: both catalogs and both models, with their sizes as loaded (read at every page load,
+    so a catalog still loading at start is named without its size)."""
+    now = snapshot(state)
+    platforms = [display_name(key) for key in sorted(PLATFORM_KEYS, key=display_name)]
+    streaming = [f"{fmt.count(now.catalog.size)} titles"] if now.catalog is not None else []
+    if now.predictor is not None:
+        streaming.append(_model_size(now.predictor, "titles"))
+    movies_catalog = now.queries.get(catalog.MOVIES.name)
+    movies = [f"{fmt.count(movies_catalog.size)} films"] if movies_catalog is not None else []
+    if now.movie_model is not None:
+        movies.append(_model_size(now.movie_model, "films", "MovieLens ratings"))
+    return ("# Streaming recommender\nTwo catalogs, each with its model and its questions: **streaming titles** on "
+            f"{', '.join(platforms[:-1])} and {platforms[-1]}" + (f" ({'; '.join(streaming)})" if streaming else "")
+            + ", and **TMDB movies**" + (f" ({'; '.join(movies)})" if movies else "") + ".")
 
 
 def notices_markdown(state: Any) -> str:

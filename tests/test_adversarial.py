@@ -247,11 +247,12 @@ def test_an_unexpected_error_names_no_exception_class_or_path(api, monkeypatch):
 def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processed_dir, tiny_artifacts):
     status, _, body = asgi_get(api, "/health")
     health = json.loads(body)
-    assert status == 200 and health["status"] == "ok"
+    assert status == 200 and health["status"] == "ok" and health["ready"] is True
     assert health["data"]["source"] == health["model"]["source"] == "local"
     assert health["model"]["format_version"] == FORMAT_VERSION and health["model"]["checksums"]
     assert set(health["catalogs"]) == {spec.name for spec in catalog.CATALOGS}
-    assert health["catalogs"]["streaming"] == health["catalogs"]["movies"] == {"loaded": True, "error": None}
+    assert health["catalogs"]["streaming"] == health["catalogs"]["movies"] == {"loaded": True, "error": None,
+                                                                                        "pending": False}
     text = body.decode()
     assert str(small_processed_dir) not in text and str(tiny_artifacts) not in text and "location" not in text
     assert not any(leak in text for leak in LEAKS), text[:500]

@@ -19,6 +19,7 @@ import pytest
 import config
 from inputs.platforms import display_name
 from serving.ui import title_case
+from tests.harness.extras import require_extra, require_module
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +42,9 @@ def screenshots(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(served_app):
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} missing: `apt-get install chromium` (make test installs it)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_extra(None if CHROMIUM.exists() else f"{CHROMIUM} missing: `apt-get install chromium` (make test "
+                                                   "installs it)")
+    require_module("playwright", "pip install -e '.[dev]'")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)  # a loaded 2-core machine can take seconds per event
@@ -119,7 +118,7 @@ def test_catalog_question_tab(page, real_catalog, screenshots):
     platform.press("Enter")
     visible(page.get_by_role("button", name="Ask")).click()
     count = real_catalog.get_count_platform("disney")["count"]
-    expect(visible(page.locator(".prose.answer"))).to_contain_text(f"count: {count}")
+    expect(visible(page.locator(".prose.answer"))).to_contain_text(f"count: {count:,}")
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +136,7 @@ def test_movies_tab_group(page, real_movies, screenshots):
     # A clickable example fills the form and answers.
     visible(page.get_by_role("button", name="French", exact=True)).first.click()  # one input: examples are buttons
     answer = visible(page.locator(".prose.answer"))
-    expect(answer).to_contain_text(f"count: {real_movies.peliculas_idioma('French')['count']}")
+    expect(answer).to_contain_text(f"count: {real_movies.peliculas_idioma('French')['count']:,}")
 
     # The form: a director typed in lower case, without accents; the answer lists where each film streams.
     page.get_by_role("tab", name="Director's success").click()
@@ -148,7 +147,7 @@ def test_movies_tab_group(page, real_movies, screenshots):
     answer = visible(page.locator(".prose.answer"))
     expect(answer).to_contain_text("Where to watch")
     expect(answer).to_contain_text(f"{display_name(streams['platform'])} [{streams['title_id']}]")
-    expect(answer).to_contain_text(f"count: {expected['count']}")
+    expect(answer).to_contain_text(f"count: {expected['count']:,}")
     page.screenshot(path=screenshots / "movies_question.png", full_page=True)
 
 
@@ -331,3 +330,79 @@ def test_data_tab(page, screenshots):
     expect(info).to_contain_text("SVD model")
     expect(visible(page.get_by_text("Held-out evaluation"))).to_be_visible()
     page.screenshot(path=screenshots / "data_and_model.png", full_page=True)
+
+
+# ---- arriving: the front page and every documented link, nothing filled in ------------------------------
+BAD_TAB = "no_such_tab"
+
+
+@pytest.fixture(scope="module")
+def documented_links(movies_processed_dir, app_artifacts_with_movies, tmp_path_factory) -> dict[str, str]:
+    """Tab name -> the query string of its documented link, from the Links registry of the UI built over the same
+    data and models as the served app: a new linkable tab is opened here without a change to this test."""
+    from serving.state import load_state
+    from serving.ui import build_ui
+    from settings import load_settings
+
+    state = load_state(processed_dir=movies_processed_dir, artifacts_dir=app_artifacts_with_movies,
+                       reports_dir=tmp_path_factory.mktemp("links-reports"), settings=load_settings({}))
+    return build_ui(state).links.example_links()
+
+
+def settled_arrival(browser, url: str, answered: bool) -> tuple[object, list[str]]:
+    """A fresh page at `url`, left alone until the page-load event is done; (page, the console's errors)."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="load")
+    expect(page.get_by_role("tab", name="Recommend", exact=True)).to_be_visible()
+    if answered:  # the link's tab shows its answer
+        expect(visible(page.locator(".prose.answer")).first).not_to_be_empty()
+    page.wait_for_load_state("networkidle", timeout=2 * TIMEOUT_MS)  # the page-load event's answer has come
+    page.wait_for_timeout(1000)  # a late pop-up or badge would show by now
+    return page, errors
+
+
+def error_marks(page) -> list[str]:
+    """The red pop-ups and the "Error" badges of components, as their texts."""
+    toasts = page.locator('[data-testid="toast-body"].error').all_inner_texts()
+    badges = page.locator('[data-testid="status-tracker"] .error').all_inner_texts()
+    return [*toasts, *badges]
+
+
+def test_arriving_at_the_front_page_or_any_documented_link_shows_no_error(browser, served_app, documented_links,
+                                                                        screenshots):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    assert {"recommend", "top_n", "similar", "movies_for_visitor", "movies_similar", "max_duration",
+            "movies_franquicia"} <= set(documented_links)
+    arrivals = {"front page": ("/", False)}
+    arrivals.update({name: ("/" + query, True) for name, query in documented_links.items()})
+    problems = {}
+    for name, (path, answered) in arrivals.items():
+        try:
+            page, console = settled_arrival(browser, served_app.url + path, answered)
+        except (AssertionError, PlaywrightTimeout) as exc:  # no answer: a warning pop-up would have gone by now
+            problems[name] = {"link": path, "no answer": str(exc).splitlines()[0]}
+            continue
+        # A valid link shows no pop-up at all (a warning would mean its parameters were refused).
+        marks = [*page.locator('[data-testid="toast-body"]').all_inner_texts(), *error_marks(page)]
+        if name == "front page":
+            page.screenshot(path=screenshots / "front_page.png")
+        if marks or console:
+            problems[name] = {"link": path, "pop-ups and badges": marks, "console": console}
+        page.close()
+    assert not problems, problems
+
+    # A link naming no tab: a readable warning listing the tabs, and nothing red.
+    page, console = settled_arrival(browser, f"{served_app.url}/?tab={BAD_TAB}&n=3", answered=False)
+    warning = page.locator('[data-testid="toast-body"].warning')
+    expect(warning).to_contain_text(f"This link names no tab of this page ('{BAD_TAB}')")
+    expect(warning).to_contain_text("recommend, top_n, similar")
+    assert error_marks(page) == [] and console == []
+    page.close()

@@ -23,6 +23,10 @@ def test_query_text_becomes_what_each_input_takes():
     assert from_text(film, "toy story") == "toy story"
     assert from_text(gr.Dropdown(choices=["ns1", "ns2"]), "12") == "12"  # text ids stay text
     assert from_text(gr.Textbox(), "42") == "42"
+    # An id parameter: digits are the id even before the dropdown has choices (its catalog still loading).
+    empty = gr.Dropdown(choices=[], allow_custom_value=True)
+    assert from_text(empty, "862", is_id=True) == 862 and from_text(empty, "862") == "862"
+    assert from_text(empty, "toy story", is_id=True) == "toy story"
 
 
 def test_a_tab_link_uses_the_rest_parameter_names_in_the_inputs_order():

@@ -122,3 +122,20 @@ def test_the_timer_checks_the_unpinned_repos_until_stopped(tmp_path, monkeypatch
     off = Live(replace(settings, hub_check_interval=0.0), tmp_path, tmp_path, tmp_path)
     off.run_background()
     assert [t.name for t in off._threads] == ["live-boot"]
+
+
+def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_loaded(tiny_state, loading):
+    """A client polling /health waits for "ready": true; "ok" is never said while a route still answers 503."""
+    from dataclasses import replace
+
+    assert TestClient(create_api(loading)).get("/health").json()["ready"] is False  # status "loading", above
+    starting = replace(tiny_state, pending=frozenset({"catalogs", "movie_model"}), progress=None)
+    client = TestClient(create_api(starting))
+    health = client.get("/health").json()
+    assert health["status"] == "starting" and health["ready"] is False
+    assert health["pending"] == ["catalogs", "movie_model"] and health["movies_model"]["pending"] is True
+    assert health["catalogs"]["movies"]["pending"] is True and health["catalogs"]["streaming"]["pending"] is False
+    assert client.get("/movies/peliculas_idioma", params={"idioma": "fr"}).status_code == 503
+    health = TestClient(create_api(replace(tiny_state, pending=frozenset()))).get("/health").json()
+    assert health["status"] == "ok" and health["ready"] is True and health["pending"] == []
+    assert not any(c["pending"] for c in health["catalogs"].values())

@@ -313,3 +313,21 @@ def test_post_for_visitor_takes_exclude(client):
     again = client.post("/movies/for_visitor", json={**body, "exclude": [first["items"][0]["id"]]}).json()
     assert first["items"][0]["id"] not in ids(again) and ids(again)[:2] == ids(first)[1:]
     assert "because" in again["items"][0] and "poster" in again["items"][0]
+
+
+def test_the_movie_tabs_show_readable_tables_and_keep_the_json_exact(state):
+    """The Movies model tabs' event functions (what the page calls): ratings with two decimals in the tables,
+    counts with separators; the JSON answer unchanged."""
+    from serving.movies_ui import make_movie_handlers
+
+    handlers = make_movie_handlers(state)
+    user = str(int(state.movie_model.user_ids[0]))
+    head, table, answer = handlers["top_n"](user, "any", "", "", "any", 5)
+    exact = [item["predicted_rating"] for item in answer["items"]]
+    assert answer == movie_service.top_n(state, user, 5, None, "", "", "any")
+    assert table["Predicted rating"].tolist() == [f"{r:.2f}" for r in exact] and len(exact) == 5
+    assert f"leaving out the {answer['n_rated']:,} films they rated" in head
+    _, table, answer = handlers["for_visitor"]([[10, 5], [20, 4.5], [30, 5]], 5, "any")
+    assert table["Predicted rating"].tolist() == [f"{i['predicted_rating']:.2f}" for i in answer["items"]]
+    _, by_content, _, by_taste, answer = handlers["similar"](10, "any", 3)
+    assert by_content["Similarity"].tolist() == [f"{i['score']:.3f}" for i in answer["items"]]

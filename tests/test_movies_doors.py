@@ -8,6 +8,7 @@ loopback Hub. Slow tests (@pytest.mark.slow): the real movies ETL beside the rea
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -172,6 +173,43 @@ def test_ui_markdown_shows_the_facts_and_where_to_watch(both_state, linked_title
     text = answer_markdown(both_state.queries["movies"].get_director("John Lasseter"))
     assert "| Where to watch |" in text and f"Disney+ [{linked_titles['disney']}], Netflix" in text
     assert "| Toy Story 2 |" in text  # Movies titles are shown as written
+
+
+def test_question_tabs_show_money_returns_and_counts_readably_and_the_json_stays_exact(both_state):
+    """The Movies question tabs' answers (fields and table) through the event functions the page calls."""
+    from catalog import MOVIES
+    from serving.ui import query_handler
+
+    route = {r.api_name: r for r in MOVIES.routes}
+    markdown, answer = query_handler(both_state, MOVIES, route["movies_get_director"])("John Lasseter", "")
+    assert answer["budget_total"] == 120_000_000 and answer["return_sum"] == pytest.approx(17.9781, abs=1e-4)
+    assert "- **budget total**: $120M" in markdown and "- **revenue total**: $871M" in markdown
+    assert "- **return sum**: 17.98x" in markdown and "- **return overall**: 7.26x" in markdown
+    # The table: one row per film, money and ratios as read, the date as the data writes it.
+    assert "| Toy Story | 1995-10-30 | 12.45x | $30M | $374M |" in markdown, markdown
+    assert "| Toy Story 2 | 1999-10-30 | 5.53x | $90M | $497M |" in markdown
+    markdown, answer = query_handler(both_state, MOVIES, route["movies_franquicia"])("toy story", "")
+    assert answer["revenue_mean"] == (373_554_033 + 497_366_869) / 2 and "- **revenue mean**: $435M" in markdown
+    markdown, _ = query_handler(both_state, MOVIES, route["movies_productoras_exitosas"])("Pixar Animation Studios")
+    assert "- **revenue total**: $871M" in markdown and "- **count**: 4" in markdown
+
+
+
+def test_the_page_header_names_both_catalogs_and_both_models_with_their_loaded_sizes(both_state):
+    from serving.movie_recommender import MovieRecommender
+    from serving.ui import header_markdown
+    from tests.test_movie_service import _model
+
+    text = header_markdown(both_state)
+    model = both_state.require_model()
+    assert "**streaming titles** on Amazon Prime Video, Disney+, Hulu and Netflix" in text
+    assert (f"({both_state.catalog.size:,} titles; an SVD model of {model.manifest['n_ratings']:,} ratings by "
+            f"{model.user_ids.size:,} users of {model.item_ids.size:,} titles)") in text
+    assert f"**TMDB movies** ({len(MOVIE_ROWS)} films)" in text  # the hand-made catalog; no Movies model here
+    movie_model: MovieRecommender = _model()
+    text = header_markdown(replace(both_state, movie_model=movie_model))
+    assert (f"**TMDB movies** ({len(MOVIE_ROWS)} films; an SVD model of {int(movie_model.rated_indptr[-1]):,} "
+            f"MovieLens ratings by {movie_model.user_ids.size} users of {movie_model.item_ids.size} films).") in text
 
 
 def test_missing_where_to_watch_is_empty_lists_and_a_note(small_processed_dir, linked_titles, tmp_path, caplog):

@@ -1,8 +1,8 @@
 """The Spark training engine (model.spark_engine): on local[2], through the trainer's CLI, and on a real standalone
 cluster on 127.0.0.1 that loses a worker in the middle of a job.
 
-Every test that starts Spark is slow. Under CI=true a missing pyspark or Java fails, it never skips
-(`make test` installs requirements-spark.txt and openjdk-17-jre-headless).
+Every test that starts Spark is slow. Under CI=true or `make test` (REQUIRE_EXTRAS=1) a missing pyspark or Java
+fails, it never skips (`make test` installs requirements-spark.txt and openjdk-17-jre-headless).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from config import COL_ITEM, COL_RATING, COL_USER
 from model import spark_engine
 from model.dataset import heldout_key, heldout_path, load_movielens, read_heldout, split
 from tests.conftest import require
+from tests.harness.extras import require_check, require_module
 
 ENV = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 SEED = config.SEED
@@ -34,13 +35,8 @@ SURPRISE_SVD_MOVIELENS = 0.8479  # the surprise engine's held-out RMSE on these 
 
 
 def _needs_spark() -> None:
-    """Skip without pyspark or Java on a developer machine; fail under CI=true."""
-    try:
-        spark_engine.check_runtime()
-    except Exception as exc:  # InputError naming the fix
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true: {exc}")
-        pytest.skip(str(exc))
+    """Skip without pyspark or Java on a developer machine; fail under CI=true or `make test`."""
+    require_check(spark_engine.check_runtime)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +79,8 @@ def test_bad_engine_options_exit_2_in_one_line(args, words, capsys):
 
 def test_missing_java_is_one_line_naming_the_package(monkeypatch, capsys, tmp_path):
     from model.train import main
+
+    require_module("pyspark", "make setup-spark")  # without it the message names pyspark, not Java
 
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.delenv("JAVA_HOME", raising=False)

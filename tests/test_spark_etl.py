@@ -1,7 +1,8 @@
 """The ETL's ratings stage on Spark (`python -m etl --engine spark`): the same ratings.parquet as the local stage,
 row for row, on fixtures with duplicates and bad rows, and on the full real data.
 
-Slow (each starts Spark); under CI=true a missing pyspark or Java fails, never skips.
+Slow (each starts Spark); under CI=true or `make test` (REQUIRE_EXTRAS=1) a missing
+pyspark or Java fails, never skips.
 """
 from __future__ import annotations
 
@@ -20,18 +21,14 @@ import config
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE, QUARANTINE_FILE, RATINGS_FILE
 from etl.pipeline import run
 from etl.spark_session import check_runtime
+from tests.harness.extras import require_check
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", autouse=True)
 def needs_spark():
-    try:
-        check_runtime()
-    except Exception as exc:  # InputError naming the fix
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true: {exc}")
-        pytest.skip(str(exc))
+    require_check(check_runtime)
 
 
 def assert_same_ratings(local: Path, spark: Path) -> int:

@@ -65,7 +65,7 @@ class AppProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    def start(self, timeout: float = 120.0) -> AppProcess:
+    def start(self, timeout: float = 300.0) -> AppProcess:  # a busy 2-core machine: minutes, not seconds
         with open(self.log_path, "wb") as log:
             self.started_at = time.perf_counter()
             self.process = subprocess.Popen([self.python, str(self.root / "app.py"), *self.args], cwd=self.root,
