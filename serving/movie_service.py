@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from catalog import MOVIES
-from catalog.movies_queries import MoviesCatalog
+from catalog.movies.queries import MoviesCatalog
 from errors import InputError, NotFound
 from inputs.numbers import parse_limit, parse_n, parse_user_id, whole_number
 from inputs.platforms import parse_optional_platform

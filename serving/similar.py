@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from catalog.search import TitleIndex, search_key
+from catalog.names import title_key
+from catalog.search import TitleIndex
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
 from inputs.choices import parse_optional_content_type
@@ -34,7 +35,7 @@ def listing_groups(titles: pd.DataFrame) -> np.ndarray:
     """A group number per row: rows in one group are the same title listed more than once (usually on
     different platforms). Same = same title (accent/case/punctuation-blind) and type, and for movies the same
     release year (remakes share titles); TV shows are dated by their latest season, so the year is ignored."""
-    keys = [f"{kind}|{search_key(title)}|{year if kind == 'movie' else ''}"
+    keys = [f"{kind}|{title_key(title)}|{year if kind == 'movie' else ''}"
             for title, kind, year in zip(titles["title"], titles["type"], titles["release_year"])]
     return pd.factorize(pd.Series(keys))[0].astype(np.int64)
 

@@ -263,17 +263,17 @@ def small_titles():
 
 @pytest.fixture
 def small_catalog(small_titles):
-    from catalog import Catalog
+    from catalog.streaming.queries import StreamingCatalog
 
-    return Catalog(small_titles)
+    return StreamingCatalog(small_titles)
 
 
 @pytest.fixture(scope="session")
 def real_catalog(processed_dir: Path):
-    """The Catalog loaded from the session's real ETL output."""
-    from catalog import load_catalog
+    """The StreamingCatalog loaded from the session's real ETL output."""
+    from catalog.streaming.queries import load_streaming_catalog
 
-    return load_catalog(processed_dir)
+    return load_streaming_catalog(processed_dir)
 
 
 # --- title search, similar titles, cold start (tests/test_search.py, test_similar.py, test_coldstart.py) ---

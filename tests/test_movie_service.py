@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from catalog.movies_queries import MoviesCatalog
+from catalog.movies.queries import MoviesCatalog
 from errors import InputError, NotFound
 from serving import movie_service
 from serving.api import create_api

@@ -1,14 +1,12 @@
-"""The client's catalog questions, answered from indexes built once when the catalog is loaded.
+"""The streaming catalog's nine questions, answered from indexes built once when the catalog is loaded.
 
-    catalog = load_catalog()                        # reads data/processed/titles.parquet (well under 1 s)
+    catalog = load_streaming_catalog()              # reads data/processed/titles.parquet
     catalog.get_count_platform("Netflix")           # -> {"platform": "netflix", "count": 6131, "message": None}
-    catalog.get_actor("netflix", 2019)              # -> {"actor": ..., "count": ..., "platform": ..., "year": ...}
 
-Every answer is a plain JSON-ready dict that echoes the (normalised) inputs and carries a "message" key:
-None when there is an answer, a plain sentence when nothing matches or the data cannot answer. Bad input
-raises errors.InputError. Each method's docstring starts with its definition, shown by the UI and README.
-The loader builds the indexes below so that every question is a dict lookup, a binary search or a
-small set intersection (well under 1 ms; see bench/queries.py).
+Every answer is a JSON-ready dict that echoes the (normalised) inputs and carries a "message" key: None when there
+is an answer, a sentence when nothing matches or the data cannot answer. Bad input raises errors.InputError. Each
+method's docstring starts with its definition, shown by the UI and README. Every question is a dict lookup, a
+binary search or a small set intersection on the indexes (see bench/queries.py).
 """
 from __future__ import annotations
 
@@ -21,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import config
+from catalog.streaming.schema import MOVIE, REQUIRED_COLUMNS, title_cards
 from config import COL_ID, COL_PLATFORM, COL_SCORE
 from errors import InputError
 from inputs.choices import parse_choice, parse_content_type, parse_duration_type
@@ -28,9 +27,6 @@ from inputs.numbers import parse_optional_year, parse_score, parse_year
 from inputs.platforms import PLATFORM_KEYS, parse_optional_platform, parse_platform
 from inputs.text import did_you_mean, echo, parse_text
 
-REQUIRED_COLUMNS = [COL_ID, COL_PLATFORM, "type", "title", "cast", "country", "release_year", "rating",
-                    "duration_int", "duration_type", "listed_in", COL_SCORE]
-MOVIE = "movie"
 # A word of a title: letters and digits (any script). "spider-man" is the words "spider" and "man".
 WORD_RE = re.compile(r"[^\W_]+")
 NON_WORD_RE = re.compile(r"[^\w\n]+|_+")
@@ -64,8 +60,8 @@ def _mask_int(rows: np.ndarray, n: int) -> int:
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
-class Catalog:
-    """The processed titles with the indexes the nine questions need. Build with load_catalog()."""
+class StreamingCatalog:
+    """The processed titles with the indexes the nine questions need. Build with load_streaming_catalog()."""
 
     def __init__(self, titles: pd.DataFrame):
         missing = [c for c in REQUIRED_COLUMNS if c not in titles.columns]
@@ -91,10 +87,8 @@ class Catalog:
         self._release_year: list[int] = column("release_year", "int64")
         self._score: list[float] = column(COL_SCORE, "float64")  # NaN when missing
         self.year_range: tuple[int, int] = (min(self._release_year), max(self._release_year))
-        # The title card of every row (an entry of an answer's "items"), the shape catalog.search gives.
-        self._card_of_row: list[dict] = [
-            {COL_ID: i, "title": t, COL_PLATFORM: p, "release_year": y, "type": k}
-            for i, t, p, y, k in zip(self._ids, self._title, self._platform, self._release_year, self._type)]
+        cards = title_cards(titles)
+        self._card_of_row: list[dict] = [cards[i] for i in order]  # the entries of an answer's "items"
         self._build_duration_index(column("duration_int", "float64"), column("duration_type"))
         self._build_movie_indexes()
         self._build_actor_index(column("cast"))
@@ -345,9 +339,9 @@ class Catalog:
                 "matched_genres": matched, "message": None}
 
 
-def load_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> Catalog:
+def load_streaming_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> StreamingCatalog:
     """The catalog from `processed_dir`/titles.parquet, with its indexes built (under a second)."""
     path = Path(processed_dir) / config.TITLES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl`.")
-    return Catalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))
+    return StreamingCatalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))
