@@ -15,13 +15,13 @@ import pandas as pd
 
 from catalog import MOVIES
 from inputs.platforms import PLATFORM_KEYS
+from inputs.ratings import MIN_VISITOR_RATINGS as MIN_RATINGS
 from serving import movie_service
 from serving.links import LinkedTab, Links
 from serving.state import AppState, snapshot
 from serving.ui import ANY, count_slider, json_answer, readable_errors, streams_label, titles_table
 
 STARS = [(f"{'★' * int(r)}{'½' if r % 1 else ''} {r:g}", r) for r in [x / 2 for x in range(10, 0, -1)]]
-MIN_RATINGS = movie_service.MIN_VISITOR_RATINGS
 
 
 def movie_label(card: dict) -> str:
