@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +70,6 @@ class MoviePrediction:
     recommend: bool
     threshold: float
     explanation: Explanation
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def solve_fold_in(residuals: np.ndarray, factors: np.ndarray, reg_bu: float, reg_pu: float) -> tuple[float, np.ndarray]:
@@ -169,12 +166,8 @@ class MovieRecommender:
         return pos, np.array([r for _, r in ratings], dtype=np.float64)
 
     # ---- visitors --------------------------------------------------------------------------------------
-    def fold_in(self, ratings: object) -> tuple[float, np.ndarray]:
-        """A visitor's (bias, factors), solved against the fixed item factors and biases (see the module doc)."""
-        items, values = self._items_of(parse_visitor_ratings(ratings))
-        return self._fold_in(items, values)
-
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarray]:
+        """A visitor's (bias, factors), solved against the fixed item factors and biases (see the module doc)."""
         residuals = values - self.global_mean - self.item_bias[items]
         return solve_fold_in(residuals, self.item_factors[items], self.reg_bu, self.reg_pu)
 

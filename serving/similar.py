@@ -89,11 +89,6 @@ class SimilarTitles:
             self._features = features
             self._features_t = features.T.tocsr()  # term-major: one title's terms touch only their own rows
 
-    @property
-    def k(self) -> int:
-        """How many neighbours are stored per title."""
-        return self._idx.shape[1]
-
     def similar(self, title: str, n: int = 10, platform: str | None = None,
                 content_type: str | None = None) -> list[dict]:
         """The `n` titles (1 to inputs.numbers.MAX_N) most similar to `title` (id or exact title), best first,

@@ -26,6 +26,12 @@ def require(path: Path) -> Path:
     return path
 
 
+def rated_titles(predictor, user: int) -> list:
+    """Ids of the titles a known user rated in the model's training data, read from its arrays."""
+    u = predictor.user_index(user)
+    return predictor.item_ids[predictor.rated_items[predictor.rated_indptr[u]:predictor.rated_indptr[u + 1]]].tolist()
+
+
 def real_raw_dir() -> Path:
     """RAW_DIR with every real file the fixtures read (skip, or fail under CI=true, when one is missing)."""
     root = config.raw_dir()

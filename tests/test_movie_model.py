@@ -254,7 +254,7 @@ def test_fold_in_recovers_trained_users(recommender, movies_processed_dir):
     users = counts[(counts >= 20) & (counts <= 300)].index[:10]
     for user in users:
         mine = ratings[ratings["userId"] == user]
-        bias, p = rec.fold_in(list(zip(mine["id"].tolist(), mine["rating"].tolist(), strict=True)))
+        bias, p = rec._fold_in(*rec._items_of(list(zip(mine["id"].tolist(), mine["rating"].tolist(), strict=True))))
         u, items = rec.user_index(user), np.searchsorted(rec.item_ids, mine["id"].to_numpy())
         trained = rec.user_bias[u] + rec.item_factors[items] @ rec.user_factors[u]
         folded = bias + rec.item_factors[items] @ p
