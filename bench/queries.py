@@ -1,7 +1,7 @@
 """Benchmark: catalog load time and the median time of each of the nine questions on the full catalog,
 beside the reference: the same question as a plain pandas filter per call (tests/harness/naive.py).
 
-Inputs per question: the declaration's examples (catalog/streaming.py: what the UI offers) plus the heaviest
+Inputs per question: the declaration's examples (catalog/streaming/__init__.py: what the UI offers) plus the heaviest
 cases (longest lists, no-match answers that compute a suggestion). Targets: load <= 1 s, each question's median <= 1 ms.
 Usage: python bench/queries.py [--processed-dir DIR] [--repeat N]
 """

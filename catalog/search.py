@@ -29,7 +29,7 @@ from inputs.titles import ID_SCHEME, is_title_id
 N_CANDIDATES = 200
 # Cap on literal matches collected for very short queries ("a" is in most titles).
 MAX_LITERAL_MATCHES = 3000
-# How many of the best candidates are re-scored with difflib (about 15 µs each).
+# How many of the best candidates are re-scored with difflib (the slowest step per candidate).
 N_RESCORED = 50
 N_SUGGESTIONS = 5
 # Longest query accepted: the limit of every free text (the longest catalog title has about 110).
@@ -77,7 +77,7 @@ class TitleIndex:
         return len(self._ids)
 
     def warm(self) -> TitleIndex:
-        """Build the n-gram part now (about a second with scikit-learn's import), if not built yet."""
+        """Build the n-gram part now (with scikit-learn's import), if not built yet."""
         with self._ngrams_lock:
             if self._ngrams is None:
                 from sklearn.feature_extraction.text import TfidfVectorizer

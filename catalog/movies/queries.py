@@ -175,7 +175,7 @@ class MoviesCatalog:
                 spellings[key] = {name: len(name_rows)}
                 words[key] = w
         # Tuples of strings and ints, and dicts of them, leave the cyclic garbage collector's tracking: its
-        # full passes stay fast however big the catalog (lists would be scanned at every pass, ~0.3 s).
+        # full passes stay fast however big the catalog (lists would be scanned at every pass).
         return ({k: tuple(r) for k, r in rows.items()}, spellings, {k: tuple(w) for k, w in words.items()})
 
     def _build_titles(self, titles: list[str], votes: list[int]) -> None:

@@ -340,7 +340,7 @@ class StreamingCatalog:
 
 
 def load_streaming_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> StreamingCatalog:
-    """The catalog from `processed_dir`/titles.parquet, with its indexes built (under a second)."""
+    """The streaming catalog from `processed_dir`/titles.parquet, with its indexes built."""
     path = Path(processed_dir) / config.TITLES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl`.")
