@@ -14,8 +14,8 @@ CARD_COLUMNS = (COL_ID, "title", COL_PLATFORM, "release_year", "type")
 
 def title_cards(titles: pd.DataFrame) -> list[dict]:
     """The card of every row of a titles table, in its order: {id, title, platform, release_year, type}."""
-    # Column lists zipped: ten times quicker than DataFrame.to_dict("records").
+    # Column lists zipped into dict displays: ten times quicker than DataFrame.to_dict("records").
     columns = (titles[COL_ID].astype(str).tolist(), titles["title"].fillna("").astype(str).tolist(),
                titles[COL_PLATFORM].astype(str).tolist(), titles["release_year"].astype("int64").tolist(),
                titles["type"].astype(str).tolist())
-    return [dict(zip(CARD_COLUMNS, row)) for row in zip(*columns)]
+    return [{COL_ID: i, "title": t, COL_PLATFORM: p, "release_year": y, "type": k} for i, t, p, y, k in zip(*columns)]
