@@ -20,8 +20,7 @@ from typing import Any
 
 from config import ARTIFACTS_DIR, DATA_DIR, DEFAULT_RAW_DIR, PROCESSED_DATA_DIR
 from errors import InputError
-
-MAX_ECHO = 80  # characters of a bad value repeated in a message
+from inputs.text import echo
 
 
 class SettingError(InputError):
@@ -236,10 +235,6 @@ class Settings:
     java_home: Path | None
 
 
-def _echo(text: str) -> str:
-    return repr(text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "...")
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Every declared variable, validated; an unset or empty variable takes its default."""
     environ = os.environ if environ is None else environ
@@ -252,7 +247,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[setting.attr] = setting.parse(text)
         except ValueError:
-            shown = "a value" if setting.env in SECRET_ENV else _echo(text)
+            shown = "a value" if setting.env in SECRET_ENV else echo(text)
             raise SettingError(f"{setting.env} must be {setting.accepts}; got {shown}.") from None
     return Settings(**values)
 

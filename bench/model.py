@@ -87,7 +87,9 @@ def main() -> int:
     for _ in range(repeats):
         top = predictor.top_n(user, 10)
     ours_s = (time.perf_counter() - start) / repeats
-    rated = set(predictor.rated_titles(user).tolist())
+    u = predictor.user_index(user)
+    rated_rows = predictor.rated_items[predictor.rated_indptr[u]:predictor.rated_indptr[u + 1]]
+    rated = set(predictor.item_ids[rated_rows].tolist())
     start = time.perf_counter()
     loop = [(iid, algo.predict(user, iid).est) for iid in predictor.item_ids.tolist() if iid not in rated]
     loop_top = sorted(loop, key=lambda x: (-x[1], x[0]))[:10]

@@ -82,7 +82,7 @@ def main() -> int:
     enc = build_trainset(pd.concat([visitor, ratings], ignore_index=True))
     assert np.array_equal(enc.item_ids, rec.item_ids) and enc.user_ids[0] == 0
     enc.trainset._global_mean = rec.global_mean  # the model's mean (the visitor's ratings are not training data)
-    bias, factors = rec.fold_in(VISITOR)
+    bias, factors = rec._fold_in(*rec._items_of(VISITOR))
     algo = SVD(n_factors=rec.item_factors.shape[1])
     algo.trainset, algo.bi, algo.qi = enc.trainset, rec.item_bias, rec.item_factors
     algo.bu, algo.pu = np.r_[bias, rec.user_bias], np.vstack([factors, rec.user_factors])

@@ -1,4 +1,4 @@
-"""Benchmark: the Movies catalog's six questions (catalog/movies_queries.py) on the real table, beside a pandas
+"""Benchmark: the Movies catalog's six questions (catalog/movies/queries.py) on the real table, beside a pandas
 filter per call doing the same question the plain way (below).
 
 Inputs per question: typical examples plus the heaviest cases (the longest lists, names that match nothing and
@@ -21,12 +21,12 @@ import pandas as pd
 
 import config
 from bench.timing import median_seconds
-from catalog.movies_queries import EXAMPLES, QUESTIONS, MoviesCatalog, load_movies_catalog
+from catalog.movies.queries import EXAMPLES, MoviesCatalog, load_movies_catalog
 from errors import InputError
 from etl.movies import columns as C
 
 TARGET_QUERY_MS = 1.0
-# Heavier inputs on top of the examples (catalog.movies_queries.EXAMPLES): the longest lists, names that match
+# Heavier inputs on top of the examples (catalog.movies.queries.EXAMPLES): the longest lists, names that match
 # nothing (suggestions), closed-set errors.
 EXTRA_CASES = {
     "peliculas_idioma": [("zz",)],
@@ -36,7 +36,7 @@ EXTRA_CASES = {
     "productoras_exitosas": [("pixar",)],
     "get_director": [("Woody Allen", 100), ("stephen spielberg",)],
 }
-CASES = {name: [*EXAMPLES[name], *EXTRA_CASES[name]] for name in QUESTIONS}
+CASES = {name: [*EXAMPLES[name], *EXTRA_CASES[name]] for name in EXAMPLES}
 
 
 # ---- the reference: the same question as a pandas filter per call (lower-cased exact match, no index) ---------

@@ -1,7 +1,7 @@
 """Benchmark: catalog load time and the median time of each of the nine questions on the full catalog,
 beside the reference: the same question as a plain pandas filter per call (tests/harness/naive.py).
 
-Inputs per question: the declaration's examples (catalog/streaming.py: what the UI offers) plus the heaviest
+Inputs per question: the declaration's examples (catalog/streaming/__init__.py: what the UI offers) plus the heaviest
 cases (longest lists, no-match answers that compute a suggestion). Targets: load <= 1 s, each question's median <= 1 ms.
 Usage: python bench/queries.py [--processed-dir DIR] [--repeat N]
 """
@@ -17,7 +17,8 @@ import pandas as pd
 
 import config
 from bench.timing import median_seconds
-from catalog import STREAMING, load_catalog
+from catalog import STREAMING
+from catalog.streaming.queries import load_streaming_catalog
 from tests.harness import naive
 
 TARGET_LOAD_S, TARGET_QUERY_MS = 1.0, 1.0
@@ -43,15 +44,15 @@ def main() -> None:
 
     path = args.processed_dir / config.TITLES_FILE
     # Loaded with its indexes (an app builds them once its port is open).
-    load = median_seconds(lambda: load_catalog(args.processed_dir).warm(), 5)
+    load = median_seconds(lambda: load_streaming_catalog(args.processed_dir).warm(), 5)
     # CPU time too: on a busy shared machine the wall time also counts waiting for a core.
-    load_cpu = median_seconds(lambda: load_catalog(args.processed_dir).warm(), 5, time.process_time)
+    load_cpu = median_seconds(lambda: load_streaming_catalog(args.processed_dir).warm(), 5, time.process_time)
     read = median_seconds(lambda: pd.read_parquet(path), 5)
-    catalog = load_catalog(args.processed_dir)
+    catalog = load_streaming_catalog(args.processed_dir)
     titles = pd.read_parquet(path)
     print(f"catalog: {path} ({len(titles):,} titles)")
     print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"load_catalog + warm: {load:.3f} s wall, {load_cpu:.3f} s CPU, medians of 5 "
+    print(f"load_streaming_catalog + warm: {load:.3f} s wall, {load_cpu:.3f} s CPU, medians of 5 "
           f"(target <= {TARGET_LOAD_S:.0f} s; reading the parquet alone: {read:.3f} s)  "
           f"{'OK' if load <= TARGET_LOAD_S else 'MISS'}\n")
 
@@ -59,7 +60,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     all_ok = load <= TARGET_LOAD_S
-    for spec in STREAMING.questions:  # spec.run parses as the doors do, then asks the Catalog
+    for spec in STREAMING.questions:  # spec.run parses as the doors do, then asks the StreamingCatalog
         cases = list(spec.examples) + EXTRA_CASES[spec.name]
         reference = getattr(naive, spec.name.removeprefix("get_"))
         fast = [median_seconds(lambda a=a, spec=spec: spec.run(catalog, *a), args.repeat) for a in cases]

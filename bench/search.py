@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 import config
-from catalog.search import TitleIndex, search_key
+from catalog.names import title_key
+from catalog.search import TitleIndex
 from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, is_placeholder
 
 TARGET_SEARCH_MS = 20.0
@@ -41,7 +42,7 @@ def typed_queries(titles: pd.DataFrame, n: int, seed: int) -> list[tuple[str, st
             ("prefix", title[: max(3, int(len(title) * 0.6))], id_),
             ("dropped letter", title[:i] + title[i + 1:], id_),
             ("swapped letters", title[:i] + title[i + 1] + title[i] + title[i + 2:], id_),
-            ("upper, no accents", search_key(title).upper(), id_),
+            ("upper, no accents", title_key(title).upper(), id_),
         ]
     return queries
 
@@ -60,7 +61,7 @@ def summary(seconds: list[float]) -> dict:
 def bench_search(titles: pd.DataFrame, n_queries: int, n_reference: int, seed: int) -> dict:
     build, index = timed(lambda: TitleIndex(titles))
     queries = typed_queries(titles, n_queries, seed)
-    norm_titles = [search_key(t) for t in titles["title"]]
+    norm_titles = [title_key(t) for t in titles["title"]]
     ids_of_norm: dict[str, set[str]] = {}
     for norm, id_ in zip(norm_titles, titles[config.COL_ID]):
         ids_of_norm.setdefault(norm, set()).add(id_)
@@ -76,7 +77,7 @@ def bench_search(titles: pd.DataFrame, n_queries: int, n_reference: int, seed: i
     subset = random.Random(seed).sample(queries, min(n_reference, len(queries)))
     slow, slow_hits = [], {}
     for kind, query, id_ in subset:
-        key = search_key(query)
+        key = title_key(query)
         seconds, found = timed(lambda key=key: difflib.get_close_matches(key, norm_titles, n=10, cutoff=0))
         slow.append(seconds)
         slow_hits.setdefault(kind, []).append(any(id_ in ids_of_norm[norm] for norm in found))

@@ -59,7 +59,7 @@ class Param:
 class Question:
     """One catalog question: the query object's method `function` answers it, served under `short`."""
 
-    function: Callable[..., dict]  # the query class's method, e.g. Catalog.get_actor
+    function: Callable[..., dict]  # the query class's method, e.g. StreamingCatalog.get_actor
     short: str  # the stem of its route and api_name, e.g. "actor"
     label: str  # its tab's title
     params: tuple[Param, ...]

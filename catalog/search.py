@@ -1,39 +1,35 @@
-"""Title search: find catalog titles from a partial, misspelled, any-case or accent-free query.
-
-`TitleIndex(titles)` is built once from the processed titles table (well under a second) and then answers
-as-you-type queries in about a millisecond (its n-gram part, and scikit-learn's import, wait for the first fuzzy
-search or `warm()`, so an app can open its port first: ids, exact titles and literal matches need neither):
+"""Title search: find titles from a partial, misspelled, any-case or accent-free query.
 
     index = TitleIndex(titles)
     index.search("toy stor")      # -> [{"id": "ds1378", "title": "toy story", "platform": "disney", ...}, ...]
     index.resolve("amelie")       # -> an id, or InputError("unknown title 'amelie'; did you mean: ...")
 
-How it ranks: every title is compared to the query by cosine similarity of character 2-3-gram TF-IDF
-vectors, which tolerates typos ("godfater") and missing words. On top of that, literal matches come first:
-an exact title, then titles that start with the query, then titles with a word that starts with the query
-(found by one scan of all titles joined into a single string), then the rest by n-gram similarity alone.
+Titles and queries are compared by catalog.names.title_key. Literal matches rank first (an exact title, then titles
+that start with the query, then titles with a word that starts with it), then the rest by the cosine similarity of
+character 2-3-gram TF-IDF vectors, which tolerates typos and missing words. The n-gram part (and scikit-learn's
+import) waits for the first fuzzy search or `warm()`, so an app can open its port first.
 """
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from difflib import SequenceMatcher
 from itertools import islice
 
 import numpy as np
 import pandas as pd
 
+from catalog.names import title_key
+from catalog.streaming.schema import title_cards
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
-from inputs.text import MAX_TEXT_LENGTH, echo, strip_accents
+from inputs.text import MAX_TEXT_LENGTH, echo
 from inputs.titles import ID_SCHEME, is_title_id
 
 # How many n-gram candidates are re-ranked; literal (prefix/word) matches are always added on top.
 N_CANDIDATES = 200
 # Cap on literal matches collected for very short queries ("a" is in most titles).
 MAX_LITERAL_MATCHES = 3000
-# How many of the best candidates are re-scored with difflib (about 15 µs each).
+# How many of the best candidates are re-scored with difflib (the slowest step per candidate).
 N_RESCORED = 50
 N_SUGGESTIONS = 5
 # Longest query accepted: the limit of every free text (the longest catalog title has about 110).
@@ -44,28 +40,6 @@ MIN_SUGGESTION_SCORE = 0.3
 # Rank tiers: a literal match beats any amount of n-gram similarity.
 TIER_EXACT, TIER_PREFIX, TIER_WORD, TIER_FUZZY = 3, 2, 1, 0
 TIER_NAMES = {TIER_EXACT: "exact", TIER_PREFIX: "prefix", TIER_WORD: "word", TIER_FUZZY: "fuzzy"}
-
-_APOSTROPHES = re.compile(r"['’`´]")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-# Latin letters with no accent to decompose: the letter a person types for them ("bjorn" for "bjørn").
-_LATIN_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŧ": "t", "æ": "ae",
-                              "œ": "oe", "ß": "ss", "þ": "th"})
-
-
-def search_key(text: str) -> str:
-    """Lower case, accents removed from Latin letters, apostrophes dropped, other punctuation as single spaces.
-
-    "Amélie" -> "amelie", "Don’t Tell" -> "dont tell", "Toy Story: 4" -> "toy story 4". Letters of other scripts
-    are kept with their marks ("마녀사냥", "يوم الدين", "แผนร้าย" stay as they are): only a mark on a Latin letter
-    is an accent a person may leave out.
-    """
-    text = str(text).lower()
-    if text.isascii():  # almost every title: the fast path
-        return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", text)).strip()
-    text = _APOSTROPHES.sub("", strip_accents(text.translate(_LATIN_FOLDS)))
-    # Letters, digits and the marks of non-Latin scripts stay; anything else is a separator.
-    words = "".join(ch if ch.isalnum() or unicodedata.category(ch)[0] == "M" else " " for ch in text)
-    return " ".join(words.replace("_", " ").split())
 
 
 def check_length(query: object) -> None:
@@ -84,8 +58,8 @@ class TitleIndex:
         self._titles = titles["title"].fillna("").astype(str).to_numpy()
         self._platforms = titles[COL_PLATFORM].astype(str).to_numpy()
         self._years = titles["release_year"].to_numpy()
-        self._types = titles["type"].astype(str).to_numpy()
-        self._norm = [search_key(t) for t in self._titles]
+        self._cards = title_cards(titles)
+        self._norm = [title_key(t) for t in self._titles]
         self._row_of_id = {id_: i for i, id_ in enumerate(self._ids)}
         self._rows_of_title: dict[str, list[int]] = {}
         for i, norm in enumerate(self._norm):
@@ -103,7 +77,7 @@ class TitleIndex:
         return len(self._ids)
 
     def warm(self) -> TitleIndex:
-        """Build the n-gram part now (about a second with scikit-learn's import), if not built yet."""
+        """Build the n-gram part now (with scikit-learn's import), if not built yet."""
         with self._ngrams_lock:
             if self._ngrams is None:
                 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -123,7 +97,7 @@ class TitleIndex:
         `fuzzy=False`: literal matches only, without the n-gram part (a page's examples, before warm()).
         """
         check_length(query)
-        q = search_key(query)
+        q = title_key(query)
         if not q or limit < 1:
             return []
         if fuzzy:
@@ -158,11 +132,11 @@ class TitleIndex:
         """
         raw = str(text or "").strip()
         check_length(raw)
-        if not search_key(raw):
+        if not title_key(raw):
             raise InputError("empty title: give a catalog title (e.g. 'toy story') or a title id (e.g. 'ds1378')")
         if raw.lower() in self._row_of_id:
             return raw.lower()
-        rows = self._rows_of_title.get(search_key(raw), [])
+        rows = self._rows_of_title.get(title_key(raw), [])
         if len(rows) == 1:
             return str(self._ids[rows[0]])
         if len(rows) > 1:
@@ -195,9 +169,7 @@ class TitleIndex:
             pos = self._blob.find(needle, pos + 1)
 
     def _card(self, row: int, **extra) -> dict:
-        return {COL_ID: str(self._ids[row]), "title": str(self._titles[row]),
-                COL_PLATFORM: str(self._platforms[row]), "release_year": int(self._years[row]),
-                "type": str(self._types[row]), **extra}
+        return {**self._cards[row], **extra}
 
     def _describe(self, row: int) -> str:
         return f"'{self._titles[row]}' ({self._platforms[row]}, {int(self._years[row])}, id {self._ids[row]})"

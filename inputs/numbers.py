@@ -2,7 +2,7 @@
 
     parse_user_id(" 42 ")          # -> 42       (also 42, 42.0, "42.0": number widgets send floats)
     parse_n("10.0")                # -> 10       (1 to MAX_N, the same range for the UI slider and REST)
-    parse_year("2019", (1920, 2021))
+    parse_year("2019", (1920, 2021))   # a catalog's range of release years, or FILM_YEARS
     parse_score("3,5")             # -> 3.5
 
 One rule at every door: numbers are written with ASCII digits only. Python's int() and float() also read
@@ -25,6 +25,9 @@ from inputs.text import echo, is_blank, is_empty
 MAX_N = 100
 # limit of a title search (the as-you-type search box shows 20).
 MAX_LIMIT = 50
+# Any year a film can have been released in: the bounds of the Movies model's year filters.
+FILM_YEARS = (1800, 2100)
+FILM_YEARS_SPAN = "the years a film can have"
 # The largest whole number a float (and so a JSON number) holds exactly.
 MAX_USER_ID = 2**53
 
@@ -88,23 +91,25 @@ def parse_limit(value: object) -> int:
     return parse_n(value, MAX_LIMIT, "limit")
 
 
-def parse_year(value: object, year_range: tuple[int, int], name: str = "year") -> int:
-    """A release year: a whole number (2020, 2020.0 or "2020") inside the catalog's year range."""
+def parse_year(value: object, year_range: tuple[int, int], name: str = "year",
+               span: str = "the catalog's range of release years") -> int:
+    """A release year: a whole number (2020, 2020.0 or "2020") inside `year_range`, which `span` names."""
     lo, hi = year_range
-    accepted = f"a whole number between {lo} and {hi} (the catalog's range of release years)"
+    accepted = f"a whole number between {lo} and {hi} ({span})"
     if is_empty(value) or isinstance(value, bool):
         raise InputError(f"{name} is required: give {accepted}.")
     year = whole_number(value)
     if year is None:
         raise InputError(f"{name} must be {accepted}; got {echo(value)}.")
     if not lo <= year <= hi:
-        raise InputError(f"{name} {year} is outside the catalog's range of release years, {lo}-{hi}.")
+        raise InputError(f"{name} {year} is outside {span}, {lo}-{hi}.")
     return year
 
 
-def parse_optional_year(value: object, year_range: tuple[int, int], name: str = "year") -> int | None:
+def parse_optional_year(value: object, year_range: tuple[int, int], name: str = "year",
+                        span: str = "the catalog's range of release years") -> int | None:
     """Like parse_year, but None/""/"any" mean 'every year' and give None."""
-    return None if is_blank(value) else parse_year(value, year_range, name)
+    return None if is_blank(value) else parse_year(value, year_range, name, span)
 
 
 def parse_score(value: object, name: str = "scored", lo: float = RATING_MIN, hi: float = RATING_MAX) -> float:

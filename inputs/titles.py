@@ -1,9 +1,11 @@
-"""Title ids of the streaming catalog: the platform's id letter (config.PLATFORMS) + the show id, e.g. "ns123".
+"""Ids of titles: the streaming catalog's (the platform's id letter from config.PLATFORMS + the show id, e.g.
+"ns123") and the Movies catalog's TMDB ids (a number, e.g. 862).
 
     parse_title_id(" NS123 ")   # -> "ns123"
     is_title_id("1917")         # -> False: a title named "1917" is never read as an id
+    parse_tmdb_id("862")        # -> 862
 
-The id always starts with a platform letter, so ids and titles cannot be confused; the letters come from
+A streaming title id always starts with a platform letter, so ids and titles cannot be confused; the letters come from
 config.PLATFORMS, so a new platform is one line there.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 
 from config import PLATFORMS
 from errors import InputError
+from inputs.numbers import whole_number
 from inputs.text import echo
 
 ID_LETTERS: tuple[str, ...] = tuple(letter for letter, _, _ in PLATFORMS.values())
@@ -34,3 +37,12 @@ def parse_title_id(value: object) -> str:
         raise InputError(f"title id must be {ID_SCHEME}; got {echo(value)}.")
     return text
 
+
+
+def parse_tmdb_id(value: object, name: str = "movie id") -> int:
+    """A film of the Movies catalog by its TMDB id (862, 862.0, "862") -> 862; anything else is an InputError."""
+    number = whole_number(value)
+    if number is None or number < 1:
+        raise InputError(f"{name} must be a TMDB id (a positive whole number, e.g. 862 for Toy Story); "
+                         f"got {echo(value)}.")
+    return number

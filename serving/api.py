@@ -38,8 +38,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import catalog
 from catalog import CatalogSpec, Route
 from errors import InputError, NotFound
-from inputs.numbers import MAX_LIMIT, MAX_N, whole_number
-from inputs.text import clip, echo, is_empty
+from inputs.numbers import MAX_LIMIT, MAX_N
+from inputs.text import clip, is_empty
+from inputs.titles import parse_tmdb_id
 from serving import movie_service, posters, service
 from serving.feedback import FeedbackLog, feedback_log
 from serving.state import AppState, Unavailable, snapshot
@@ -328,12 +329,7 @@ def _movie(movie_id: str | None, title: str | None) -> object:
     movie_id, title = (None if is_empty(v) else v for v in (movie_id, title))
     if (movie_id is None) == (title is None):
         raise InputError("give exactly one of movie_id (a TMDB id, e.g. 862) and title (e.g. toy story).")
-    if movie_id is not None:
-        number = whole_number(movie_id)
-        if number is None:
-            raise InputError(f"movie_id must be a TMDB id, a positive whole number such as 862; got {echo(movie_id)}.")
-        return number
-    return title
+    return title if movie_id is None else parse_tmdb_id(movie_id, "movie_id")
 
 
 def add_movie_model_routes(app: FastAPI, state: AppState) -> None:

@@ -33,11 +33,10 @@ ratings outside 0.5-5 or off the half-star grid, films the model does not know (
 """
 from __future__ import annotations
 
-import math
 import os
 import threading
-from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +46,14 @@ import pandas as pd
 from catalog.search import TitleIndex
 from config import ARTIFACTS_DIR, COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
 from errors import InputError, NotFound
-from inputs.numbers import decimal_number, parse_n, parse_user_id, whole_number
+from inputs.numbers import parse_n, parse_user_id, whole_number
+from inputs.ratings import parse_visitor_ratings
 from inputs.text import echo
+from inputs.titles import parse_tmdb_id
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts
 from serving.predictor import Explanation, explained_estimate
 
 MOVIES_ARTIFACTS_DIR = ARTIFACTS_DIR / "movies"
-MIN_VISITOR_RATINGS = 3
-MAX_VISITOR_RATINGS = 500
 BECAUSE_TOP = 3  # rated films named as the reason of a visitor's pick
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_n_ratings", "item_titles", "item_years",
@@ -75,56 +74,6 @@ class MoviePrediction:
     recommend: bool
     threshold: float
     explanation: Explanation
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def parse_tmdb_id(value: object) -> int:
-    """A TMDB id (862, 862.0, "862") -> 862; anything else is an InputError."""
-    number = whole_number(value)
-    if number is None or number < 1:
-        raise InputError(f"movie id must be a TMDB id (a positive whole number, e.g. 862 for Toy Story); "
-                         f"got {echo(value)}.")
-    return number
-
-
-def parse_rating(value: object, tmdb_id: int) -> float:
-    """A visitor's rating: 0.5 to 5.0 in half stars (4, 4.5, "4,5")."""
-    number = decimal_number(value)
-    if number is None or not RATING_MIN <= number <= RATING_MAX or number * 2 != math.floor(number * 2):
-        raise InputError(f"rating of movie {tmdb_id} must be from {RATING_MIN} to {RATING_MAX} in steps of 0.5 "
-                         f"(e.g. 4 or 4.5); got {echo(value)}.")
-    return number
-
-
-def parse_visitor_ratings(ratings: object) -> list[tuple[int, float]]:
-    """[(tmdb_id, rating), ...] from a list of pairs or of {"id", "rating"} dicts, or a {tmdb_id: rating} dict."""
-    if isinstance(ratings, dict):
-        pairs: Iterable[Any] = ratings.items()
-    elif isinstance(ratings, (list, tuple)):
-        pairs = ratings
-    else:
-        raise InputError("ratings must be a list of (movie id, rating) pairs, e.g. [[862, 5], [12, 4.5], [8587, 4]]")
-    parsed: list[tuple[int, float]] = []
-    for pair in pairs:
-        if isinstance(pair, dict) and {"id", "rating"} <= set(pair):
-            tid, value = pair["id"], pair["rating"]
-        elif isinstance(pair, (list, tuple)) and len(pair) == 2:
-            tid, value = pair
-        else:
-            raise InputError(f"each rating must be a (movie id, rating) pair or {{'id', 'rating'}}; got {echo(pair)}.")
-        tmdb_id = parse_tmdb_id(tid)
-        parsed.append((tmdb_id, parse_rating(value, tmdb_id)))
-    if len(parsed) < MIN_VISITOR_RATINGS:
-        raise InputError(f"rate at least {MIN_VISITOR_RATINGS} movies to get recommendations; got {len(parsed)}.")
-    if len(parsed) > MAX_VISITOR_RATINGS:
-        raise InputError(f"rate at most {MAX_VISITOR_RATINGS} movies; got {len(parsed)}.")
-    ids = [tid for tid, _ in parsed]
-    twice = sorted({tid for tid in ids if ids.count(tid) > 1})
-    if twice:
-        raise InputError(f"each movie may be rated once; rated more than once: {', '.join(map(str, twice))}.")
-    return parsed
 
 
 def solve_fold_in(residuals: np.ndarray, factors: np.ndarray, reg_bu: float, reg_pu: float) -> tuple[float, np.ndarray]:
@@ -245,12 +194,8 @@ class MovieRecommender:
         return pos, np.array([r for _, r in ratings], dtype=np.float64)
 
     # ---- visitors --------------------------------------------------------------------------------------
-    def fold_in(self, ratings: object) -> tuple[float, np.ndarray]:
-        """A visitor's (bias, factors), solved against the fixed item factors and biases (see the module doc)."""
-        items, values = self._items_of(parse_visitor_ratings(ratings))
-        return self._fold_in(items, values)
-
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarray]:
+        """A visitor's (bias, factors), solved against the fixed item factors and biases (see the module doc)."""
         residuals = values - self.global_mean - self.item_bias[items]
         return solve_fold_in(residuals, self.item_factors[items], self.reg_bu, self.reg_pu)
 

@@ -20,18 +20,19 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from catalog import MOVIES
-from catalog.movies_queries import MoviesCatalog
+from catalog.movies.queries import MoviesCatalog
 from errors import InputError, NotFound
-from inputs.numbers import parse_limit, parse_n, parse_user_id, whole_number
+from inputs.numbers import FILM_YEARS, FILM_YEARS_SPAN, parse_limit, parse_n, parse_optional_year, parse_user_id
 from inputs.platforms import parse_optional_platform
+from inputs.ratings import parse_exclude, parse_rated
 from inputs.text import echo, is_empty
+from inputs.titles import parse_tmdb_id
 from serving.explain import explain, verdict
-from serving.movie_recommender import MIN_VISITOR_RATINGS, MovieRecommender, parse_tmdb_id
+from serving.movie_recommender import MovieRecommender
 from serving.posters import poster_url, remote_images
 from serving.state import AppState
 
 MOVIE_HELP = "a TMDB id as a number (e.g. 862) or a title as text (e.g. 'toy story')"
-MAX_EXCLUDED = 5000  # films a visitor may have said they are not interested in
 
 
 def _parts(state: AppState) -> tuple[MovieRecommender, MoviesCatalog]:
@@ -115,15 +116,6 @@ def recommend(state: AppState, user_id: object, movie: object) -> dict:
             "rated_by_model": model.item_index(tmdb_id) is not None}
 
 
-def _year(value: object, name: str) -> int | None:
-    if is_empty(value):
-        return None
-    year = whole_number(value)
-    if year is None or not 1800 <= year <= 2100:
-        raise InputError(f"{name} must be a year such as 1995 (a whole number, 1800-2100); got {echo(value)}.")
-    return year
-
-
 def _genres(genre: object) -> list[str] | None:
     if is_empty(genre):
         return None
@@ -138,7 +130,8 @@ def top_n(state: AppState, user_id: object, n: object = 10, genre: object = None
     user, n = parse_user_id(user_id), parse_n(n)
     model, movies = _parts(state)
     genres = _genres(genre)
-    lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
+    lo = parse_optional_year(year_from, FILM_YEARS, "year_from", FILM_YEARS_SPAN)
+    hi = parse_optional_year(year_to, FILM_YEARS, "year_to", FILM_YEARS_SPAN)
     if lo is not None and hi is not None and lo > hi:
         raise InputError(f"year_from ({lo}) must not be after year_to ({hi}).")
     key, allowed = _allowed(movies, platform)
@@ -155,41 +148,6 @@ def top_n(state: AppState, user_id: object, n: object = 10, genre: object = None
             "notice": notice, "items": items}
 
 
-def parse_pairs(ratings: object) -> list[tuple[object, object]]:
-    """(movie, rating) pairs from the doors' shapes: [{"movie": 862, "rating": 5}, ...] (REST) or [[862, 5],
-    ...] (gradio_client, the UI)."""
-    if not isinstance(ratings, (list, tuple)):
-        raise InputError(f"ratings must be a list of {{\"movie\", \"rating\"}} objects or [movie, rating] pairs, "
-                         f"at least {MIN_VISITOR_RATINGS}; got {echo(ratings)}.")
-    pairs = []
-    for entry in ratings:
-        if isinstance(entry, dict) and set(entry) == {"movie", "rating"}:
-            pairs.append((entry["movie"], entry["rating"]))
-        elif isinstance(entry, (list, tuple)) and len(entry) == 2:
-            pairs.append((entry[0], entry[1]))
-        else:
-            raise InputError(f"each rating must be {{\"movie\": <TMDB id or title>, \"rating\": 0.5-5}} or a "
-                             f"[movie, rating] pair; got {echo(entry)}.")
-    return pairs
-
-
-def parse_exclude(exclude: object) -> list[int]:
-    """The TMDB ids of the films a visitor is not interested in: a list of ids (None or [] for none). An id the
-    catalog does not know is kept out all the same (a film may leave the catalog and come back)."""
-    if exclude is None or is_empty(exclude):
-        return []
-    if not isinstance(exclude, (list, tuple)):
-        raise InputError(f"exclude must be a list of TMDB ids (e.g. [862, 12]); got {echo(exclude)}.")
-    if len(exclude) > MAX_EXCLUDED:
-        raise InputError(f"exclude may list at most {MAX_EXCLUDED:,} films; got {len(exclude):,}.")
-    ids = []
-    for value in exclude:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise InputError(f"exclude must be a list of TMDB ids (e.g. [862, 12]); got {echo(value)} in it.")
-        ids.append(parse_tmdb_id(value))
-    return ids
-
-
 def for_visitor(state: AppState, ratings: object, n: object = 10, platform: object = None,
                 exclude: object = None) -> dict:
     """A visitor's n best films from their own ratings (at least three; the films they rated never among them,
@@ -198,9 +156,7 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
     n = parse_n(n)
     excluded = parse_exclude(exclude)
     model, movies = _parts(state)
-    pairs = parse_pairs(ratings)
-    if len(pairs) < MIN_VISITOR_RATINGS:
-        raise InputError(f"rate at least {MIN_VISITOR_RATINGS} movies to get recommendations; got {len(pairs)}.")
+    pairs = parse_rated(ratings)
     resolved = [(resolve_movie(movies, movie, "movie", model), rating) for movie, rating in pairs]
     unrated = [tmdb_id for tmdb_id, _ in resolved if model.item_index(tmdb_id) is None]
     if unrated:

@@ -27,11 +27,12 @@ import pandas as pd
 from catalog import MOVIES
 from errors import InputError
 from inputs.platforms import PLATFORM_KEYS
+from inputs.ratings import MAX_EXCLUDED, MAX_VISITOR_RATINGS
+from inputs.ratings import MIN_VISITOR_RATINGS as MIN_RATINGS
 from serving import format as fmt
 from serving import movie_service
 from serving.feedback import feedback_log
 from serving.links import LinkedTab, Links
-from serving.movie_recommender import MAX_VISITOR_RATINGS
 from serving.posters import poster_img
 from serving.state import AppState, snapshot
 from serving.ui import ANY, api_input, count_slider, json_answer, readable_errors, streams_label, titles_table
@@ -44,7 +45,6 @@ SHARE_LABEL = "Share my ratings to improve the model"
 SHARE_INFO = ("When ticked, the ratings you ask picks for are kept (with a random visitor id, nothing else about "
               "you) and used to train the next model. Thumbs up/down on a pick are always kept the same way.")
 STARS = [(f"{'★' * int(r)}{'½' if r % 1 else ''} {r:g}", r) for r in [x / 2 for x in range(10, 0, -1)]]
-MIN_RATINGS = movie_service.MIN_VISITOR_RATINGS
 
 
 def movie_label(card: dict) -> str:
@@ -232,7 +232,7 @@ def clean_profile(profile: Any) -> dict:
     excluded = [int(m) for m in profile.get("not_interested") or [] if isinstance(m, int) and not isinstance(m, bool)]
     return {"visitor": visitor if isinstance(visitor, str) and _VISITOR_RE.fullmatch(visitor) else uuid.uuid4().hex,
             "ratings": ratings[:MAX_VISITOR_RATINGS],
-            "not_interested": excluded[:movie_service.MAX_EXCLUDED], "share": profile.get("share") is True}
+            "not_interested": excluded[:MAX_EXCLUDED], "share": profile.get("share") is True}
 
 
 def _pick_choices(answer: Any) -> gr.Dropdown:

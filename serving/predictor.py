@@ -14,7 +14,7 @@ No surprise import is needed here: the app imports only this module (and the Hub
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,6 @@ class Prediction:
     recommend: bool
     threshold: float
     explanation: Explanation
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def estimate(global_mean: float, user_bias: np.ndarray, item_bias: np.ndarray, user_factors: np.ndarray,
@@ -163,13 +160,6 @@ class Predictor:
         """How many titles the user rated in the training data (0 for an unknown user)."""
         u = self.user_index(user)
         return 0 if u is None else int(self.rated_indptr[u + 1] - self.rated_indptr[u])
-
-    def rated_titles(self, user: object) -> np.ndarray:
-        """Ids of the titles the user rated in the training data (empty for an unknown user)."""
-        u = self.user_index(user)
-        if u is None:
-            return self.item_ids[:0]
-        return self.item_ids[self.rated_items[self.rated_indptr[u]:self.rated_indptr[u + 1]]]
 
     # ---- predictions ---------------------------------------------------------------------------------
     def predict(self, user: object, title: object) -> Prediction:

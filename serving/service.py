@@ -7,7 +7,7 @@ features (recommend, top picks, similar titles, search); the catalog questions a
 declarations (catalog.declaration) by serving/api.py and serving/ui.py.
 
 A recommended title and a similar-titles seed carry "tmdb": the TMDB facts of the movie the title is linked
-to (the Movies catalog's where-to-watch links, catalog.movies_queries.MoviesCatalog.facts_for_title), or None
+to (the Movies catalog's where-to-watch links, catalog.movies.queries.MoviesCatalog.facts_for_title), or None
 when it is not linked or the Movies catalog is not loaded.
 """
 from __future__ import annotations

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from catalog.search import TitleIndex, search_key
+from catalog.names import title_key
+from catalog.search import TitleIndex
 from config import COL_ID, COL_PLATFORM
 from errors import InputError
 from inputs.choices import parse_optional_content_type
@@ -33,7 +34,7 @@ def listing_groups(titles: pd.DataFrame) -> np.ndarray:
     """A group number per row: rows in one group are the same title listed more than once (usually on
     different platforms). Same = same title (accent/case/punctuation-blind) and type, and for movies the same
     release year (remakes share titles); TV shows are dated by their latest season, so the year is ignored."""
-    keys = [f"{kind}|{search_key(title)}|{year if kind == 'movie' else ''}"
+    keys = [f"{kind}|{title_key(title)}|{year if kind == 'movie' else ''}"
             for title, kind, year in zip(titles["title"], titles["type"], titles["release_year"])]
     return pd.factorize(pd.Series(keys))[0].astype(np.int64)
 
@@ -88,11 +89,6 @@ class SimilarTitles:
                                      shape=tuple(int(x) for x in arrays["similar_features_shape"]))
             self._features = features
             self._features_t = features.T.tocsr()  # term-major: one title's terms touch only their own rows
-
-    @property
-    def k(self) -> int:
-        """How many neighbours are stored per title."""
-        return self._idx.shape[1]
 
     def similar(self, title: str, n: int = 10, platform: str | None = None,
                 content_type: str | None = None) -> list[dict]:

@@ -32,8 +32,8 @@ import pandas as pd
 import catalog
 import config
 from catalog import STREAMING, CatalogSpec
-from catalog.queries import Catalog
 from catalog.search import TitleIndex
+from catalog.streaming.queries import StreamingCatalog
 from config import COL_ID
 from errors import InputError
 from serving.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
@@ -114,7 +114,7 @@ class AppState:
     processed_dir: Path
     artifacts_dir: Path
     reports_dir: Path
-    catalog: Catalog | None = None
+    catalog: StreamingCatalog | None = None
     index: TitleIndex | None = None
     title_cards: dict[str, dict] = field(default_factory=dict)  # id -> TITLE_COLUMNS values
     artifacts: Artifacts | None = None
@@ -155,7 +155,7 @@ class AppState:
         what = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
         return f"Loading {what} from the Hub{f' ({done})' if done else ''}." if first else f"Loading {what}."
 
-    def require_catalog(self) -> Catalog:
+    def require_catalog(self) -> StreamingCatalog:
         if self.catalog is None:
             self.check_loading("data")
             raise Unavailable(f"The streaming catalog is not loaded ({_clause(self.data_error)}). "
@@ -430,7 +430,7 @@ def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     try:
         check_table(titles_path, "python -m etl")
         titles = pd.read_parquet(titles_path)
-        state.catalog = Catalog(titles)
+        state.catalog = StreamingCatalog(titles)
     except Exception as exc:  # missing or unreadable: the message says how to rebuild
         state.data_error = _failure("catalog", exc, f"{config.TITLES_FILE} is not a readable titles table: "
                                                     "rebuild it with `python -m etl`")
@@ -448,7 +448,7 @@ def _load_catalogs(state: AppState, processed_dir: Path, streaming_only: bool = 
     """The query object of every declared catalog (catalog.CATALOGS; only the streaming one when
     `streaming_only`); one that cannot load becomes a notice.
 
-    The streaming catalog's is the Catalog _load_data built from the titles it read anyway (not built twice).
+    The streaming catalog's is the StreamingCatalog _load_data built from the titles it read anyway (not built twice).
     """
     if state.catalog is not None:
         state.queries[STREAMING.name] = state.catalog

@@ -26,6 +26,12 @@ def require(path: Path) -> Path:
     return path
 
 
+def rated_titles(predictor, user: int) -> list:
+    """Ids of the titles a known user rated in the model's training data, read from its arrays."""
+    u = predictor.user_index(user)
+    return predictor.item_ids[predictor.rated_items[predictor.rated_indptr[u]:predictor.rated_indptr[u + 1]]].tolist()
+
+
 def real_raw_dir() -> Path:
     """RAW_DIR with every real file the fixtures read (skip, or fail under CI=true, when one is missing)."""
     root = config.raw_dir()
@@ -263,17 +269,17 @@ def small_titles():
 
 @pytest.fixture
 def small_catalog(small_titles):
-    from catalog import Catalog
+    from catalog.streaming.queries import StreamingCatalog
 
-    return Catalog(small_titles)
+    return StreamingCatalog(small_titles)
 
 
 @pytest.fixture(scope="session")
 def real_catalog(processed_dir: Path):
-    """The Catalog loaded from the session's real ETL output."""
-    from catalog import load_catalog
+    """The StreamingCatalog loaded from the session's real ETL output."""
+    from catalog.streaming.queries import load_streaming_catalog
 
-    return load_catalog(processed_dir)
+    return load_streaming_catalog(processed_dir)
 
 
 # --- title search, similar titles, cold start (tests/test_search.py, test_similar.py, test_coldstart.py) ---

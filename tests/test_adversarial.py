@@ -182,7 +182,7 @@ def api(tiny_state):
 
     import pandas as pd
 
-    from catalog.movies_queries import MoviesCatalog
+    from catalog.movies.queries import MoviesCatalog
     from serving.api import create_api
     from tests.test_movie_service import _model
     from tests.test_movies_queries import ROWS
@@ -325,17 +325,17 @@ def test_the_page_config_names_no_local_paths(tiny_state, small_processed_dir, s
 
 
 # ---- finding 5: titles in any script ---------------------------------------------------------------------------
-def test_search_key_removes_accents_from_latin_letters_only():
-    from catalog.search import search_key
+def test_title_key_removes_accents_from_latin_letters_only():
+    from catalog.names import title_key
 
-    assert search_key("Amélie") == "amelie" and search_key("Pokémon: The Movie") == "pokemon the movie"
-    assert search_key("Bjørn Ærø") == "bjorn aero" and search_key("Ｔｏｙ Ｓｔｏｒｙ") == "toy story"
-    assert search_key("마녀사냥") == "마녀사냥"  # Korean (ns7102) was reduced to "" ("empty title")
-    assert search_key("최강전사 미니특공대 : 영웅의 탄생") == "최강전사 미니특공대 영웅의 탄생"
-    assert search_key("يوم الدين") == "يوم الدين"
-    assert search_key("แผนร้ายนายเจ้าเล่ห์") == "แผนร้ายนายเจ้าเล่ห์"  # Thai marks are letters' parts, kept
-    assert search_key("忍者ハットリくん") == "忍者ハットリくん"
-    assert search_key("🎬 ?!") == ""
+    assert title_key("Amélie") == "amelie" and title_key("Pokémon: The Movie") == "pokemon the movie"
+    assert title_key("Bjørn Ærø") == "bjorn aero" and title_key("Ｔｏｙ Ｓｔｏｒｙ") == "toy story"
+    assert title_key("마녀사냥") == "마녀사냥"  # Korean (ns7102) was reduced to "" ("empty title")
+    assert title_key("최강전사 미니특공대 : 영웅의 탄생") == "최강전사 미니특공대 영웅의 탄생"
+    assert title_key("يوم الدين") == "يوم الدين"
+    assert title_key("แผนร้ายนายเจ้าเล่ห์") == "แผนร้ายนายเจ้าเล่ห์"  # Thai marks are letters' parts, kept
+    assert title_key("忍者ハットリくん") == "忍者ハットリくん"
+    assert title_key("🎬 ?!") == ""
 
 
 def test_a_title_in_another_script_is_found_by_title(small_titles):

@@ -123,7 +123,7 @@ def test_catalog_question_tab(page, real_catalog, screenshots):
 
 @pytest.fixture(scope="module")
 def real_movies(movies_processed_dir):
-    from catalog.movies_queries import load_movies_catalog
+    from catalog.movies.queries import load_movies_catalog
 
     return load_movies_catalog(movies_processed_dir)
 

@@ -1,5 +1,5 @@
 """Catalog queries on a 13-title fixture (tests/conftest.py SMALL_TITLES_ROWS): every answer computed by hand,
-every input error, and the streaming catalog's declaration (catalog.streaming) matching the Catalog's methods."""
+every input error, and the streaming catalog's declaration (catalog.streaming) matching StreamingCatalog's methods."""
 from __future__ import annotations
 
 import inspect
@@ -9,7 +9,8 @@ import math
 import pandas as pd
 import pytest
 
-from catalog import STREAMING, Catalog, load_catalog
+from catalog import STREAMING
+from catalog.streaming.queries import StreamingCatalog, load_streaming_catalog
 from errors import InputError
 from inputs.choices import parse_duration_type
 from inputs.numbers import parse_score, parse_year
@@ -330,7 +331,7 @@ def test_changing_an_answer_does_not_change_the_catalog(small_catalog):
 
 
 def test_rows_order_does_not_matter(small_titles):
-    shuffled = Catalog(small_titles.sample(frac=1, random_state=1))
+    shuffled = StreamingCatalog(small_titles.sample(frac=1, random_state=1))
     assert shuffled.get_max_duration(platform="netflix")["title"] == "beta love"
     assert shuffled.get_second_score("netflix")["title"] == "lovely day"
     assert shuffled.get_actor("netflix", 2020)["actor"] == "ann lee"
@@ -338,7 +339,7 @@ def test_rows_order_does_not_matter(small_titles):
 
 def test_missing_score_counts_nowhere(small_titles):
     small_titles.loc[small_titles["id"] == "ns1", "score"] = math.nan
-    catalog = Catalog(small_titles)
+    catalog = StreamingCatalog(small_titles)
     assert catalog.get_score_count("netflix", 0.5, 2020)["count"] == 2
     assert catalog.get_count_platform("netflix")["count"] == 5  # still a movie
 
@@ -347,19 +348,19 @@ def test_missing_score_counts_nowhere(small_titles):
 
 def test_catalog_rejects_a_table_without_the_contract_columns(small_titles):
     with pytest.raises(InputError, match=r"lacks columns \['score'\].*python -m etl"):
-        Catalog(small_titles.drop(columns=["score"]))
+        StreamingCatalog(small_titles.drop(columns=["score"]))
     with pytest.raises(InputError, match="empty"):
-        Catalog(small_titles.iloc[0:0])
+        StreamingCatalog(small_titles.iloc[0:0])
 
 
 def test_load_catalog_reads_the_processed_parquet(small_titles, tmp_path):
     small_titles.assign(description="x").to_parquet(tmp_path / "titles.parquet")
-    assert load_catalog(tmp_path).get_count_platform("netflix")["count"] == 5
+    assert load_streaming_catalog(tmp_path).get_count_platform("netflix")["count"] == 5
 
 
 def test_load_catalog_missing_file_says_how_to_build_it(tmp_path):
     with pytest.raises(InputError, match="titles.parquet not found.*python -m etl"):
-        load_catalog(tmp_path)
+        load_streaming_catalog(tmp_path)
 
 
 # ---------------------------------------------------------------- the registry the UI and REST are built from
@@ -378,7 +379,7 @@ def test_registry_names_and_routes():
 
 @pytest.mark.parametrize("spec", QUERIES, ids=[s.name for s in QUERIES])
 def test_registry_matches_the_method_signature(spec):
-    signature = inspect.signature(getattr(Catalog, spec.name))
+    signature = inspect.signature(getattr(StreamingCatalog, spec.name))
     params = [p for p in signature.parameters.values() if p.name != "self"]
     assert [p.name for p in spec.params] == [p.name for p in params]
     for declared, actual in zip(spec.params, params):

@@ -17,7 +17,7 @@ import config
 from errors import InputError
 from serving.api import create_api
 from serving.artifacts import MANIFEST_FILE, load_artifacts
-from tests.conftest import SMALL_STRAY_RATINGS
+from tests.conftest import SMALL_STRAY_RATINGS, rated_titles
 
 UNKNOWN_USER = 10**9
 
@@ -88,7 +88,7 @@ def test_trainer_writes_verified_artifacts_with_card_and_metrics(tiny_artifacts)
 
 
 def test_prediction_is_clipped_explained_and_decided_at_the_threshold(predictor, known_user):
-    title = str(predictor.rated_titles(known_user)[0])
+    title = str(rated_titles(predictor, known_user)[0])
     p = predictor.predict(known_user, title)
     terms = p.explanation
     assert config.RATING_MIN <= p.rating <= config.RATING_MAX
@@ -109,7 +109,7 @@ def test_top_n_is_ranked_and_leaves_out_rated_titles(predictor, known_user):
     top = predictor.top_n(known_user, 10)
     assert list(top.columns) == [config.COL_ID, "predicted_rating", "recommend"] and len(top) == 10
     assert top["predicted_rating"].is_monotonic_decreasing
-    assert not set(top[config.COL_ID]) & set(predictor.rated_titles(known_user))
+    assert not set(top[config.COL_ID]) & set(rated_titles(predictor, known_user))
     assert (top["recommend"] == (top["predicted_rating"] >= predictor.threshold)).all()
     netflix = predictor.top_n(known_user, 5, platform="Netflix", content_type="movie")
     assert netflix[config.COL_ID].str.startswith("n").all()

@@ -10,10 +10,22 @@ import pytest
 
 from errors import InputError
 from inputs.choices import parse_choice, parse_content_type, parse_duration_type, parse_optional_content_type
-from inputs.numbers import MAX_LIMIT, MAX_N, parse_limit, parse_n, parse_score, parse_user_id, parse_year
+from inputs.numbers import (
+    FILM_YEARS,
+    FILM_YEARS_SPAN,
+    MAX_LIMIT,
+    MAX_N,
+    parse_limit,
+    parse_n,
+    parse_optional_year,
+    parse_score,
+    parse_user_id,
+    parse_year,
+)
 from inputs.platforms import id_letter, parse_optional_platform, parse_platform
+from inputs.ratings import MAX_VISITOR_RATINGS, parse_rated, parse_visitor_ratings
 from inputs.text import ECHO_LIMIT, MAX_TEXT_LENGTH, check_length, echo, is_blank, parse_text
-from inputs.titles import ID_LETTERS, TITLE_ID_PATTERN, is_title_id, parse_title_id
+from inputs.titles import ID_LETTERS, TITLE_ID_PATTERN, is_title_id, parse_title_id, parse_tmdb_id
 
 YEARS = (1920, 2021)
 # Text Python's int()/float() read as numbers, which no person means as one.
@@ -136,3 +148,34 @@ def test_title_id_scheme_comes_from_the_platforms():
         assert not TITLE_ID_PATTERN.match(text), text
     assert not is_title_id("1917")  # a title named "1917" is never read as an id
     assert "title id must be a platform letter (a, d, h or n)" in message(parse_title_id, "ns١٢")
+
+
+# ---- TMDB ids and a visitor's ratings ----------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [862, 862.0, "862", " 862 ", "862.0", np.int64(862)])
+def test_tmdb_id_in_every_shape_a_door_sends(value):
+    assert parse_tmdb_id(value) == 862
+
+
+@pytest.mark.parametrize("value", [0, -1, "٨٦٢", "8_62", "862.5", True, None, "toy story", BIG])
+def test_tmdb_id_is_a_positive_whole_number_and_the_message_names_the_parameter(value):
+    text = message(parse_tmdb_id, value, "movie_id")
+    assert text.startswith("movie_id must be a TMDB id (a positive whole number, e.g. 862") and len(text) < 200
+
+
+def test_one_grammar_for_a_visitors_ratings():
+    documented = [{"movie": 862, "rating": 5}, {"movie": "toy story", "rating": 4.5}, {"movie": 12, "rating": "4"}]
+    pairs = [[862, 5], ["toy story", 4.5], [12, "4"]]
+    assert parse_rated(documented) == parse_rated(pairs) == [(862, 5), ("toy story", 4.5), (12, "4")]
+    assert parse_visitor_ratings([(862, 5), (12, "4,5"), (8587, 0.5)]) == [(862, 5.0), (12, 4.5), (8587, 0.5)]
+    for other in ({862: 5, 12: 4, 8587: 3}, [{"id": 862, "rating": 5}] * 3, [{"movie": 862}] * 3, "862:5"):
+        assert "[movie, rating] pair" in message(parse_rated, other)
+    assert "rate at least 3 movies" in message(parse_rated, [[862, 5]])
+    many = [[i, 4] for i in range(1, MAX_VISITOR_RATINGS + 2)]
+    assert f"rate at most {MAX_VISITOR_RATINGS} movies" in message(parse_visitor_ratings, many)
+
+
+def test_film_years_bound_the_movies_filters():
+    assert parse_optional_year("1995", FILM_YEARS, "year_from", FILM_YEARS_SPAN) == 1995
+    assert parse_optional_year(" ", FILM_YEARS, "year_from", FILM_YEARS_SPAN) is None
+    assert message(parse_optional_year, "1700", FILM_YEARS, "year_from", FILM_YEARS_SPAN) == (
+        "year_from 1700 is outside the years a film can have, 1800-2100.")

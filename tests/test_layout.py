@@ -29,8 +29,6 @@ OFFLINE_PACKAGES = ("etl", "model", "surprise", "pyspark", "py4j", "tests")
 DOCUMENTED = [*SERVING_SIDE, *SHARED, "etl", "model", "bench", "tests/harness"]
 NOT_PROJECT_DIRS = {".venv", "venv", ".git", "data", "artifacts", "reports", "build", "dist", "node_modules",
                     "__pycache__"}
-# Modules still without a docstring, in files this test's author does not own; remove them as they get one.
-DOCSTRING_PENDING: set[str] = set()
 
 
 def python_files(*roots: str) -> list[Path]:
@@ -147,10 +145,7 @@ def test_the_sys_path_check_finds_edits(tmp_path):
     assert [edit.rsplit(":", 1)[1] for edit in _sys_path_edits(module)] == ["2", "3", "4", "5"]
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(reason="no docstring yet; owned by another engineer", strict=False))
-    if rel(p) in DOCSTRING_PENDING else p
-    for p in python_files(*DOCUMENTED)], ids=rel)
+@pytest.mark.parametrize("path", python_files(*DOCUMENTED), ids=rel)
 def test_every_module_has_a_docstring(path):
     docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
     assert docstring and docstring.strip(), f"{rel(path)} has no module docstring saying what it is"

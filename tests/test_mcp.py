@@ -12,7 +12,7 @@ import pytest
 
 import catalog
 from inputs.numbers import MAX_N
-from serving.movie_recommender import MIN_VISITOR_RATINGS
+from inputs.ratings import MIN_VISITOR_RATINGS
 from tests.harness.launcher import AppProcess
 
 MODEL_TOOLS = {"search_titles", "recommend", "top_n", "similar", "movies_search", "movies_for_visitor",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,11 @@ import pytest
 
 import config
 from errors import InputError, NotFound
+from inputs.ratings import parse_visitor_ratings
 from model.dataset import build_trainset, encode
 from model.export import write_artifacts
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts, save_artifacts
-from serving.movie_recommender import MovieRecommender, parse_visitor_ratings, solve_fold_in
+from serving.movie_recommender import MovieRecommender, solve_fold_in
 
 ENV_KEYS = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 N_ITEMS, N_USERS, K = 40, 6, 4
@@ -104,19 +106,19 @@ def test_for_visitor_leaves_out_rated_films_follows_taste_and_the_allowed_ids():
     ([(10, 5), (20, 4), ("x", 4)], "TMDB id"),
     ([(10, 5), (20, 4), (10, 4)], "rated more than once: 10"),
     ([(10, 5), (11, 4), (12, 4), (20, 3)], "11, 12"),
-    ("862:5", "list of (movie id, rating) pairs"),
+    ("862:5", "ratings must be a list of {\"movie\", \"rating\"} objects or [movie, rating] pairs"),
+    ([{"id": 10, "rating": 5}, (20, 4), (30, 4)], "each rating must be {\"movie\""),
 ])
 def test_bad_visitor_ratings_are_input_errors_that_say_what_is_wrong(ratings, words):
-    with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(InputError, match=re.escape(words)):
         tiny_model().for_visitor(ratings)
 
 
-def test_visitor_ratings_accept_pairs_dicts_and_text_numbers():
+def test_visitor_ratings_accept_the_one_grammar_and_text_numbers():
     expected = [(10, 5.0), (20, 4.5), (30, 0.5)]
     assert parse_visitor_ratings([(10, 5), ("20", "4,5"), (30.0, 0.5)]) == expected
-    assert parse_visitor_ratings([{"id": 10, "rating": 5}, {"id": 20, "rating": 4.5}, {"id": 30, "rating": .5}]) \
-        == expected
-    assert parse_visitor_ratings({10: 5, 20: 4.5, 30: 0.5}) == expected
+    assert parse_visitor_ratings([{"movie": 10, "rating": 5}, {"movie": 20, "rating": 4.5},
+                                  {"movie": 30, "rating": .5}]) == expected
 
 
 def test_known_users_predict_and_top_n_with_filters():
@@ -252,7 +254,7 @@ def test_fold_in_recovers_trained_users(recommender, movies_processed_dir):
     users = counts[(counts >= 20) & (counts <= 300)].index[:10]
     for user in users:
         mine = ratings[ratings["userId"] == user]
-        bias, p = rec.fold_in(list(zip(mine["id"].tolist(), mine["rating"].tolist(), strict=True)))
+        bias, p = rec._fold_in(*rec._items_of(list(zip(mine["id"].tolist(), mine["rating"].tolist(), strict=True))))
         u, items = rec.user_index(user), np.searchsorted(rec.item_ids, mine["id"].to_numpy())
         trained = rec.user_bias[u] + rec.item_factors[items] @ rec.user_factors[u]
         folded = bias + rec.item_factors[items] @ p

@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from catalog.movies_queries import MoviesCatalog
+from catalog.movies.queries import MoviesCatalog
 from errors import InputError, NotFound
+from inputs.ratings import parse_visitor_ratings
 from serving import movie_service
 from serving.api import create_api
 from serving.artifacts import Artifacts
-from serving.movie_recommender import MovieRecommender, parse_visitor_ratings
+from serving.movie_recommender import MovieRecommender
 from serving.posters import PLACEHOLDER_URL, TMDB_IMAGE_BASE
 from serving.state import AppState, Unavailable
 from tests.test_movie_model import N_ITEMS, K, tiny_arrays
@@ -259,7 +260,7 @@ def test_because_terms_sum_exactly_to_the_fold_in_part_of_the_prediction(state, 
     model = state.movie_model
     ratings = [(10 * (i + 1), [5.0, 1.0, 3.5, 4.5, 2.0][i % 5]) for i in range(0, 2 * n_rated, 2)]
     items, values = model._items_of(parse_visitor_ratings(ratings))
-    bias, factors = model.fold_in(ratings)
+    bias, factors = model._fold_in(items, values)
     targets = list(range(N_ITEMS))
     terms = model.because_terms(items, values, targets)
     assert terms.shape == (N_ITEMS, n_rated)

@@ -21,8 +21,9 @@ from fastapi.testclient import TestClient
 
 import config
 from catalog import MOVIES
-from catalog.movies_queries import FACTS_COLUMNS, REQUIRED_COLUMNS, load_movies_catalog
-from catalog.where_to_watch import SCHEMA, WHERE_TO_WATCH_FILE
+from catalog.movies.queries import load_movies_catalog
+from catalog.movies.schema import FACTS_COLUMNS, REQUIRED_COLUMNS
+from catalog.movies.where_to_watch import SCHEMA, WHERE_TO_WATCH_FILE
 from serving.api import create_api
 from serving.state import load_state
 from settings import load_settings

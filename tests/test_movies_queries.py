@@ -1,4 +1,4 @@
-"""The Movies catalog's six questions (catalog/movies_queries.py).
+"""The Movies catalog's six questions (catalog/movies/queries.py).
 
 Fast tests: a small hand-made table (below) with every case the definitions name. Slow tests (@pytest.mark.slow):
 the real ETL output, each answer beside a value computed here straight from the CSVs in RAW_DIR/tmdb/derived.
@@ -14,18 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import config
-from catalog import movies_queries as M
-from catalog.movies_queries import (
-    EXAMPLES,
-    QUESTIONS,
-    MoviesCatalog,
-    NotFound,
-    _parse_limit,
-    _word_lists,
-    _words,
-    load_movies_catalog,
-)
-from errors import InputError
+from catalog.movies import cards, codes, schema
+from catalog.movies import queries as M
+from catalog.movies.queries import EXAMPLES, MoviesCatalog, load_movies_catalog, parse_limit
+from catalog.names import name_keys, name_words
+from errors import InputError, NotFound
 from tests.conftest import require
 
 
@@ -210,15 +203,15 @@ def test_names_of_other_scripts_keep_their_letters(catalog):
     assert catalog.peliculas_duracion("七人の侍")["items"][0]["runtime"] == 207
     assert catalog.peliculas_duracion("शोले")["items"][0]["id"] == 1002
     # Devanagari vowel signs are combining marks but letters: never dropped.
-    assert _words("शोले") != _words("शल")
-    assert _words("Ｔｏｙ Ｓｔｏｒｙ") == ["toy", "story"]  # full-width letters (NFKC)
-    assert _words("Ærø Straße Łódź") == ["aero", "strasse", "lodz"]
+    assert name_words("शोले") != name_words("शल")
+    assert name_words("Ｔｏｙ Ｓｔｏｒｙ") == ["toy", "story"]  # full-width letters (NFKC)
+    assert name_words("Ærø Straße Łódź") == ["aero", "strasse", "lodz"]
 
 
 def test_batch_normalising_equals_one_by_one():
     names = ["Toy Story", "Spider-Man: Far_From Home", "It's & Co.", "Les Misérables", "七人の侍", "a\nb", "!!!",
              "L'Été", "WALL·E", "Ocean's Eleven"]
-    assert _word_lists(names) == {n: _words(n) for n in names}
+    assert name_keys(names) == {n: " ".join(name_words(n)) for n in names}
 
 
 def test_answers_are_json_ready_and_copies(catalog):
@@ -273,7 +266,7 @@ def test_facts_for_a_linked_streaming_title(linked):
     assert (facts["vote_average"], facts["vote_count"]) == (7.7, 5415)
     assert facts["genres"] == ["Animation", "Comedy", "Family"] and facts["directors"] == ["John Lasseter"]
     assert facts["overview"].startswith("Woody and Buzz play") and facts["overview"].endswith("...")
-    assert len(facts["overview"]) <= M.OVERVIEW_CHARS and facts["overview"][:-3] in LONG_OVERVIEW  # cut at a word
+    assert len(facts["overview"]) <= cards.OVERVIEW_CHARS and facts["overview"][:-3] in LONG_OVERVIEW  # cut at a word
     assert linked.facts_for_title("ns7") == facts  # two platforms, one movie
     cars = linked.facts_for_title("hs3")
     assert cars["directors"] == ["John Lasseter", "Joe Ranft"]  # listed twice in the data: once here
@@ -295,11 +288,11 @@ def test_without_links_nothing_streams_and_no_title_has_facts(catalog):
     ("word " * 100, ("word " * 59).strip() + "..."),
 ])
 def test_overview_is_cut_at_a_word(text, expected):
-    assert M.cut_overview(text) == expected
+    assert cards.cut_overview(text) == expected
 
 
 def test_loader_reads_where_to_watch_and_notes_when_it_is_missing(tmp_path, caplog):
-    from catalog.where_to_watch import SCHEMA
+    from catalog.movies.where_to_watch import SCHEMA
 
     folder = tmp_path / "movies"
     folder.mkdir()
@@ -322,19 +315,20 @@ def test_loader_reads_where_to_watch_and_notes_when_it_is_missing(tmp_path, capl
 
 
 def test_contract_with_the_etl():
-    """catalog/movies_queries.py repeats the ETL's column names and code tables (the serving side never imports etl)."""
+    """catalog/movies/ repeats the ETL's column names and code tables (the serving side never imports etl)."""
     from etl.movies import columns, names
 
-    for attribute, value in vars(M.C).items():
-        if not attribute.startswith("_"):
+    assert schema.NAME == columns.OUT_SUBDIR and schema.MOVIES_FILE == columns.MOVIES_FILE
+    for attribute, value in vars(schema).items():
+        if attribute.isupper() and isinstance(value, str) and attribute not in ("NAME", "WHERE_TO_WATCH"):
             assert getattr(columns, attribute) == value, attribute
-    assert M.LANGUAGE_OVERRIDES == names.LANGUAGE_OVERRIDES
-    assert M.COUNTRY_OVERRIDES == names.COUNTRY_OVERRIDES
-    assert set(M.REQUIRED_COLUMNS) <= set(columns.MOVIE_COLUMNS)
+    assert codes.LANGUAGE_OVERRIDES == names.LANGUAGE_OVERRIDES
+    assert codes.COUNTRY_OVERRIDES == names.COUNTRY_OVERRIDES
+    assert set(schema.REQUIRED_COLUMNS) <= set(columns.MOVIE_COLUMNS)
 
 
 def test_docstrings_define_every_question():
-    for name in QUESTIONS:
+    for name in EXAMPLES:
         definition = getattr(MoviesCatalog, name).__doc__.split("\n\n")[0]
         assert len(definition) > 60, name
 
@@ -390,8 +384,8 @@ def test_bad_input_is_echoed_short(catalog):
     long = "x" * 200
     for call in (catalog.peliculas_idioma, catalog.peliculas_pais, catalog.peliculas_duracion, catalog.get_director):
         message = _error(call, long)
-        assert "x" * 78 not in message and "x" * 70 in message
-    assert "at most 300 characters" in _error(catalog.franquicia, "y" * 301)
+        assert "x" * 81 not in message and "x" * 80 in message  # inputs.text.echo, as every door
+    assert "at most 200 characters" in _error(catalog.franquicia, "y" * 201)
     assert "a letter or a digit" in _error(catalog.productoras_exitosas, "!!!")
     assert "required" in _error(catalog.get_director, "")
 
@@ -399,13 +393,13 @@ def test_bad_input_is_echoed_short(catalog):
 @pytest.mark.parametrize("value, expected", [(None, 50), ("", 50), (" ", 50), (1, 1), (100, 100), ("7", 7),
                                              (" 7 ", 7), (10.0, 10), ("10.0", 10), ("010", 10), ("0000100", 100)])
 def test_limit_accepted(value, expected):
-    assert _parse_limit(value) == expected
+    assert parse_limit(value) == expected
 
 
 @pytest.mark.parametrize("value", [0, 101, -1, "0", "101", "-5", "１０", "١٠", "1_0", "1e1", "10.5", 10.5, True,
                                    "ten", float("nan"), float("inf"), [10], "+10", "9" * 5000])
 def test_limit_refused(value):
-    message = _error(_parse_limit, value)
+    message = _error(parse_limit, value)
     assert "limit must be a whole number from 1 to 100" in message  # inputs.numbers.parse_n, as every count
 
 
@@ -418,7 +412,7 @@ def test_load_refuses_a_missing_table_and_columns(tmp_path):
     message = _error(load_movies_catalog, tmp_path)
     assert "movies.parquet not found" in message and "python -m etl --catalog movies" in message
     assert "lacks columns" in _error(MoviesCatalog, pd.DataFrame({"id": [1]}))
-    assert "empty" in _error(MoviesCatalog, pd.DataFrame(columns=M.REQUIRED_COLUMNS))
+    assert "empty" in _error(MoviesCatalog, pd.DataFrame(columns=schema.REQUIRED_COLUMNS))
 
 
 # ---------------------------------------------------------------- the real data (slow)
@@ -459,7 +453,7 @@ def spine() -> pd.DataFrame:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", QUESTIONS)
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_real_examples_give_answers(real, name):
     assert len(EXAMPLES[name]) == 3
     for row in EXAMPLES[name]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from model.dataset import build_trainset, load_ratings
 from model.export import export_arrays
 from serving.artifacts import ArtifactError, save_artifacts
 from serving.predictor import Predictor
+from tests.conftest import rated_titles
 
 UNKNOWN_USER = 10**9
 UNKNOWN_TITLE = "ns999999"
@@ -75,7 +77,7 @@ def test_explanation_adds_up(model):
     e = p.explanation
     assert e.global_mean + e.user_bias + e.title_bias + e.factor_term == pytest.approx(e.raw_estimate, abs=1e-12)
     assert e.user_n_ratings == int((df[COL_USER] == user).sum()) and e.known_user and e.known_title
-    assert p.to_dict()["explanation"]["user_n_ratings"] == e.user_n_ratings
+    assert asdict(p)["explanation"]["user_n_ratings"] == e.user_n_ratings
 
 
 def test_clipping_matches_surprise(tmp_path):
@@ -99,7 +101,7 @@ def test_top_n_equals_a_predict_loop_and_skips_rated_titles(model):
     df, algo, predictor = model
     user = int(predictor.user_ids[5])
     rated = set(df.loc[df[COL_USER] == user, COL_ITEM])
-    assert set(predictor.rated_titles(user).tolist()) == rated
+    assert set(rated_titles(predictor, user)) == rated
     shown = predictor.item_ids[predictor.item_recommendable].tolist()
     loop = sorted((-algo.predict(user, t).est, t) for t in shown if t not in rated)[:10]
     top = predictor.top_n(user, 10)
@@ -181,7 +183,7 @@ def test_count_bounds_and_name_are_the_callers():
 def test_n_rated_counts_the_training_ratings_without_listing_them(model):
     df, algo, predictor = model
     user = int(predictor.user_ids[0])
-    assert predictor.n_rated(user) == len(predictor.rated_titles(user)) == int((df[COL_USER] == user).sum()) > 0
+    assert predictor.n_rated(user) == len(rated_titles(predictor, user)) == int((df[COL_USER] == user).sum()) > 0
     assert predictor.n_rated(UNKNOWN_USER) == 0
 
 

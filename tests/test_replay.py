@@ -75,7 +75,7 @@ def state(tiny_state):
 
     import pandas as pd
 
-    from catalog.movies_queries import MoviesCatalog
+    from catalog.movies.queries import MoviesCatalog
     from tests.test_movie_service import _model
     from tests.test_movies_queries import ROWS
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.search import TitleIndex, search_key
+from catalog.names import title_key
+from catalog.search import TitleIndex
 from errors import InputError
 
 
@@ -11,10 +12,10 @@ def titles_of(items: list[dict]) -> list[str]:
     return [item["title"] for item in items]
 
 
-def test_search_key_strips_case_accents_and_punctuation():
-    assert search_key("Pokémon: The Movie") == "pokemon the movie"
-    assert search_key("LES MISÉRABLES") == "les miserables"
-    assert search_key("Don’t Tell Amma") == "dont tell amma"
+def test_title_key_strips_case_accents_and_punctuation():
+    assert title_key("Pokémon: The Movie") == "pokemon the movie"
+    assert title_key("LES MISÉRABLES") == "les miserables"
+    assert title_key("Don’t Tell Amma") == "dont tell amma"
 
 
 @pytest.mark.slow

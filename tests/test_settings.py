@@ -17,7 +17,8 @@ import pytest
 
 import config
 from errors import InputError
-from settings import DECLARATIONS, MAX_ECHO, SECRET_ENV, SettingError, Settings, load_settings, markdown_table
+from inputs.text import ECHO_LIMIT, echo
+from settings import DECLARATIONS, SECRET_ENV, SettingError, Settings, load_settings, markdown_table
 
 ROOT = config.PROJ_ROOT
 DECLARED = {s.env: s for s in DECLARATIONS}
@@ -111,7 +112,7 @@ def test_bad_value_is_refused_in_one_line_naming_variable_value_and_what_is_acce
     with pytest.raises(SettingError) as caught:
         load_settings({env: value})
     message = str(caught.value)
-    shown = repr(value.strip() if len(value.strip()) <= MAX_ECHO else value.strip()[:MAX_ECHO] + "...")
+    shown = echo(value.strip())
     if env in SECRET_ENV:  # a secret is never repeated, even a wrong one
         shown = "a value"
     assert isinstance(caught.value, InputError)
@@ -123,7 +124,7 @@ def test_a_long_or_multi_line_value_is_cut_and_stays_on_one_line():
     value = "loud\n" + "x" * 500
     message = str(pytest.raises(SettingError, load_settings, {"APP_LOG_LEVEL": value}).value)
     assert "\n" not in message and len(message) < 200
-    assert repr(value[:MAX_ECHO] + "...") in message
+    assert repr(value[:ECHO_LIMIT]) + "… (505 characters)" in message
 
 
 def test_the_first_bad_variable_is_named_even_among_good_ones():

@@ -26,6 +26,7 @@ from model.search import DEFAULT_PARAMS, N_TRIALS, SEARCH_SPACE, search
 from model.train import TrainOptions, main, parse_args
 from serving.artifacts import load_artifacts, save_artifacts
 from serving.predictor import REQUIRED_ARRAYS, Predictor
+from tests.conftest import rated_titles
 
 N_USERS, N_TITLES, PER_USER = 40, 30, 15
 SMALL_PARAMS = {"n_factors": 3, "n_epochs": 5, "lr_all": 0.005, "reg_bu": 0.02, "reg_bi": 0.02, "reg_factors": 0.02}
@@ -162,7 +163,7 @@ def test_exported_arrays_load_into_the_predictor_and_match_surprise(ratings, tit
     predictor = Predictor(load_artifacts(tmp_path / "artifacts"))
     for user, title in [(1, "ns2"), (7, "ns30"), (40, "ns5"), (10**6, "ns3"), (3, "ns999")]:
         assert predictor.predict(user, title).rating == algo.predict(user, title).est
-    assert len(predictor.rated_titles(1)) == PER_USER
+    assert len(rated_titles(predictor, 1)) == PER_USER
 
 
 # ---- model.train: options and the command line --------------------------------------------------------

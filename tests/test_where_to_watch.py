@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import config
-from catalog import where_to_watch as R
+from catalog.movies import where_to_watch as R
 from etl.movies import columns as C
 from etl.movies import links as W
 from etl.movies.links import (
@@ -221,17 +221,16 @@ def test_summary_counts_links_platforms_and_rated_movies():
 def test_lookups_for_the_two_sides_of_the_app(tmp_path):
     links = pd.DataFrame({W.TMDB_ID: [862, 862, 808], W.TITLE_ID: ["ns2", "ds2", "hs1"],
                           W.PLATFORM: ["netflix", "disney", "hulu"]})
-    assert R.platforms_by_movie(links) == {808: ["hulu"], 862: ["disney", "netflix"]}
     assert R.movie_by_title(links) == {"ns2": 862, "ds2": 862, "hs1": 808}
     missing = R.read_where_to_watch(tmp_path)
     assert missing.empty and list(missing.columns) == W.LINK_COLUMNS
-    assert R.platforms_by_movie(missing) == {} and R.movie_by_title(missing) == {}
+    assert R.movie_by_title(missing) == {}
     assert R.streams_by_movie(missing) == {}
     assert R.streams_by_movie(links) == {808: ({"platform": "hulu", "title_id": "hs1"},),
                                          862: ({"platform": "disney", "title_id": "ds2"},
                                                {"platform": "netflix", "title_id": "ns2"})}
     assert W.WHERE_TO_WATCH_FILE == R.WHERE_TO_WATCH_FILE and W.SCHEMA is R.SCHEMA  # one definition
-    assert R.MOVIES_SUBDIR == C.OUT_SUBDIR
+    assert R.schema.NAME == C.OUT_SUBDIR
 
 
 # ---- the ETL hook and the CLI ------------------------------------------------------------------------------------

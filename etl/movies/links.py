@@ -1,16 +1,16 @@
 """Where to watch: link the Movies catalog (TMDB ids) to the streaming catalog (Amazon, Disney+, Hulu, Netflix).
 
     link_catalogs(movies, titles) -> DataFrame     # one row per linked streaming title
-    catalog.where_to_watch: the file's columns and schema, read_where_to_watch(processed_dir), streams_by_movie,
+    catalog.movies.where_to_watch: the file's columns and schema, read_where_to_watch(processed_dir), streams_by_movie,
         movie_by_title (the app reads the links with them, and the serving side never imports etl/)
     python -m etl.movies.links --processed-dir data/processed   # (re)writes movies/where_to_watch.parquet
 
 The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/test_where_to_watch.py):
 
-1. Titles are normalised the same way on both sides (`normalise_title`): Unicode NFKD with the accents
-   (U+0300-U+036F) dropped (so "Amélie" == "amelie", while Korean, Hindi, Chinese... letters are kept whole),
-   case folded, "&" read as "and", every run of punctuation or spaces made one space, one leading article (the,
-   a, an) dropped; a trailing "(1992)" (Disney+'s "aladdin (1992)") goes, "1½" reads as "1 1/2".
+1. Titles are normalised the same way on both sides (`normalise_title`): catalog.names.name_key (accents,
+   case, apostrophes, "&" and punctuation do not matter: "Amélie" == "amelie", "All Hallow's Eve" == "all hallows'
+   eve"), one leading article (the, a, an) dropped; a trailing "(1992)" (Disney+'s "aladdin (1992)") goes, "1½"
+   reads as "1 1/2".
    Only streaming titles of type 'movie' take part.
 2. Candidates: a streaming title and a TMDB movie with the same normalised title and release years at most
    `MAX_YEAR_GAP` (3) apart.
@@ -54,7 +54,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import unicodedata
 from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
@@ -63,7 +62,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from catalog.where_to_watch import (  # the file's contract and readers, shared with the app
+from catalog.movies.where_to_watch import (  # the file's contract and readers, shared with the app
     CAST,
     DIRECTOR,
     EVIDENCE,
@@ -77,11 +76,11 @@ from catalog.where_to_watch import (  # the file's contract and readers, shared 
     WHERE_TO_WATCH_FILE,
     YEAR_GAP,
 )
+from catalog.names import name_key
 from config import PROCESSED_DATA_DIR, TITLES_FILE
 from errors import InputError
 from etl import io
 from etl.movies import columns as C
-from inputs.text import strip_accents
 
 # The streaming columns the rule reads (titles.parquet).
 TITLES_COLUMNS = ["id", "platform", "type", "title", "director", "cast", "release_year", "duration_int",
@@ -94,7 +93,6 @@ AGREE, DISAGREE, FAR, UNKNOWN = "agree", "disagree", "far", "unknown"
 ARTICLES_RE = re.compile(r"^(?:the|a|an) (?=\S)")
 YEAR_SUFFIX_RE = re.compile(r"\s*\((?:18|19|20)\d\d\)\s*$")    # Disney+'s 'aladdin (1992)'
 FRACTION_RE = re.compile(r"(\d)([\u00bc-\u00be\u2150-\u215e])")  # '1½' -> '1 ½' -> '1 1/2' like '1 1/2'
-ASCII_NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 # Words of a name that say nothing about who it is.
 NAME_NOISE = frozenset({"jr", "sr", "ii", "iii", "iv", "dr", "von", "van", "der", "den", "del", "des", "les", "la",
                         "le", "de", "da", "di"})
@@ -105,34 +103,18 @@ COMPANY_WORDS = frozenset({"lionsgate", "magnolia", "fox", "entertainment", "stu
 SIMILAR_NAME_WORD = 0.8         # difflib ratio above which two name words of 5+ letters are one spelling apart
 
 
-def _fold(text: str) -> str:
-    """NFKD, Latin accents dropped (letters of every script kept, then recomposed), case folded, '&' -> 'and',
-    punctuation and spaces -> one space."""
-    if text.isascii():   # the fast path of most titles and names, same result
-        return " ".join(ASCII_NON_WORD_RE.sub(" ", text.lower().replace("&", " and ")).split())
-    stripped = strip_accents(text).casefold()
-    spaced = "".join(ch if _word_char(ch) else " " for ch in stripped.replace("&", " and "))
-    return " ".join(spaced.split())
-
-
-@cache
-def _word_char(ch: str) -> bool:
-    """Letters, digits and the marks of scripts that write vowels as marks (Hindi 'के'); '_' is punctuation."""
-    return unicodedata.category(ch)[0] in "LNM"
-
-
 def normalise_title(title: object) -> str:
     """The matching key of a title ('' when missing): see rule 1 of the module docstring."""
     if not isinstance(title, str):
         return ""
-    folded = _fold(FRACTION_RE.sub(r"\1 \2", YEAR_SUFFIX_RE.sub("", title)))
+    folded = name_key(FRACTION_RE.sub(r"\1 \2", YEAR_SUFFIX_RE.sub("", title)))
     return ARTICLES_RE.sub("", folded, count=1)
 
 
 @cache
 def name_words(name: str) -> frozenset[str]:
     """The words of a person's name that identify it: 3+ letters, no 'jr'/'von'-like words; none for a company."""
-    words = _fold(name).split()
+    words = name_key(name).split()
     if "_" in name or COMPANY_WORDS.intersection(words):
         return frozenset()
     return frozenset(w for w in words if len(w) >= 3 and w not in NAME_NOISE)

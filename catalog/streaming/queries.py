@@ -1,16 +1,14 @@
-"""The client's catalog questions, answered from indexes built once, at the first question or by `warm()`.
+"""The streaming catalog's nine questions, answered from indexes built once, at the first question or by `warm()`.
 
-    catalog = load_catalog()                        # reads data/processed/titles.parquet (well under 1 s)
+    catalog = load_streaming_catalog()              # reads data/processed/streaming/titles.parquet
     catalog.warm()                                  # the indexes (an app calls it once its port is open)
     catalog.get_count_platform("Netflix")           # -> {"platform": "netflix", "count": 6131, "message": None}
-    catalog.get_actor("netflix", 2019)              # -> {"actor": ..., "count": ..., "platform": ..., "year": ...}
 
-Every answer is a plain JSON-ready dict that echoes the (normalised) inputs and carries a "message" key:
-None when there is an answer, a plain sentence when nothing matches or the data cannot answer. Bad input
-raises errors.InputError. Each method's docstring starts with its definition, shown by the UI and README.
-The indexes below make every question a dict lookup, a binary search or a small set intersection (well
-under 1 ms; see bench/queries.py). Building them is a second of pure Python, so it is left out of loading: the
-app's first page needs only the values its dropdowns list (ratings, countries, genres).
+Every answer is a JSON-ready dict that echoes the (normalised) inputs and carries a "message" key: None when there
+is an answer, a sentence when nothing matches or the data cannot answer. Bad input raises errors.InputError. Each
+method's docstring starts with its definition, shown by the UI and README. Every question is a dict lookup, a
+binary search or a small set intersection on the indexes (see bench/queries.py). Building them is a second of pure
+Python, so it is left out of loading: the app's first page needs only the values its dropdowns list.
 """
 from __future__ import annotations
 
@@ -26,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import config
+from catalog.streaming.schema import MOVIE, REQUIRED_COLUMNS
 from config import COL_ID, COL_PLATFORM, COL_SCORE
 from errors import InputError
 from inputs.choices import parse_choice, parse_content_type, parse_duration_type
@@ -33,9 +32,6 @@ from inputs.numbers import parse_optional_year, parse_score, parse_year
 from inputs.platforms import PLATFORM_KEYS, parse_optional_platform, parse_platform
 from inputs.text import did_you_mean, echo, parse_text
 
-REQUIRED_COLUMNS = [COL_ID, COL_PLATFORM, "type", "title", "cast", "country", "release_year", "rating",
-                    "duration_int", "duration_type", "listed_in", COL_SCORE]
-MOVIE = "movie"
 # A word of a title: letters and digits (any script). "spider-man" is the words "spider" and "man".
 WORD_RE = re.compile(r"[^\W_]+")
 NON_WORD_RE = re.compile(r"[^\w\n]+|_+")
@@ -65,7 +61,7 @@ def _singular_and_plural(word: str) -> tuple[str, ...]:
 def _indexed(question: Callable) -> Callable:
     """A question: the indexes are built first, if they are not yet."""
     @functools.wraps(question)
-    def ask(self: Catalog, *args: object, **kwargs: object) -> dict:
+    def ask(self: StreamingCatalog, *args: object, **kwargs: object) -> dict:
         return question(self.warm(), *args, **kwargs)
     return ask
 
@@ -77,8 +73,8 @@ def _mask_int(rows: np.ndarray, n: int) -> int:
     return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
-class Catalog:
-    """The processed titles with the indexes the nine questions need. Build with load_catalog()."""
+class StreamingCatalog:
+    """The processed titles with the indexes the nine questions need. Build with load_streaming_catalog()."""
 
     def __init__(self, titles: pd.DataFrame):
         missing = [c for c in REQUIRED_COLUMNS if c not in titles.columns]
@@ -111,7 +107,7 @@ class Catalog:
         self._column = column  # for warm(), which drops it (and with it the titles table)
         self._warm_lock = threading.Lock()
 
-    def warm(self) -> Catalog:
+    def warm(self) -> StreamingCatalog:
         """Build the questions' indexes now, if not built yet (thread-safe; about a second)."""
         with self._warm_lock:
             column = self._column
@@ -377,9 +373,9 @@ class Catalog:
                 "matched_genres": matched, "message": None}
 
 
-def load_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> Catalog:
-    """The catalog from `processed_dir`/titles.parquet (its indexes built at the first question, or by warm())."""
+def load_streaming_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> StreamingCatalog:
+    """The streaming catalog from `processed_dir`/titles.parquet (indexes built at the first question or by warm())."""
     path = Path(processed_dir) / config.TITLES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl`.")
-    return Catalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))
+    return StreamingCatalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))

@@ -1,13 +1,10 @@
-"""Where to watch, the serving side's half: the links file's contract and its readers.
+"""Where to watch, the Movies catalog's links to streaming titles: the file's contract and its readers.
 
-The movies ETL (etl/movies/links.py, which imports everything here) writes
-`processed_dir/movies/where_to_watch.parquet`, one row per streaming title linked to a TMDB movie; the app
-reads it with the Movies catalog (catalog/movies_queries.py), so that a Movies answer shows where each film
-streams and a streaming title shows its TMDB facts. One definition of each, on this side because the serving
-side never imports the offline side.
+The movies ETL (etl/movies/links.py) writes movies/where_to_watch.parquet, one row per streaming title linked to a
+TMDB movie; the Movies catalog reads it, so that a Movies answer shows where each film streams and a streaming title
+shows its TMDB facts. Defined on the serving side, which never imports the offline side.
 
     links = read_where_to_watch(processed_dir)   # no file yet: an empty frame with LINK_COLUMNS
-    platforms_by_movie(links)   # {862: ["disney", "netflix"]}
     streams_by_movie(links)     # {862: ({"platform": "disney", "title_id": "ds1378"}, ...)}
     movie_by_title(links)       # {"ds1378": 862}
 """
@@ -18,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-MOVIES_SUBDIR = "movies"        # processed_dir / MOVIES_SUBDIR holds the Movies catalog's tables
+from catalog.movies import schema
+
 WHERE_TO_WATCH_FILE = "where_to_watch.parquet"
 TMDB_ID = "tmdb_id"
 TITLE_ID = "title_id"
@@ -36,7 +34,7 @@ SCHEMA = pa.schema([(TMDB_ID, pa.int64()), (TITLE_ID, pa.string()), (PLATFORM, p
 
 
 def where_to_watch_path(processed_dir: str | Path) -> Path:
-    return Path(processed_dir) / MOVIES_SUBDIR / WHERE_TO_WATCH_FILE
+    return Path(processed_dir) / schema.NAME / WHERE_TO_WATCH_FILE
 
 
 def read_where_to_watch(processed_dir: str | Path) -> pd.DataFrame:
@@ -45,11 +43,6 @@ def read_where_to_watch(processed_dir: str | Path) -> pd.DataFrame:
     if not path.is_file():
         return SCHEMA.empty_table().to_pandas()
     return pd.read_parquet(path)
-
-
-def platforms_by_movie(links: pd.DataFrame) -> dict[int, list[str]]:
-    """TMDB id -> the platforms it streams on (sorted)."""
-    return {int(k): sorted(set(v)) for k, v in links.groupby(TMDB_ID)[PLATFORM]}
 
 
 def streams_by_movie(links: pd.DataFrame) -> dict[int, tuple[dict[str, str], ...]]:

@@ -1,18 +1,18 @@
-"""The Movies catalog's declaration: the six questions of The Movies Dataset (TMDB metadata of ~45,000 films).
-
-Served under the prefix "movies": GET /movies/<name>?<param>=..., api_name movies_<name>, a tab each in the
-"Movies" group. The questions are answered by catalog.movies_queries.MoviesCatalog, which matches names
-(titles, collections, companies, directors) itself and raises NotFound (a 404 at the REST door) with the
-closest names; the parsers here apply the shared rules of inputs/ (text length, counts) first.
-"""
+"""The Movies catalog (The Movies Dataset: TMDB metadata of about 45,000 films): its declaration, six questions
+served under the prefix "movies" (GET /movies/<short>, api_name movies_<short>)."""
 from __future__ import annotations
 
 from catalog.declaration import CatalogSpec, Param, Question
-from catalog.movies_queries import EXAMPLES, MoviesCatalog, load_movies_catalog
-from inputs.numbers import parse_n
-from inputs.text import check_length, is_empty
-
-LIMIT_DEFAULT, LIMIT_MAX = 50, 100
+from catalog.movies import schema
+from catalog.movies.queries import (
+    EXAMPLES,
+    LIMIT_DEFAULT,
+    LIMIT_MAX,
+    MoviesCatalog,
+    load_movies_catalog,
+    parse_limit,
+)
+from inputs.text import check_length
 
 
 def name(value: object, param: str, catalog: MoviesCatalog) -> str:
@@ -22,7 +22,7 @@ def name(value: object, param: str, catalog: MoviesCatalog) -> str:
 
 
 def limit(value: object, param: str, catalog: MoviesCatalog) -> int:
-    return LIMIT_DEFAULT if is_empty(value) else parse_n(value, LIMIT_MAX, param)
+    return parse_limit(value, param)
 
 
 LIMIT = Param("limit", limit, f"How many movies to list, 1-{LIMIT_MAX} (the total is always given).",
@@ -52,10 +52,10 @@ QUESTIONS = (
 )
 
 MOVIES = CatalogSpec(
-    name="movies",
+    name=schema.NAME,
     label="Movies",
-    prefix="movies",
-    tables=("movies/movies.parquet",),
+    prefix=schema.NAME,
+    tables=(f"{schema.NAME}/{schema.MOVIES_FILE}",),
     id_scheme="movie id: a TMDB id, a whole number given as a JSON number (e.g. 862); titles are separate text",
     questions=QUESTIONS,
     load=load_movies_catalog,
