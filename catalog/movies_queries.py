@@ -1,6 +1,6 @@
 """The Movies catalog's six questions (issue #12), answered from indexes built once when the catalog is loaded.
 
-    catalog = load_movies_catalog("data/processed")     # reads data/processed/movies/movies.parquet
+    catalog = load_movies_catalog("data/processed/movies")     # reads its movies.parquet
     catalog.peliculas_idioma("en")                      # -> {"idioma": "en", "language": "English", "count": ...}
     catalog.franquicia("toy story")                     # -> {"franquicia": "Toy Story Collection", "count": 3, ...}
 
@@ -45,8 +45,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pycountry
 
-import config
-from catalog.where_to_watch import movie_by_title, read_where_to_watch, streams_by_movie, where_to_watch_path
+from catalog.where_to_watch import WHERE_TO_WATCH_FILE, movie_by_title, read_where_to_watch, streams_by_movie
 from errors import InputError, NotFound
 from inputs.numbers import parse_n
 from inputs.text import is_empty, strip_accents
@@ -56,7 +55,7 @@ class C:
     """The movies table's file and columns: the movies ETL's contract (etl/movies/columns.py, docs/movies_catalog.md),
     repeated here because the serving side never imports the offline side (tests check that both agree)."""
 
-    OUT_SUBDIR, MOVIES_FILE = "movies", "movies.parquet"
+    MOVIES_FILE = "movies.parquet"
     ID, TITLE, RELEASE_DATE, RELEASE_YEAR, RUNTIME = "id", "title", "release_date", "release_year", "runtime"
     LANGUAGE, LANGUAGE_NAME = "original_language", "original_language_name"
     COUNTRIES, COUNTRY_NAMES = "production_countries", "production_country_names"
@@ -675,18 +674,18 @@ class MoviesCatalog:
                 "items": [self._with_streams(item) for item in items[:limit]], "message": message}
 
 
-def load_movies_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> MoviesCatalog:
-    """The movies catalog from `processed_dir`/movies/movies.parquet, with its indexes built, and where its
-    films stream from `processed_dir`/movies/where_to_watch.parquet (missing: no film streams anywhere, and
-    a note in this module's log)."""
-    path = Path(processed_dir) / C.OUT_SUBDIR / C.MOVIES_FILE
+def load_movies_catalog(folder: str | Path) -> MoviesCatalog:
+    """The movies catalog from `folder`/movies.parquet (folder: the catalog's own, data/processed/movies), with
+    its indexes built, and where its films stream from `folder`/where_to_watch.parquet (missing: no film streams
+    anywhere, and a note in this module's log)."""
+    path = Path(folder) / C.MOVIES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl --catalog movies`.")
     available = set(pq.read_schema(path).names)
     movies = pd.read_parquet(path, columns=REQUIRED_COLUMNS + [c for c in FACTS_COLUMNS if c in available])
-    links_path = where_to_watch_path(processed_dir)
+    links_path = Path(folder) / WHERE_TO_WATCH_FILE
     if links_path.is_file():
-        links = read_where_to_watch(processed_dir)
+        links = read_where_to_watch(folder)
     else:
         links = None
         log.warning("%s not found: Movies answers list no streaming platforms and streaming titles show no TMDB "

@@ -1,6 +1,6 @@
 """The client's catalog questions, answered from indexes built once when the catalog is loaded.
 
-    catalog = load_catalog()                        # reads data/processed/titles.parquet (well under 1 s)
+    catalog = load_catalog("data/processed/streaming")   # reads its titles.parquet (well under 1 s)
     catalog.get_count_platform("Netflix")           # -> {"platform": "netflix", "count": 6131, "message": None}
     catalog.get_actor("netflix", 2019)              # -> {"actor": ..., "count": ..., "platform": ..., "year": ...}
 
@@ -345,9 +345,10 @@ class Catalog:
                 "matched_genres": matched, "message": None}
 
 
-def load_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> Catalog:
-    """The catalog from `processed_dir`/titles.parquet, with its indexes built (under a second)."""
-    path = Path(processed_dir) / config.TITLES_FILE
+def load_catalog(folder: str | Path) -> Catalog:
+    """The catalog from `folder`/titles.parquet (folder: the catalog's own, data/processed/streaming), with its
+    indexes built (under a second)."""
+    path = Path(folder) / config.TITLES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl`.")
     return Catalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))

@@ -1,12 +1,12 @@
 """Where to watch, the serving side's half: the links file's contract and its readers.
 
 The movies ETL (etl/movies/links.py, which imports everything here) writes
-`processed_dir/movies/where_to_watch.parquet`, one row per streaming title linked to a TMDB movie; the app
+where_to_watch.parquet in the Movies catalog's folder, one row per streaming title linked to a TMDB movie; the app
 reads it with the Movies catalog (catalog/movies_queries.py), so that a Movies answer shows where each film
 streams and a streaming title shows its TMDB facts. One definition of each, on this side because the serving
 side never imports the offline side.
 
-    links = read_where_to_watch(processed_dir)   # no file yet: an empty frame with LINK_COLUMNS
+    links = read_where_to_watch(folder)   # the Movies catalog's folder; no file yet: an empty frame with LINK_COLUMNS
     platforms_by_movie(links)   # {862: ["disney", "netflix"]}
     streams_by_movie(links)     # {862: ({"platform": "disney", "title_id": "ds1378"}, ...)}
     movie_by_title(links)       # {"ds1378": 862}
@@ -18,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-MOVIES_SUBDIR = "movies"        # processed_dir / MOVIES_SUBDIR holds the Movies catalog's tables
 WHERE_TO_WATCH_FILE = "where_to_watch.parquet"
 TMDB_ID = "tmdb_id"
 TITLE_ID = "title_id"
@@ -35,13 +34,10 @@ SCHEMA = pa.schema([(TMDB_ID, pa.int64()), (TITLE_ID, pa.string()), (PLATFORM, p
                     (EVIDENCE, pa.string())])
 
 
-def where_to_watch_path(processed_dir: str | Path) -> Path:
-    return Path(processed_dir) / MOVIES_SUBDIR / WHERE_TO_WATCH_FILE
-
-
-def read_where_to_watch(processed_dir: str | Path) -> pd.DataFrame:
-    """processed_dir/movies/where_to_watch.parquet, or no links (LINK_COLUMNS) when it has not been built."""
-    path = where_to_watch_path(processed_dir)
+def read_where_to_watch(folder: str | Path) -> pd.DataFrame:
+    """folder/where_to_watch.parquet (folder: the Movies catalog's), or no links (LINK_COLUMNS) when it has not
+    been built."""
+    path = Path(folder) / WHERE_TO_WATCH_FILE
     if not path.is_file():
         return SCHEMA.empty_table().to_pandas()
     return pd.read_parquet(path)

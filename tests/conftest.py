@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import config
+import settings
 from tests.harness import early
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -28,7 +29,7 @@ def require(path: Path) -> Path:
 
 def real_raw_dir() -> Path:
     """RAW_DIR with every real file the fixtures read (skip, or fail under CI=true, when one is missing)."""
-    root = config.raw_dir()
+    root = settings.raw_dir()
     for _, file_name, _ in config.PLATFORMS.values():
         require(root / "titles" / file_name)
     require(root / "ratings")
@@ -44,7 +45,7 @@ def raw_dir() -> Path:
 @pytest.fixture(scope="session")
 def processed_dir(raw_dir: Path, tmp_path_factory) -> Path:
     """The real ETL run once per test session into a temporary directory."""
-    from etl.pipeline import run
+    from etl.streaming.pipeline import run
 
     out = tmp_path_factory.mktemp("processed")
     run(raw_dir, out, quiet=True)
@@ -135,7 +136,7 @@ def _small_data() -> dict[str, Path]:
     raw/titles/: the first SMALL_TITLES_PER_PLATFORM records of each real CSV. raw/ratings/: from 1.parquet and
     the 7.parquet / 7_with_timestamp.parquet pair (so the timestamped twin still replaces its plain copy), the
     ratings of the users who rated most of those titles, plus SMALL_STRAY_RATINGS of other titles per file.
-    processed/: the real ETL (etl.pipeline.run) on raw/, about a second.
+    processed/: the real ETL (etl.streaming.pipeline.run) on raw/, about a second.
     """
     if "processed" in _SMALL:
         return _SMALL
@@ -143,7 +144,7 @@ def _small_data() -> dict[str, Path]:
 
     import pandas as pd
 
-    from etl.pipeline import run
+    from etl.streaming.pipeline import run
 
     real = real_raw_dir()
     root = _SMALL.setdefault("root", Path(tempfile.mkdtemp(prefix="fast-tier-")))

@@ -10,7 +10,7 @@ import pytest
 
 import config
 from etl.__main__ import main as etl_main
-from etl.pipeline import run
+from etl.streaming.pipeline import run
 from tests.harness.cli import run_main
 
 HEADER = "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,listed_in,description\n"

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import config
+import settings
 from etl.__main__ import main as etl_main
 from tests.conftest import require
 from tests.harness.cli import run_main
@@ -118,7 +119,7 @@ def test_a_few_quarantined_rows_stay_within_the_allowance(tmp_path):
 @pytest.fixture(scope="module")
 def real_raw(tmp_path_factory) -> Path:
     """The four real catalogs (copied to a temporary directory) and one rating per real title."""
-    source = config.raw_dir() / "titles"
+    source = settings.raw_dir() / "titles"
     root = tmp_path_factory.mktemp("real-raw")
     (root / "titles").mkdir()
     (root / "ratings").mkdir()

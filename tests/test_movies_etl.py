@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import config
+import settings
 from errors import InputError
 from etl.__main__ import main as etl_main
 from etl.movies import columns as C
@@ -498,7 +499,7 @@ def test_missing_tmdb_directory_is_an_error_for_the_movies_catalog(tmp_path):
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
-    root = config.raw_dir()
+    root = settings.raw_dir()
     for name in ("movies_metadata_head5000.csv", C.CREDITS_HEAD_FILE, C.RATINGS_FILE_IN, C.LINKS_FILE,
                  *(f for f, _ in C.FIELD_SOURCES.values()), *(f for f, _ in C.OVERVIEW_SOURCES), C.D_DIRECTORS):
         require(root / C.SUBDIR / name)

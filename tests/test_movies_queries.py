@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import config
+import settings
 from catalog import movies_queries as M
 from catalog.movies_queries import (
     EXAMPLES,
@@ -431,7 +432,7 @@ def real(tmp_path_factory) -> MoviesCatalog:
     """The real movies ETL run once into a temporary directory, loaded."""
     from etl.movies.pipeline import run
 
-    raw = config.raw_dir()
+    raw = settings.raw_dir()
     require(raw / "tmdb")
     out = tmp_path_factory.mktemp("processed")
     run(raw, out / "movies", quiet=True)
@@ -441,7 +442,7 @@ def real(tmp_path_factory) -> MoviesCatalog:
 def _derived(name: str, id_column: str = "id") -> pd.DataFrame:
     """A derived CSV as text with its quarantine applied the simple way: whole-number ids only, the first
     row of each id (the ETL quarantines the shifted rows, which have dates as ids, and later duplicates)."""
-    path = require(config.raw_dir() / DERIVED / name)
+    path = require(settings.raw_dir() / DERIVED / name)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame = frame[frame[id_column].str.fullmatch(r"\d+")].copy()
     frame["mid"] = frame[id_column].astype("int64")
@@ -520,7 +521,7 @@ def test_real_productoras_exitosas_pixar(real, spine):
 def test_real_get_director(real, spine, name):
     # fermuba's file lists every director of a movie; the ETL takes it for every movie (the head5000 credits
     # only fill movies fermuba lacks), so the movies of a director it names are exactly these.
-    directors = pd.read_csv(require(config.raw_dir() / DERIVED / "directors_all__fermuba.csv"), dtype=str,
+    directors = pd.read_csv(require(settings.raw_dir() / DERIVED / "directors_all__fermuba.csv"), dtype=str,
                             keep_default_na=False)
     ids = directors.loc[directors["name"] == name, "id_movie"].astype("int64")
     movies = spine[spine["mid"].isin(ids)]

@@ -18,7 +18,7 @@ import pytest
 
 import config
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE, QUARANTINE_FILE, RATINGS_FILE
-from etl.pipeline import run
+from etl.streaming.pipeline import run
 from etl.spark_session import check_runtime
 
 pytestmark = pytest.mark.slow
