@@ -139,7 +139,7 @@ def final_model(ratings: pd.DataFrame, titles: pd.DataFrame, params: dict[str, A
 def train(options: TrainOptions) -> dict[str, Any]:
     """The whole offline run: evaluate, refit, export; returns the metrics written to metrics.json."""
     started = time.perf_counter()
-    eda = card.read_eda(options.reports_dir)  # before the work: a broken eda.json fails at once
+    eda = card.read_eda(Path(options.reports_dir) / STREAMING.name)  # before the work: a broken one fails at once
     engine = None
     if options.engine == "spark":
         from model.spark_engine import train_streaming  # pyspark only when asked for

@@ -246,8 +246,8 @@ def _holds(path: Path, required: str | tuple[str, ...]) -> bool:
 
 
 def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str | tuple[str, ...],
-         revision: str | None = None, timeout: float = DEFAULT_TIMEOUT, endpoint: str | None = None, token: str | None = None,
-         cache_dir: str | os.PathLike | None = None, progress: Progress | None = None,
+         revision: str | None = None, timeout: float = DEFAULT_TIMEOUT, endpoint: str | None = None,
+         token: str | None = None, cache_dir: str | os.PathLike | None = None, progress: Progress | None = None,
          remember_now: bool = True) -> Pulled:
     """One repo from the Hub (waiting while bytes come; `timeout` seconds of silence at most), else its cached
     snapshot, else `local`. With remember_now=False a downloaded snapshot is not recorded as the cache's copy:

@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import config
 import settings
 from catalog import movies_queries as M
 from catalog.movies_queries import (

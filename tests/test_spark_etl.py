@@ -18,8 +18,8 @@ import pytest
 
 import config
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE, QUARANTINE_FILE, RATINGS_FILE
-from etl.streaming.pipeline import run
 from etl.spark_session import check_runtime
+from etl.streaming.pipeline import run
 
 pytestmark = pytest.mark.slow
 

@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from catalog import MOVIES, STREAMING
 from catalog.where_to_watch import (  # the file's contract and readers, shared with the app
     CAST,
     DIRECTOR,
@@ -77,7 +78,6 @@ from catalog.where_to_watch import (  # the file's contract and readers, shared 
     WHERE_TO_WATCH_FILE,
     YEAR_GAP,
 )
-from catalog import MOVIES, STREAMING
 from config import PROCESSED_DATA_DIR, TITLES_FILE
 from errors import InputError
 from etl import io

@@ -23,9 +23,16 @@ from config import (
 )
 from errors import InputError
 from etl import io
-from etl.streaming.ratings import MAX_QUARANTINED as MAX_QUARANTINED_RATINGS
-from etl.streaming.ratings import Collapsed, collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
 from etl.report import Report, check_row_counts
+from etl.streaming.ratings import MAX_QUARANTINED as MAX_QUARANTINED_RATINGS
+from etl.streaming.ratings import (
+    Collapsed,
+    collapse_duplicates,
+    ratings_files,
+    read_part,
+    superseded_files,
+    title_scores,
+)
 from etl.streaming.titles import MAX_QUARANTINED as MAX_QUARANTINED_TITLES
 from etl.streaming.titles import build_titles
 
@@ -33,8 +40,8 @@ RAW_SUBDIR = "titles"  # raw_dir / RAW_SUBDIR holds the platforms' title files (
 
 def spark_ratings(files: list[Path], catalog_ids: pa.Array, report: Report, master: str, progress) -> Collapsed:
     """The ratings stage on Spark (etl.streaming.spark_ratings), in a session of its own."""
-    from etl.streaming.spark_ratings import collapse_with_spark  # pyspark only when asked for
     from etl.spark_session import spark_session
+    from etl.streaming.spark_ratings import collapse_with_spark  # pyspark only when asked for
 
     spark = spark_session(master, app_name="etl")
     try:

@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import check_file, require_columns
-from etl.streaming.ratings import NO_TIMESTAMP, REQUIRED, Collapsed, collapsed_table
 from etl.report import Report
+from etl.streaming.ratings import NO_TIMESTAMP, REQUIRED, Collapsed, collapsed_table
 
 log = logging.getLogger(__name__)
 
