@@ -244,7 +244,7 @@ def test_an_unexpected_error_names_no_exception_class_or_path(api, monkeypatch):
     assert b"KeyError" not in body and b"/work/" not in body
 
 
-def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processed_dir, tiny_artifacts):
+def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processed, tiny_artifacts):
     status, _, body = asgi_get(api, "/health")
     health = json.loads(body)
     assert status == 200 and health["status"] == "ok"
@@ -253,7 +253,7 @@ def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processe
     assert set(health["catalogs"]) == {spec.name for spec in catalog.CATALOGS}
     assert health["catalogs"]["streaming"] == health["catalogs"]["movies"] == {"loaded": True, "error": None}
     text = body.decode()
-    assert str(small_processed_dir) not in text and str(tiny_artifacts) not in text and "location" not in text
+    assert str(small_processed) not in text and str(tiny_artifacts) not in text and "location" not in text
     assert not any(leak in text for leak in LEAKS), text[:500]
 
 
@@ -274,7 +274,7 @@ def test_notices_and_errors_name_no_local_paths(tmp_path, monkeypatch):
     assert "manifest.json" in state.model_error and "python -m model.train" in state.model_error
 
 
-def test_hub_fallback_notices_give_the_reason_in_words(small_processed_dir, tiny_artifacts, tmp_path, monkeypatch):
+def test_hub_fallback_notices_give_the_reason_in_words(small_processed, tiny_artifacts, tmp_path, monkeypatch):
     import socket
 
     import huggingface_hub.constants
@@ -289,7 +289,7 @@ def test_hub_fallback_notices_give_the_reason_in_words(small_processed_dir, tiny
     monkeypatch.setenv("HF_MODEL_REPO", "me/svd")
     monkeypatch.setenv("HF_DATASET_REPO", "me/catalog")
     monkeypatch.setenv("APP_HUB_TIMEOUT", "3")
-    state = load_state(small_processed_dir, tiny_artifacts, tmp_path / "reports")
+    state = load_state(small_processed, tiny_artifacts, tmp_path / "reports")
     hub_notices = [n for n in state.notices if n.startswith("Using the")]
     assert len(hub_notices) == 2, state.notices
     for notice in hub_notices:
@@ -298,7 +298,7 @@ def test_hub_fallback_notices_give_the_reason_in_words(small_processed_dir, tiny
     assert state.health()["model"]["source"] == "local"
 
 
-def test_the_page_config_names_no_local_paths(tiny_state, small_processed_dir, small_raw_dir, tmp_path):
+def test_the_page_config_names_no_local_paths(tiny_state, small_processed, small_raw_dir, tmp_path):
     """Gradio's /config (and the page's HTML) named the Data tab's figures by their path in Gradio's cache."""
     import dataclasses
 

@@ -123,10 +123,11 @@ def test_catalog_question_tab(page, real_catalog, screenshots):
 
 
 @pytest.fixture(scope="module")
-def real_movies(movies_processed_dir):
+def real_movies(movies_processed):
+    from catalog import MOVIES
     from catalog.movies_queries import load_movies_catalog
 
-    return load_movies_catalog(movies_processed_dir)
+    return load_movies_catalog(movies_processed / MOVIES.name)
 
 
 def test_movies_tab_group(page, real_movies, screenshots):

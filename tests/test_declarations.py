@@ -47,8 +47,8 @@ BOOKS = [{"title": "1917", "genre": "poetry", "year": 2001, "stars": 4.0},
          {"title": "haiku", "genre": "poetry", "year": 1999, "stars": 3.0}]
 
 
-def load_shelf(processed_dir: Path) -> Shelf:
-    path = Path(processed_dir) / "fake.json"
+def load_shelf(streaming_processed: Path) -> Shelf:
+    path = Path(streaming_processed) / "fake.json"
     if not path.is_file():
         raise InputError(f"{path} not found")
     return Shelf(json.loads(path.read_text()))

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from errors import InputError
 from etl.eda import EdaData, compute, eda_json, figure_entries, item_signal, markdown, stats
 from etl.eda.__main__ import main as eda_main
@@ -33,10 +34,10 @@ def run_eda(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def eda_out(processed_dir: Path, tmp_path_factory) -> Path:
+def eda_out(streaming_processed: Path, tmp_path_factory) -> Path:
     """The command run once on the session's real ETL output."""
     out = tmp_path_factory.mktemp("reports")
-    result = run_eda("--processed-dir", str(processed_dir), "--out", str(out))
+    result = run_eda("--processed-dir", str(streaming_processed), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
@@ -109,11 +110,11 @@ def test_duration_outliers_are_named(eda: dict):
 
 
 @pytest.mark.slow
-def test_shuffles_are_seeded(processed_dir: Path, eda: dict):
+def test_shuffles_are_seeded(streaming_processed: Path, eda: dict):
     """A second run draws the same shuffles (the first two are enough to show it and keep the test quick)."""
     from etl.eda import item_signal, load
 
-    again = item_signal(load(processed_dir), n_shuffles=2)
+    again = item_signal(load(streaming_processed), n_shuffles=2)
     assert again["title_mean_std_shuffled"] == eda["numbers"]["item_signal"]["title_mean_std_shuffled"][:2]
     assert again["title_mean_std"] == eda["numbers"]["item_signal"]["title_mean_std"]
     # The random halves have their own seeded stream: the same split whatever the number of shuffles.
@@ -121,14 +122,14 @@ def test_shuffles_are_seeded(processed_dir: Path, eda: dict):
 
 
 @pytest.mark.slow
-def test_ratings_without_timestamps_still_give_every_figure(processed_dir: Path, tmp_path: Path):
+def test_ratings_without_timestamps_still_give_every_figure(streaming_processed: Path, tmp_path: Path):
     import pandas as pd
 
     from etl.eda import FIGURES, run
 
     for name in (config.TITLES_FILE, config.ETL_REPORT_FILE):
-        (tmp_path / name).write_bytes((processed_dir / name).read_bytes())
-    ratings = pd.read_parquet(processed_dir / config.RATINGS_FILE).iloc[::20]
+        (tmp_path / name).write_bytes((streaming_processed / STREAMING.name / name).read_bytes())
+    ratings = pd.read_parquet(streaming_processed / STREAMING.name / config.RATINGS_FILE).iloc[::20]
     ratings.assign(timestamp=pd.array([None] * len(ratings), dtype="Int64")).to_parquet(tmp_path / config.RATINGS_FILE)
     result = run(tmp_path, tmp_path / "out", quiet=True)
     assert len(result["figures"]) == len(FIGURES) and result["numbers"]["timestamped_ratings"] == 0
@@ -136,9 +137,9 @@ def test_ratings_without_timestamps_still_give_every_figure(processed_dir: Path,
 
 
 @pytest.mark.slow
-def test_output_path_that_is_a_file_exits_2_before_the_work(processed_dir: Path, tmp_path: Path):
+def test_output_path_that_is_a_file_exits_2_before_the_work(streaming_processed: Path, tmp_path: Path):
     (tmp_path / "out").write_text("a file")
-    result = run_eda("--processed-dir", str(processed_dir), "--out", str(tmp_path / "out"))
+    result = run_eda("--processed-dir", str(streaming_processed), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"eda: error: {tmp_path / 'out'}: not a directory, so "
                                                   f"{tmp_path / 'out' / 'figures'} cannot be the output directory"]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from errors import InputError
 from etl.eda import eda_json, figure_entries, markdown
 from etl.eda.movies_captions import MOVIES_CAPTIONS
@@ -229,7 +230,7 @@ def test_load_movies_reads_the_tables_and_names_a_bad_ratings_file(tmp_path: Pat
 # --- slow: the real data -------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def processed_with_movies(raw_dir: Path, processed_dir: Path, tmp_path_factory) -> Path:
+def processed_with_movies(raw_dir: Path, streaming_processed: Path, tmp_path_factory) -> Path:
     """The session's streaming output (linked) beside a Movies build of the real raw data."""
     from etl.movies.pipeline import run as run_movies
     from tests.conftest import require
@@ -237,7 +238,7 @@ def processed_with_movies(raw_dir: Path, processed_dir: Path, tmp_path_factory) 
     require(raw_dir / mc.SUBDIR)
     out = tmp_path_factory.mktemp("processed_movies")
     for name in (config.TITLES_FILE, config.RATINGS_FILE, config.ETL_REPORT_FILE):
-        (out / name).symlink_to(processed_dir / name)
+        (out / name).symlink_to(streaming_processed / STREAMING.name / name)
     run_movies(raw_dir, out / mc.OUT_SUBDIR, quiet=True)
     return out
 

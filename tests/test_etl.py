@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from etl.__main__ import main as etl_main
 from etl.streaming.pipeline import run
 from tests.harness.cli import run_main
@@ -230,12 +231,12 @@ def test_real_catalog_spot_checks(titles):
 
 
 @pytest.mark.slow
-def test_real_ratings_read_collapsed_and_reported(processed_dir):
-    report = json.loads((processed_dir / config.ETL_REPORT_FILE).read_text())
+def test_real_ratings_read_collapsed_and_reported(streaming_processed):
+    report = json.loads((streaming_processed / STREAMING.name / config.ETL_REPORT_FILE).read_text())
     assert report["ratings"]["rows_read"] == 11_024_289
     assert report["ratings"]["users"] == 115_077
     assert report["ratings"]["rows_out"] == 11_024_289 - report["ratings"]["rows_merged_into_their_pair"]
     assert report["quarantine"]["rows"] == 0
-    ratings = pd.read_parquet(processed_dir / config.RATINGS_FILE, columns=["userId", "movieId"])
+    ratings = pd.read_parquet(streaming_processed / STREAMING.name / config.RATINGS_FILE, columns=["userId", "movieId"])
     assert len(ratings) == report["ratings"]["rows_out"] and not ratings.duplicated().any()
     assert ratings["movieId"].nunique() == 22_998

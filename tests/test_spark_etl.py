@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE, QUARANTINE_FILE, RATINGS_FILE
 from etl.spark_session import check_runtime
 from etl.streaming.pipeline import run
@@ -55,7 +56,7 @@ def same_report(local: Path, spark: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fixture_raw(small_raw_dir: Path, small_processed_dir: Path, tmp_path_factory) -> Path:
+def fixture_raw(small_raw_dir: Path, small_processed: Path, tmp_path_factory) -> Path:
     """The small cut's titles, and ratings files with duplicate pairs (2 and 3 rows, means that are not exact
     in binary), bad rows of each kind, a CSV file and a timestamped twin."""
     raw = tmp_path_factory.mktemp("spark-etl-raw")
@@ -63,7 +64,7 @@ def fixture_raw(small_raw_dir: Path, small_processed_dir: Path, tmp_path_factory
     (raw / "ratings").mkdir()
     real = pd.concat([pd.read_parquet(p) for p in sorted((small_raw_dir / "ratings").glob("*.parquet"))
                       if "_with_timestamp" not in p.name])
-    ids = pd.read_parquet(small_processed_dir / RATINGS_FILE)[COL_ITEM].unique()[:5]  # catalog titles
+    ids = pd.read_parquet(small_processed / STREAMING.name / RATINGS_FILE)[COL_ITEM].unique()[:5]  # catalog titles
     extra = pd.DataFrame({COL_USER: [7, 7, 7, 8, 8, 9, None, 10, 11],
                           COL_ITEM: [ids[0], ids[0], ids[0], ids[1], ids[1], ids[2], ids[3], "zz999", ids[4]],
                           COL_RATING: [0.5, 4.0, 3.5, 1.1, 2.2, 3.0, 4.0, 4.0, 7.5]})
@@ -104,10 +105,10 @@ def test_cli_engine_spark_and_bad_master(fixture_raw, tmp_path):
     assert_same_ratings(tmp_path / "local" / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
 
 
-def test_spark_stage_on_the_real_ratings(raw_dir, processed_dir, tmp_path):
+def test_spark_stage_on_the_real_ratings(raw_dir, streaming_processed, tmp_path):
     """All 11,024,289 real ratings: the same 10,895,200 rows (and report) as the local stage."""
     run(raw_dir, tmp_path / "spark", quiet=True, engine="spark", master="local[2]")
-    n = assert_same_ratings(processed_dir / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
+    n = assert_same_ratings(streaming_processed / STREAMING.name / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
     assert n == 10_895_200
     report = json.loads((tmp_path / "spark" / ETL_REPORT_FILE).read_text())["ratings"]
     assert report["rows_read"] == 11_024_289 and report["pairs_rated_more_than_once"] == 125_179
