@@ -80,6 +80,17 @@ def titles(streaming_processed: Path):
     return pd.read_parquet(streaming_processed / STREAMING.name / config.TITLES_FILE)
 
 
+@pytest.fixture(scope="session")
+def eda_reports(movies_processed: Path, tmp_path_factory) -> Path:
+    """`python -m etl.eda` (every catalog) on the session's real processed data; returns the reports root."""
+    from tests.harness.eda_checks import run_eda
+
+    out = tmp_path_factory.mktemp("reports")
+    result = run_eda("--processed-dir", str(movies_processed), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 # ---- the fast tier (`make test-fast`, pytest -m "not slow"): a small cut of the real data -------------
 #
 # small_raw_dir is cut from the real files at test time (nothing real is stored in the repository):

@@ -169,12 +169,12 @@ def test_unfixable_title_rows_are_quarantined_not_dropped_silently(tmp_path):
 def test_bad_input_is_one_line_exit_2_and_leaves_earlier_outputs_intact(tmp_path, breakage, message):
     raw, out = write_raw(tmp_path / "raw"), tmp_path / "out"
     assert cli("--raw-dir", str(raw), "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in (out / STREAMING.name).iterdir()}
     breakage(raw)
     result = cli("--raw-dir", str(raw), "--out", str(out))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (out / STREAMING.name).iterdir()} == before
 
 
 def test_no_valid_rating_at_all_is_an_input_error(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 
 import config
 import settings
+from catalog import STREAMING
 from etl.__main__ import main as etl_main
 from tests.conftest import require
 from tests.harness.cli import run_main
@@ -53,7 +54,7 @@ def etl_process(raw: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in out.iterdir()}
+    return {p.name: p.read_bytes() for p in (out / STREAMING.name).iterdir()}
 
 
 FULL = HEADER + "".join(row(i) for i in range(1, 41))
@@ -105,7 +106,7 @@ def test_an_abnormally_large_quarantine_fails_the_run(tmp_path):
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "ratings/1.parquet: 110 of 430 rows quarantined" in result.stderr
     assert "mostly 'movieId is not a catalog title' (110)" in result.stderr
-    assert not (out / config.TITLES_FILE).exists()
+    assert not (out / STREAMING.name / config.TITLES_FILE).exists()
 
 
 def test_a_few_quarantined_rows_stay_within_the_allowance(tmp_path):

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import settings
+from catalog import MOVIES
 from catalog import movies_queries as M
 from catalog.movies_queries import (
     EXAMPLES,
@@ -301,20 +302,20 @@ def test_overview_is_cut_at_a_word(text, expected):
 def test_loader_reads_where_to_watch_and_notes_when_it_is_missing(tmp_path, caplog):
     from catalog.where_to_watch import SCHEMA
 
-    folder = tmp_path / "movies"
+    folder = tmp_path / MOVIES.name
     folder.mkdir()
     frame = pd.DataFrame(ROWS)
     frame["overview"] = "An overview."
     frame.to_parquet(folder / "movies.parquet")
     with caplog.at_level("WARNING", logger=M.__name__):
-        bare = load_movies_catalog(tmp_path)
+        bare = load_movies_catalog(folder)
     assert bare.facts_for_title("ds1378") is None
     assert "where_to_watch.parquet not found" in caplog.text and "python -m etl" in caplog.text
     links = LINKS.assign(score=9, year_gap=0, director="agree", runtime="agree", cast="unknown", evidence="title")
     pq.write_table(pa.Table.from_pandas(links, schema=SCHEMA, preserve_index=False), folder / "where_to_watch.parquet")
     caplog.clear()
     with caplog.at_level("WARNING", logger=M.__name__):
-        loaded = load_movies_catalog(tmp_path)
+        loaded = load_movies_catalog(folder)
     assert caplog.text == ""
     assert loaded.facts_for_title("ds1378")["overview"] == "An overview."
     assert loaded.peliculas_duracion("toy story 2")["items"][0]["where_to_watch"] == [
@@ -433,8 +434,8 @@ def real(tmp_path_factory) -> MoviesCatalog:
 
     raw = settings.raw_dir()
     require(raw / "tmdb")
-    out = tmp_path_factory.mktemp("processed")
-    run(raw, out / "movies", quiet=True)
+    out = tmp_path_factory.mktemp("processed") / MOVIES.name
+    run(raw, out, quiet=True)
     return load_movies_catalog(out)
 
 

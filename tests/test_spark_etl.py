@@ -93,7 +93,7 @@ def test_spark_stage_writes_the_same_tables_on_fixtures(fixture_raw, tmp_path):
 
 def test_cli_engine_spark_and_bad_master(fixture_raw, tmp_path):
     env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1"}
-    base = [sys.executable, "-m", "etl", "--catalog", "streaming", "--raw-dir", str(fixture_raw), "--quiet"]
+    base = [sys.executable, "-m", "etl", "--catalog", STREAMING.name, "--raw-dir", str(fixture_raw), "--quiet"]
     bad = subprocess.run([*base, "--out", str(tmp_path / "bad"), "--engine", "spark", "--master", "spark://x"],
                          cwd=config.PROJ_ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--master" in bad.stderr
@@ -102,7 +102,7 @@ def test_cli_engine_spark_and_bad_master(fixture_raw, tmp_path):
                         cwd=config.PROJ_ROOT, env=env, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr[-3000:]
     run(fixture_raw, tmp_path / "local", quiet=True)
-    assert_same_ratings(tmp_path / "local" / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
+    assert_same_ratings(tmp_path / "local" / RATINGS_FILE, tmp_path / "spark" / STREAMING.name / RATINGS_FILE)
 
 
 def test_spark_stage_on_the_real_ratings(raw_dir, streaming_processed, tmp_path):
