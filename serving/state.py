@@ -422,7 +422,7 @@ def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     folder = STREAMING.folder(processed_dir)
     titles_path = folder / config.TITLES_FILE
     try:
-        check_table(titles_path, f"python -m etl --catalog {STREAMING.name}")
+        check_table(titles_path, "python -m etl")
         titles = pd.read_parquet(titles_path)
         state.catalog = Catalog(titles)
     except Exception as exc:  # missing or unreadable: the message says how to rebuild

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pytest
 
 import catalog
+from catalog import STREAMING
 from serving.artifacts import FORMAT_VERSION
 
 # ---- the hostile values ----------------------------------------------------------------------------------------
@@ -373,9 +374,9 @@ def broken_titles(tmp_path_factory, tiny_artifacts):
     from settings import load_settings
 
     root = tmp_path_factory.mktemp("broken")
-    (root / "garbage").mkdir()
-    (root / "garbage" / "titles.parquet").write_bytes(b"not a parquet file")
-    (root / "directory" / "titles.parquet").mkdir(parents=True)
+    (root / "garbage" / STREAMING.name).mkdir(parents=True)
+    (root / "garbage" / STREAMING.name / "titles.parquet").write_bytes(b"not a parquet file")
+    (root / "directory" / STREAMING.name / "titles.parquet").mkdir(parents=True)
     return {name: create_api(load_state(root / name, tiny_artifacts, root / "reports", settings=load_settings({})))
             for name in ("garbage", "directory")}
 
