@@ -52,11 +52,16 @@ def main(argv: list[str] | None = None) -> int:
         raw = raw_dir(args.raw_dir)
         if args.engine == "spark":
             check_spark(args.master)
-        for name in chosen:
-            module = stage(name)
-            if args.catalog == ALL and raw.is_dir() and not (raw / module.RAW_SUBDIR).is_dir():
-                print(f"etl: note: {raw / module.RAW_SUBDIR} not found: {name} catalog not built", file=sys.stderr)
-                continue
+        stages = {name: stage(name) for name in chosen}
+        if args.catalog == ALL and raw.is_dir():
+            missing = [name for name, module in stages.items() if not (raw / module.RAW_SUBDIR).is_dir()]
+            if len(missing) == len(stages):
+                raise InputError(f"{raw}: no catalog's raw folder in it (expected one of "
+                                 f"{', '.join(m.RAW_SUBDIR for m in stages.values())}); set --raw-dir or RAW_DIR")
+            for name in missing:
+                print(f"etl: note: {raw / stages.pop(name).RAW_SUBDIR} not found: {name} catalog not built",
+                      file=sys.stderr)
+        for name, module in stages.items():
             report = module.run(raw, out / name, quiet=args.quiet, accept_row_drop=args.accept_row_drop,
                                 engine=args.engine, master=args.master)
             if not args.quiet:
