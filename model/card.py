@@ -1,6 +1,7 @@
 """Hugging Face cards: the model card (artifacts/README.md) and the dataset card of the processed catalog.
 
-The model card's measured facts about the data come from the EDA's reports/eda.json (`read_eda`), never typed in.
+The model card's measured facts about the data come from the catalog's EDA, reports/<name>/eda.json (`read_eda`),
+never typed in.
 Both start with YAML metadata (written as JSON-style flow values, which YAML accepts) followed by markdown.
 """
 from __future__ import annotations
