@@ -28,7 +28,7 @@ def artifacts_dir(streaming_processed, titles, tmp_path_factory):
     from model.dataset import build_trainset, load_ratings
     from model.export import export_arrays
 
-    enc = build_trainset(load_ratings(streaming_processed, sample_users=150))
+    enc = build_trainset(load_ratings(streaming_processed / STREAMING.name, sample_users=150))
     algo = SVD(n_factors=4, n_epochs=3, random_state=0).fit(enc.trainset)
     out = tmp_path_factory.mktemp("model") / "artifacts"
     return save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5},

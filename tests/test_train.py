@@ -66,7 +66,7 @@ def test_training_is_reproducible(streaming_processed):
     from model.benchmark import benchmark
     from model.dataset import load_ratings
 
-    df = load_ratings(streaming_processed, sample_users=200, seed=7)
+    df = load_ratings(streaming_processed / STREAMING.name, sample_users=200, seed=7)
     first = benchmark(df, seed=7, threshold=3.5, search_users=200, name="a")
     second = benchmark(df, seed=7, threshold=3.5, search_users=200, name="b")
     assert first["table"] == second["table"] and first["hyperparameters"] == second["hyperparameters"]
