@@ -1,10 +1,10 @@
 """Project paths, column names and shared constants: the one place every stage looks things up.
 
-Environment variables are read in settings.py only; the paths here are their defaults.
+A leaf: it imports nothing of the project. Environment variables are read in settings.py only; the paths here are
+their defaults. Each catalog's tables live in PROCESSED_DATA_DIR/<its name>/ (the name its declaration gives).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 PROJ_ROOT = Path(__file__).resolve().parent
@@ -45,11 +45,3 @@ PLATFORMS = {
     "netflix": ("n", "netflix_titles.csv", "Netflix"),
 }
 
-
-def raw_dir(cli_value: str | os.PathLike | None = None) -> Path:
-    """The raw-data directory: the CLI option wins, then RAW_DIR, then ../shared/data/raw."""
-    if cli_value:
-        return Path(cli_value)
-    from settings import load_settings  # settings imports this module's defaults
-
-    return load_settings().raw_dir

@@ -252,6 +252,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(**values)
 
 
+def raw_dir(cli_value: str | os.PathLike | None = None) -> Path:
+    """The raw-data directory: the CLI option wins, then RAW_DIR, then ../shared/data/raw."""
+    return Path(cli_value) if cli_value else load_settings().raw_dir
+
+
 def markdown_table() -> str:
     """The README's table of environment variables, from the declarations."""
     def default(value: Any) -> str:

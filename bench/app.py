@@ -33,6 +33,7 @@ import httpx
 import numpy as np
 
 import config
+from catalog import STREAMING
 from tests.harness.launcher import QUIET_ENV, AppProcess
 
 TARGETS = {"cold_start_s": 8.0, "rss_mb": 1024.0, "errors": 0, "cold_start_ratio": 1.3, "rss_settled_mb": 600.0}
@@ -186,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     manifest_path = args.artifacts_dir / "manifest.json"
-    if not manifest_path.is_file() or not (args.processed_dir / config.TITLES_FILE).is_file():
-        print(f"bench/app.py: needs {manifest_path} and {args.processed_dir / config.TITLES_FILE}; build them with "
+    titles = STREAMING.folder(args.processed_dir) / config.TITLES_FILE
+    if not manifest_path.is_file() or not titles.is_file():
+        print(f"bench/app.py: needs {manifest_path} and {titles}; build them with "
               "`python -m etl && python -m model.train` (the full model, no --sample-users).", file=sys.stderr)
         return 2
     manifest = json.loads(manifest_path.read_text())

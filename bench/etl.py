@@ -11,6 +11,7 @@ import sys
 import time
 
 from bench.timing import run_interleaved
+from catalog import STREAMING
 from config import PROJ_ROOT
 
 TARGET_SECONDS, TARGET_GB = 15.0, 2.0
@@ -40,7 +41,7 @@ def measure(cmd: list[str]) -> tuple[float, float]:
 
 
 def one(kind: str, raw: str, out: str) -> None:
-    cmd = ([sys.executable, "-m", "etl", "--quiet", "--catalog", "streaming", "--raw-dir", raw, "--out", out]
+    cmd = ([sys.executable, "-m", "etl", "--quiet", "--catalog", STREAMING.name, "--raw-dir", raw, "--out", out]
            if kind == "etl" else [sys.executable, "-c", REFERENCE, raw, out])
     wall, gb = measure(cmd)
     print(f"{wall} {gb}")

@@ -29,6 +29,7 @@ import httpx
 import numpy as np
 
 import config
+from catalog import STREAMING
 from tests.harness.launcher import AppProcess
 
 TARGET_P95_S = 1.0
@@ -157,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     artifacts = Path(args.artifacts_dir)
-    if not (artifacts / "manifest.json").is_file() or not (Path(args.processed_dir) / config.TITLES_FILE).is_file():
-        print(f"bench.load: needs {config.TITLES_FILE} in {args.processed_dir} and a model in {artifacts} "
+    titles = STREAMING.folder(args.processed_dir) / config.TITLES_FILE
+    if not (artifacts / "manifest.json").is_file() or not titles.is_file():
+        print(f"bench.load: needs {titles} and a model in {artifacts} "
               "(python -m etl; python -m model.train)", file=sys.stderr)
         return 2
     with AppProcess(artifacts_dir=artifacts, processed_dir=args.processed_dir) as app, \

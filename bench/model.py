@@ -21,6 +21,7 @@ from pathlib import Path
 
 import config
 from bench.timing import ENV, SURPRISE_DUMP, dir_mb, measure_load, print_rows
+from catalog import STREAMING
 
 ROOT = config.PROJ_ROOT
 
@@ -60,7 +61,7 @@ def main() -> int:
     # The same model as a surprise SVD: its factors and a Trainset of all ratings, then surprise.dump.
     predictor = Predictor.from_dir(args.out)
     print("building the surprise model from the same factors for dump/predict ...", flush=True)
-    enc = build_trainset(load_ratings(args.processed_dir))
+    enc = build_trainset(load_ratings(STREAMING.folder(args.processed_dir)))
     assert np.array_equal(enc.user_ids, predictor.user_ids) and np.array_equal(enc.item_ids, predictor.item_ids)
     algo = SVD(n_factors=predictor.user_factors.shape[1])
     algo.trainset, algo.bu, algo.bi = enc.trainset, predictor.user_bias, predictor.item_bias

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import config
 from bench.timing import ENV, SURPRISE_DUMP, dir_mb, measure_load, print_rows
+from catalog import MOVIES
 
 ROOT = config.PROJ_ROOT
 VISITOR = [(862, 5.0), (12, 5.0), (8587, 4.5), (585, 5.0), (812, 4.0)]  # Toy Story, Finding Nemo, ...
@@ -76,7 +77,7 @@ def main() -> int:
     rec = MovieRecommender.from_dir(model_dir)
 
     # The same model as a surprise SVD, with the visitor (folded in by us) as an extra user 0.
-    ratings = pd.read_parquet(args.processed_dir / "movies" / "ratings.parquet", columns=["userId", "id", "rating"])
+    ratings = pd.read_parquet(MOVIES.folder(args.processed_dir) / "ratings.parquet", columns=["userId", "id", "rating"])
     ratings = ratings.rename(columns={"id": config.COL_ITEM})
     visitor = pd.DataFrame({"userId": 0, config.COL_ITEM: [t for t, _ in VISITOR], "rating": [r for _, r in VISITOR]})
     enc = build_trainset(pd.concat([visitor, ratings], ignore_index=True))

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bench.timing import run_interleaved
+from catalog import MOVIES
 from config import PROJ_ROOT
 from etl.movies import columns as C
 
@@ -47,14 +48,14 @@ catalog.astype(str).to_parquet(out + '/movies.parquet'); ratings.to_parquet(out 
 
 
 def one(kind: str, raw: str, out: str) -> None:
-    cmd = ([sys.executable, "-m", "etl", "--quiet", "--catalog", "movies", "--raw-dir", raw, "--out", out]
+    cmd = ([sys.executable, "-m", "etl", "--quiet", "--catalog", MOVIES.name, "--raw-dir", raw, "--out", out]
            if kind == "etl" else [sys.executable, "-c", REFERENCE, raw, out])
     start = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=PROJ_ROOT, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     inner = wall
     if kind == "etl":
-        inner = json.loads((Path(out) / C.OUT_SUBDIR / C.REPORT_FILE).read_text())["seconds"]
+        inner = json.loads((Path(out) / MOVIES.name / C.REPORT_FILE).read_text())["seconds"]
     print(f"{wall} {inner}")
 
 

@@ -7,7 +7,7 @@ the slowest input's median ("worst"), and the first call of each input on a fres
 name's answer is made from its index entry at its first question and kept).
 Target: each question's median <= 1 ms.
 Usage: python -m bench.movies_queries [--processed-dir DIR] [--repeat N]
-(DIR holds movies/movies.parquet from `python -m etl --catalog movies`)
+(DIR holds each catalog's folder, the Movies one from `python -m etl --catalog movies`)
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import pandas as pd
 
 import config
 from bench.timing import median_seconds
+from catalog import MOVIES
 from catalog.movies.queries import EXAMPLES, MoviesCatalog, load_movies_catalog
 from errors import InputError
 from etl.movies import columns as C
@@ -108,10 +109,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2000, help="timed calls per input (reference: repeat/200)")
     args = parser.parse_args()
 
-    path = args.processed_dir / C.OUT_SUBDIR / C.MOVIES_FILE
+    folder = MOVIES.folder(args.processed_dir)
+    path = folder / C.MOVIES_FILE
     start, start_cpu = time.perf_counter(), time.process_time()
     try:
-        catalog = load_movies_catalog(args.processed_dir)
+        catalog = load_movies_catalog(folder)
     except InputError as error:
         raise SystemExit(f"bench.movies_queries: {error}") from None
     # CPU time too: on a busy shared machine the wall time also counts waiting for a core.

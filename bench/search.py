@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import config
+from catalog import STREAMING
 from catalog.names import title_key
 from catalog.search import TitleIndex
 from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, is_placeholder
@@ -134,7 +135,7 @@ def main() -> None:
     parser.add_argument("--titles", type=int, default=300, help="titles whose neighbours are looked up")
     args = parser.parse_args()
 
-    path = args.processed_dir / config.TITLES_FILE
+    path = STREAMING.folder(args.processed_dir) / config.TITLES_FILE
     if not path.is_file():
         print(f"error: {path} is missing; run `python -m etl` first", file=sys.stderr)
         sys.exit(2)

@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from config import PROJ_ROOT, raw_dir
+from config import PROJ_ROOT
+from settings import raw_dir
 
 
 def median_seconds(call: Callable[[], object], repeat: int, clock: Callable[[], float] = time.perf_counter) -> float:

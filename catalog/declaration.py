@@ -110,10 +110,10 @@ class CatalogSpec:
     name: str  # key of its query object in the app's state, e.g. "streaming"
     label: str  # the UI's tab group for its questions, e.g. "Catalog questions"
     prefix: str | None  # route prefix; None only for the streaming catalog, which keeps today's root routes
-    tables: tuple[str, ...]  # its clean tables: file names under data/processed
+    tables: tuple[str, ...]  # its clean tables: file names in its folder, data/processed/<name>/
     id_scheme: str  # how its entries are identified, in words (ids never read as titles)
     questions: tuple[Question, ...]
-    load: Callable[[Path], Any]  # the processed-data directory -> its query object (InputError when missing)
+    load: Callable[[Path], Any]  # its folder (see `folder`) -> its query object (InputError when missing)
 
     def __post_init__(self) -> None:
         for value, what in ((self.name, "name"), (self.prefix or "x", "prefix")):
@@ -124,6 +124,16 @@ class CatalogSpec:
             raise ValueError(f"catalog {self.name}: two questions share a short name: {shorts}")
         for question in self.questions:
             check_signature(question)
+
+    def folder(self, root: str | Path) -> Path:
+        """Where this catalog's tables are read under a processed-data root: <root>/<name>/, which the ETL
+        writes; or the root itself when it has no such folder but holds the tables directly (the layout
+        published before each catalog had its folder, which a deployed Space's dataset repo may still have)."""
+        root = Path(root)
+        own = root / self.name
+        if not own.is_dir() and self.tables and all((root / table).is_file() for table in self.tables):
+            return root
+        return own
 
     def route(self, question: Question) -> Route:
         """The route rule, the one place it is written (see the module docstring)."""

@@ -1,1 +1,4 @@
-"""Offline side, step one: the raw catalogs and ratings -> data/processed (`python -m etl`), and the EDA of it."""
+"""Offline side, step one: each catalog's raw inputs -> data/processed/<name>/ (`python -m etl`), and its EDA.
+
+A catalog's ETL stage and EDA section live in etl/<name>/; io.py and report.py are shared, eda/ is the EDA builder.
+"""

@@ -1,38 +1,44 @@
-"""CLI: `python -m etl [--raw-dir DIR] [--out DIR] [--catalog {streaming,movies,all}]` builds data/processed.
+"""CLI: `python -m etl [--catalog NAME|all] [--raw-dir DIR] [--out DIR]` builds each catalog's clean tables.
 
-The streaming catalog goes to OUT (titles.parquet, ratings.parquet, ...), the Movies Dataset catalog to
-OUT/movies/ (movies.parquet, ratings.parquet, agreement.csv, quarantine.csv, etl_report.json). With the default
-`--catalog all`, a raw directory without tmdb/ builds the streaming catalog only (and says so); `--catalog movies`
-requires it.
+Each declared catalog (catalog.CATALOGS) has its ETL stage in etl/<name>/ (pipeline.run) and writes into
+OUT/<name>/. `--catalog all` (the default) builds every catalog in turn; one whose raw folder is missing is
+skipped with a note, while naming that catalog requires it.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from pathlib import Path
+from types import ModuleType
 
-from config import PROCESSED_DATA_DIR, raw_dir
+from catalog import CATALOGS
+from config import PROCESSED_DATA_DIR
 from errors import InputError
-from etl.movies import columns as movie_columns
-from etl.movies.pipeline import run as run_movies
-from etl.pipeline import run
+from settings import raw_dir
 
-CATALOGS = ("streaming", "movies", "all")
+ALL = "all"
 ENGINES = ("local", "spark")
 
 
+def stage(name: str) -> ModuleType:
+    """The catalog's ETL stage: etl/<name>/pipeline.py (run, lines, RAW_SUBDIR)."""
+    return importlib.import_module(f"etl.{name}.pipeline")
+
+
 def main(argv: list[str] | None = None) -> int:
+    names = [spec.name for spec in CATALOGS]
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--raw-dir", help="raw data directory (default: $RAW_DIR or ../shared/data/raw)")
-    parser.add_argument("--out", default=str(PROCESSED_DATA_DIR), help="output directory (default: data/processed)")
-    parser.add_argument("--catalog", choices=CATALOGS, default="all",
-                        help="which catalog to build: the streaming one, the movies one (into OUT/movies) or all "
-                             "(default)")
+    parser.add_argument("--out", default=str(PROCESSED_DATA_DIR),
+                        help="output directory; each catalog goes to OUT/<name>/ (default: data/processed)")
+    parser.add_argument("--catalog", choices=[*names, ALL], default=ALL,
+                        help=f"which catalog to build: {', '.join(names)} or {ALL} (default: {ALL}, each in turn)")
     parser.add_argument("--engine", choices=ENGINES, default="local",
-                        help="the streaming ratings stage: local (pyarrow and numpy, default) or spark (pyspark, "
-                             "the same ratings.parquet)")
+                        help="the ratings stage of the catalogs that offer Spark: local (pyarrow and numpy, "
+                             "default) or spark (pyspark, the same tables)")
     parser.add_argument("--master", default="local[*]",
                         help="Spark master for --engine spark: local[*] (default), local[N], spark://host:7077, yarn")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -41,33 +47,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
+    chosen = names if args.catalog == ALL else [args.catalog]
+    notes = []  # said after the run: a failed run's one line is its error
     try:
         raw = raw_dir(args.raw_dir)
         if args.engine == "spark":
             check_spark(args.master)
-        if args.catalog in ("streaming", "all"):
-            report = run(raw, out, quiet=args.quiet, accept_row_drop=args.accept_row_drop, engine=args.engine,
-                         master=args.master)
+        stages = {name: stage(name) for name in chosen}
+        if args.catalog == ALL and raw.is_dir():
+            missing = [name for name, module in stages.items() if not (raw / module.RAW_SUBDIR).is_dir()]
+            if len(missing) == len(stages):
+                raise InputError(f"{raw}: no catalog's raw folder in it (expected one of "
+                                 f"{', '.join(m.RAW_SUBDIR for m in stages.values())}); set --raw-dir or RAW_DIR")
+            notes += [f"etl: note: {raw / stages.pop(name).RAW_SUBDIR} not found: {name} catalog not built"
+                      for name in missing]
+        for name, module in stages.items():
+            report = module.run(raw, out / name, quiet=args.quiet, accept_row_drop=args.accept_row_drop,
+                                engine=args.engine, master=args.master)
             if not args.quiet:
-                print("\n".join(report.lines()))
-                print(f"wrote {out}/")
-        movies_raw = raw / movie_columns.SUBDIR
-        if args.catalog == "all" and raw.is_dir() and not movies_raw.is_dir():
-            print(f"etl: note: {movies_raw} not found: movies catalog not built", file=sys.stderr)
-        elif args.catalog in ("movies", "all"):
-            movies_out = out / movie_columns.OUT_SUBDIR
-            report = run_movies(raw, movies_out, quiet=args.quiet, accept_row_drop=args.accept_row_drop)
-            if not args.quiet:
-                print("\n".join(report.lines()))
-                summary = report.summary
-                print(f"movies: {summary['movies']['rows']:,} ({summary['movies']['from_raw_rows']:,} from "
-                      f"{summary['metadata_file']}, {summary['movies']['from_derived']:,} completed from derived/); "
-                      f"ratings: {summary['ratings']['rows_out']:,} of {summary['ratings']['rows_read']:,}; "
-                      f"{summary['seconds']} s")
-                print(f"wrote {movies_out}/")
+                print("\n".join(module.lines(report)))
+                print(f"wrote {out / name}/")
     except InputError as exc:
         print(f"etl: error: {exc}", file=sys.stderr)
         return 2
+    if notes:
+        print("\n".join(notes), file=sys.stderr)
     return 0
 
 

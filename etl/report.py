@@ -1,12 +1,17 @@
 """What the ETL did, in numbers: rows in and out per file, each fix with its count, each quarantined row."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
+from config import ETL_REPORT_FILE
 from errors import InputError
 
+# An input file with fewer rows than this share of what the previous run read looks cut off.
+MIN_ROWS_OF_PREVIOUS_RUN = 0.9
 QUARANTINE_COLUMNS = ["file", "row", "reason", "values"]
 
 
@@ -83,3 +88,16 @@ class Report:
         q = self.to_dict()["quarantine"]
         out.append(f"quarantined: {q['rows']:,} rows" + "".join(f"\n  {n:>9,}  {r}" for r, n in q["by_reason"].items()))
         return out
+
+
+def check_row_counts(report: Report, out_dir: Path) -> None:
+    """InputError when a file has far fewer rows than the previous run's report (in out_dir) says it had."""
+    try:
+        previous = json.loads((out_dir / ETL_REPORT_FILE).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no usable previous run: nothing to compare with
+    for name, stats in report.files.items():
+        before = previous.get(name, {}).get("rows_in") if isinstance(previous.get(name), dict) else None
+        if isinstance(before, int) and stats["rows_in"] < MIN_ROWS_OF_PREVIOUS_RUN * before:
+            raise InputError(f"{name}: {stats['rows_in']:,} rows where the previous run read {before:,}; a cut-off "
+                             "or partial file? Rerun with --accept-row-drop if the drop is intended")

@@ -1,6 +1,7 @@
 """Hugging Face cards: the model card (artifacts/README.md) and the dataset card of the processed catalog.
 
-The model card's measured facts about the data come from the EDA's reports/eda.json (`read_eda`), never typed in.
+The model card's measured facts about the data come from the catalog's EDA, reports/<name>/eda.json (`read_eda`),
+never typed in.
 Both start with YAML metadata (written as JSON-style flow values, which YAML accepts) followed by markdown.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from catalog import MOVIES, STREAMING
 from errors import InputError
 from model.evaluate import DEFAULT_K
 from settings import load_settings
@@ -176,14 +178,15 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], eda: dict[str, Any
 
 
 def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None, movies_rows: int | None = None) -> str:
-    """README.md of the dataset repo holding the processed catalog (titles.parquet), and the Movies catalog
-    under movies/ when it is published too (`movies_rows` movies)."""
+    """README.md of the dataset repo: each catalog in its folder, the streaming catalog's titles.parquet and the
+    Movies catalog's tables when they are published too (`movies_rows` movies)."""
+    s, m = STREAMING.name, MOVIES.name
     header = _yaml({
         "pretty_name": "Streaming catalog (Amazon Prime Video, Disney+, Hulu, Netflix)",
         "tags": ["recommender-system", "tabular", "movies", "tv-shows"],
         "task_categories": ["tabular-classification"],
         "size_categories": ["10K<n<100K"],
-        "configs": [{"config_name": "default", "data_files": "titles.parquet"}],
+        "configs": [{"config_name": "default", "data_files": f"{s}/titles.parquet"}],
     })
     counts = titles.groupby(["platform", "type"]).size().unstack(fill_value=0)
     lines = [
@@ -204,11 +207,11 @@ def dataset_card(titles: pd.DataFrame, report: dict[str, Any] | None = None, mov
         "The ratings behind `score` assigned title ids at random: scores differ between titles by noise only.\n",
     ]
     if movies_rows is not None:
-        lines += ["## The Movies catalog (`movies/`)\n",
+        lines += [f"## The Movies catalog (`{m}/`)\n",
                   f"{movies_rows:,} films of The Movies Dataset (TMDB metadata), cleaned by the movies ETL: "
-                  "`movies/movies.parquet` (one row per TMDB id), `movies/ratings.parquet` (MovieLens ratings by "
-                  "TMDB id), `movies/where_to_watch.parquet` (streaming titles linked to a TMDB movie) and "
-                  "`movies/etl_report.json`.\n"]
+                  f"`{m}/movies.parquet` (one row per TMDB id), `{m}/ratings.parquet` (MovieLens ratings by "
+                  f"TMDB id), `{m}/where_to_watch.parquet` (streaming titles linked to a TMDB movie) and "
+                  f"`{m}/etl_report.json`.\n"]
     if report:
         lines += ["## ETL report (summary)\n", "```json", json.dumps(report, indent=2, default=str)[:4000], "```\n"]
     return "\n".join(lines)

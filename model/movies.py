@@ -36,6 +36,7 @@ from surprise import SVD, BaselineOnly, Dataset, NormalPredictor, Reader, Trains
 from surprise.model_selection import train_test_split
 from tqdm import tqdm
 
+from catalog import MOVIES
 from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table
@@ -54,7 +55,7 @@ log = logging.getLogger(__name__)
 MOVIES_SEED = 0
 TEST_SIZE = 0.2
 RELEVANT_AT = 4.0
-MOVIES_SUBDIR = "movies"
+MOVIES_SUBDIR = MOVIES.name
 ISSUE_RATINGS = Path("tmdb") / "ratings_small.csv"
 COL_TMDB = "id"
 # Searched one coordinate at a time from surprise's defaults (model.search.greedy_search).
@@ -115,7 +116,7 @@ class MoviesInputs:
 
 def load_inputs(processed_dir: Path, raw_dir: Path) -> MoviesInputs:
     """The Movies run's inputs; InputError naming a missing or bad file."""
-    folder = Path(processed_dir) / MOVIES_SUBDIR
+    folder = MOVIES.folder(processed_dir)
     paths = {"ratings": folder / "ratings.parquet", "movies": folder / "movies.parquet",
              "issue": Path(raw_dir) / ISSUE_RATINGS}
     for key in ("ratings", "movies"):

@@ -5,10 +5,10 @@
 - model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
   and the Movies model's the same way under movies/ (when artifacts/movies/manifest.json is there), after
   verifying their checksums, so a corrupt or half-written model is never published;
-- dataset repo: data/processed/titles.parquet (+ etl_report.json and the EDA in reports/ when present) with a
-  dataset card, and the Movies catalog's clean tables under movies/ (movies.parquet, ratings.parquet,
-  where_to_watch.parquet, etl_report.json: those present, when data/processed/movies/movies.parquet is), where
-  the app finds them in the pulled snapshot as it does locally.
+- dataset repo: each catalog's folder as in data/processed (<name>/: the streaming catalog's titles.parquet and
+  etl_report.json; the Movies catalog's movies.parquet, ratings.parquet, where_to_watch.parquet, etl_report.json,
+  those present, when its movies.parquet is), the EDA in reports/ when present, and a dataset card; the app
+  finds them in the pulled snapshot as it does locally.
 Repo ids come from the options or HF_MODEL_REPO / HF_DATASET_REPO, the token from HF_TOKEN, the endpoint
 from HF_ENDPOINT. Repos are created when missing (`create_repo(exist_ok=True)`), files go up with
 `upload_folder`. Bad options or inputs: one line and exit 2; a Hub failure: one line and exit 1.
@@ -29,13 +29,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import config
+from catalog import MOVIES, STREAMING
 from errors import InputError
 from model.card import dataset_card
 from model.cli import OneLineParser
 from serving.artifacts import MANIFEST_FILE, verify_artifacts
 from settings import SettingError, load_settings
 
-MOVIES_DIR = "movies"  # the Movies catalog's tables, under data/processed and in the dataset repo alike
+MOVIES_DIR = MOVIES.name  # the Movies model's folder, in artifacts/ and in the model repo alike
 MOVIES_FILES = ("movies.parquet", "ratings.parquet", "where_to_watch.parquet", "etl_report.json")
 READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
 
@@ -80,7 +81,8 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     from huggingface_hub import HfApi
 
     manifest = verify_artifacts(artifacts_dir)  # ArtifactError (an InputError) naming a bad file
-    titles_path = Path(processed_dir) / config.TITLES_FILE
+    streaming_dir = STREAMING.folder(processed_dir)
+    titles_path = streaming_dir / config.TITLES_FILE
     if not titles_path.is_file():
         raise InputError(f"{titles_path}: missing; build it with `python -m etl` (or pass --processed-dir)")
     try:
@@ -100,20 +102,21 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
         repo_id=model_repo, repo_type="model", folder_path=artifacts_dir, allow_patterns=model_files,
         commit_message=f"SVD model built {manifest.get('created_at', '')}")
 
-    report_path = Path(processed_dir) / config.ETL_REPORT_FILE
+    report_path = streaming_dir / config.ETL_REPORT_FILE
     report = json.loads(report_path.read_text()) if report_path.is_file() else None
     with tempfile.TemporaryDirectory() as staging:
-        shutil.copy2(titles_path, Path(staging) / config.TITLES_FILE)
+        (Path(staging) / STREAMING.name).mkdir()
+        shutil.copy2(titles_path, Path(staging) / STREAMING.name / config.TITLES_FILE)
         if report_path.is_file():
-            shutil.copy2(report_path, Path(staging) / config.ETL_REPORT_FILE)
+            shutil.copy2(report_path, Path(staging) / STREAMING.name / config.ETL_REPORT_FILE)
         if (Path(reports_dir) / "eda.json").is_file():  # the EDA, so that a Space's Data tab can show it
             shutil.copytree(reports_dir, Path(staging) / "reports",
                             ignore=shutil.ignore_patterns(".*"))
         movies_rows = None
         if movies_files:
-            (Path(staging) / MOVIES_DIR).mkdir()
+            (Path(staging) / MOVIES.name).mkdir()
             for path in movies_files:
-                shutil.copy2(path, Path(staging) / MOVIES_DIR / path.name)
+                shutil.copy2(path, Path(staging) / MOVIES.name / path.name)
             movies_rows = pq.read_metadata(movies_files[0]).num_rows
         (Path(staging) / "README.md").write_text(dataset_card(titles, report, movies_rows), encoding="utf-8")
         dataset_commit = api.upload_folder(repo_id=dataset_repo, repo_type="dataset", folder_path=staging,
@@ -122,9 +125,9 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
 
 
 def movies_to_publish(processed_dir: Path) -> list[Path]:
-    """The Movies catalog's files under processed_dir/movies/ (movies.parquet first), or none when it is not
-    built; InputError when movies.parquet is there but unreadable."""
-    folder = processed_dir / MOVIES_DIR
+    """The Movies catalog's files in its folder under processed_dir (movies.parquet first), or none when it is
+    not built; InputError when movies.parquet is there but unreadable."""
+    folder = MOVIES.folder(processed_dir)
     movies = folder / MOVIES_FILES[0]
     if not movies.is_file():
         return []

@@ -360,7 +360,7 @@ def train_streaming(options: Any, titles: pd.DataFrame) -> tuple[dict[str, np.nd
 
     spark = spark_session(options.master, options.spark_conf)
     try:
-        processed = Path(options.processed_dir)
+        processed = options.streaming_dir
         ratings = read_ratings(spark, processed / config.RATINGS_FILE, options.sample_users, options.seed).cache()
         n_ratings = ratings.count()
         key = heldout_key(options.seed, n_ratings, options.sample_users)

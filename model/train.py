@@ -45,6 +45,7 @@ import pandas as pd
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 import config
+from catalog import STREAMING
 from config import COL_ITEM, COL_USER
 from errors import InputError
 from model import card
@@ -55,7 +56,7 @@ from model.export import content_arrays, export_arrays, input_checksums, manifes
 from model.fit import fit_model, make_svd
 from model.movies import MOVIES_SUBDIR, train_movies
 from model.search import SEARCH_USERS
-from settings import SettingError, load_settings
+from settings import SettingError, load_settings, raw_dir
 
 log = logging.getLogger("model.train")  # not __name__, which is "__main__" under python -m
 
@@ -64,7 +65,7 @@ log = logging.getLogger("model.train")  # not __name__, which is "__main__" unde
 class TrainOptions:
     """Everything a training run depends on; the defaults are the command line's defaults."""
 
-    processed_dir: Path = config.PROCESSED_DATA_DIR  # ratings.parquet and titles.parquet
+    processed_dir: Path = config.PROCESSED_DATA_DIR  # each catalog's folder of clean tables (CatalogSpec.folder)
     out_dir: Path = config.ARTIFACTS_DIR             # replaced only when the whole run succeeded
     threshold: float = config.DEFAULT_THRESHOLD      # recommend when the predicted rating is at least this
     seed: int = config.SEED                          # every random step: samples, splits, SVD, NormalPredictor
@@ -87,15 +88,20 @@ class TrainOptions:
         """Where the Movies model goes: --movies-out, else <--out>/movies."""
         return Path(self.movies_out_dir) if self.movies_out_dir else Path(self.out_dir) / MOVIES_SUBDIR
 
+    @property
+    def streaming_dir(self) -> Path:
+        """The streaming catalog's ratings.parquet and titles.parquet."""
+        return STREAMING.folder(self.processed_dir)
+
     def movielens_dir(self) -> Path:
         """The raw-data folder holding movielens/: --raw-dir, else RAW_DIR, else ../shared/data/raw."""
-        return config.raw_dir(self.raw_dir)
+        return raw_dir(self.raw_dir)
 
 
 # ---- the run -------------------------------------------------------------------------------------------
 def load_titles(options: TrainOptions) -> pd.DataFrame:
     """The titles of the processed folder; InputError when missing."""
-    titles_path = Path(options.processed_dir) / config.TITLES_FILE
+    titles_path = options.streaming_dir / config.TITLES_FILE
     if not titles_path.is_file():
         raise InputError(f"{titles_path}: missing; build it with `python -m etl` (or pass --processed-dir)")
     return pd.read_parquet(titles_path)
@@ -104,7 +110,7 @@ def load_titles(options: TrainOptions) -> pd.DataFrame:
 def load_inputs(options: TrainOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The (optionally user-sampled) ratings and the titles of the processed folder; InputError when missing."""
     titles = load_titles(options)
-    ratings = load_ratings(options.processed_dir, options.sample_users, options.seed)
+    ratings = load_ratings(options.streaming_dir, options.sample_users, options.seed)
     log.info("%s ratings, %s users, %s titles", f"{len(ratings):,}", f"{ratings[COL_USER].nunique():,}",
              f"{ratings[COL_ITEM].nunique():,}")
     return ratings, titles
@@ -112,7 +118,7 @@ def load_inputs(options: TrainOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def evaluate(ratings: pd.DataFrame, options: TrainOptions) -> dict[str, Any]:
     """The held-out benchmarks for metrics.json: our ratings ("ours") and, unless left out, MovieLens."""
-    heldout = (heldout_path(options.processed_dir, "ratings"),
+    heldout = (heldout_path(options.streaming_dir, "ratings"),
                heldout_key(options.seed, len(ratings), options.sample_users))
     metrics: dict[str, Any] = {"ours": benchmark(ratings, options.seed, options.threshold, options.search_users,
                                                  "our ratings", heldout)}
@@ -134,7 +140,7 @@ def final_model(ratings: pd.DataFrame, titles: pd.DataFrame, params: dict[str, A
 def train(options: TrainOptions) -> dict[str, Any]:
     """The whole offline run: evaluate, refit, export; returns the metrics written to metrics.json."""
     started = time.perf_counter()
-    eda = card.read_eda(options.reports_dir)  # before the work: a broken eda.json fails at once
+    eda = card.read_eda(Path(options.reports_dir) / STREAMING.name)  # before the work: a broken one fails at once
     engine = None
     if options.engine == "spark":
         from model.spark_engine import train_streaming  # pyspark only when asked for
@@ -150,7 +156,7 @@ def train(options: TrainOptions) -> dict[str, Any]:
         arrays.update(content_arrays(titles))
     meta = manifest_meta(arrays, metrics, threshold=options.threshold, seed=options.seed,
                          sample_users=options.sample_users, n_ratings=n_ratings,
-                         inputs=input_checksums(options.processed_dir, metrics),
+                         inputs=input_checksums(options.streaming_dir, metrics),
                          train_seconds=time.perf_counter() - started, engine=engine)
     model_card = card.model_card(meta, metrics, eda=eda)
     write_artifacts(options.out_dir, arrays, meta, metrics, model_card)

@@ -296,7 +296,7 @@ def pull_source(settings: Settings, repo_type: str, local: Path, progress: Any =
     """One Hub repo via serving.hub (waiting while bytes come; else its cache, else `local`) as a Source and a
     notice. `remember=False` leaves the snapshot unrecorded until the caller has verified it (serving.live)."""
     repo, revision, required = ((settings.model_repo, settings.model_revision, MANIFEST_FILE) if repo_type == "model"
-                                else (settings.dataset_repo, settings.dataset_revision, config.TITLES_FILE))
+                                else (settings.dataset_repo, settings.dataset_revision, dataset_tables()))
     if not repo:
         return Source("local", str(local)), None
     from serving import hub  # the Hub client is imported only when a repo is configured
@@ -312,6 +312,13 @@ def pull_source(settings: Settings, repo_type: str, local: Path, progress: Any =
     revision = pulled.path.name if kind != "local" else None  # snapshot folders are named by their commit
     notice = None if kind == "hub" else public_text(f"Using the {pulled.where}: {pulled.why}.")
     return Source(kind, str(pulled.path), revision, repo=repo), notice
+
+
+def dataset_tables() -> tuple[str, ...]:
+    """The files of which a usable dataset (repo or local folder) holds one: each catalog's first table in its
+    folder, or at the root as the layout published before each catalog had its folder put it (CatalogSpec.folder)."""
+    return (tuple(f"{spec.name}/{spec.tables[0]}" for spec in catalog.CATALOGS)
+            + tuple(spec.tables[0] for spec in catalog.CATALOGS))
 
 
 def resolve_sources(settings: Settings, processed_dir: Path, artifacts_dir: Path) -> tuple[Source, Source, list[str]]:
@@ -426,7 +433,8 @@ def _failure(what: str, exc: Exception, unreadable: str) -> str:
 
 def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     """Catalog, search index and title table; returns the full titles table (None when missing)."""
-    titles_path = processed_dir / config.TITLES_FILE
+    folder = STREAMING.folder(processed_dir)
+    titles_path = folder / config.TITLES_FILE
     try:
         check_table(titles_path, "python -m etl")
         titles = pd.read_parquet(titles_path)
@@ -440,7 +448,7 @@ def _load_data(state: AppState, processed_dir: Path) -> pd.DataFrame | None:
     # Column lists zipped: ten times quicker than DataFrame.to_dict("records") on 23,000 titles.
     columns = [titles[c].tolist() for c in TITLE_COLUMNS]
     state.title_cards = {str(row[0]): dict(zip(TITLE_COLUMNS, row)) for row in zip(*columns)}
-    state.data_source.built_at = state.data_source.built_at or _etl_time(processed_dir)
+    state.data_source.built_at = state.data_source.built_at or _etl_time(folder)
     return titles
 
 
@@ -458,17 +466,18 @@ def _load_catalogs(state: AppState, processed_dir: Path, streaming_only: bool = 
         if spec.name in state.queries or spec.name in state.query_errors or streaming_only:
             continue
         try:
+            folder = spec.folder(processed_dir)
             for table in spec.tables:
-                check_table(processed_dir / table, f"python -m etl --catalog {spec.name}")
-            state.queries[spec.name] = spec.load(processed_dir)
+                check_table(folder / table, f"python -m etl --catalog {spec.name}")
+            state.queries[spec.name] = spec.load(folder)
         except Exception as exc:  # missing or unreadable tables: the message says how to rebuild
             state.query_errors[spec.name] = _failure(f"{spec.name} catalog", exc, f"the {spec.name} tables are not "
                                                      "readable: rebuild them with `python -m etl`")
             state.notices.append(f"No {spec.label} data: {state.query_errors[spec.name]}")
 
 
-def _etl_time(processed_dir: Path) -> str | None:
-    report = processed_dir / config.ETL_REPORT_FILE
+def _etl_time(folder: Path) -> str | None:
+    report = folder / config.ETL_REPORT_FILE
     try:
         return json.loads(report.read_text(encoding="utf-8")).get("generated_at")
     except (OSError, ValueError):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import config
+import settings
 from tests.harness import early
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -34,7 +35,7 @@ def rated_titles(predictor, user: int) -> list:
 
 def real_raw_dir() -> Path:
     """RAW_DIR with every real file the fixtures read (skip, or fail under CI=true, when one is missing)."""
-    root = config.raw_dir()
+    root = settings.raw_dir()
     for _, file_name, _ in config.PLATFORMS.values():
         require(root / "titles" / file_name)
     require(root / "ratings")
@@ -47,35 +48,53 @@ def raw_dir() -> Path:
     return real_raw_dir()
 
 
-@pytest.fixture(scope="session")
-def processed_dir(raw_dir: Path, tmp_path_factory) -> Path:
-    """The real ETL run once per test session into a temporary directory."""
-    from etl.pipeline import run
-
-    out = tmp_path_factory.mktemp("processed")
-    run(raw_dir, out, quiet=True)
-    return out
-
+# One fixture per catalog, of one shape: a processed-data root (what --processed-dir and PROCESSED_DIR take)
+# holding that catalog's folder, <root>/<name>/ (the Movies one also the streaming folder it links to).
 
 @pytest.fixture(scope="session")
-def movies_processed_dir(raw_dir: Path, processed_dir: Path, tmp_path_factory) -> Path:
-    """processed_dir's files (linked, not copied) plus movies/: the real movies ETL (etl.movies.pipeline.run),
-    which links where_to_watch.parquet to the titles.parquet beside it. What the served app reads."""
+def streaming_processed(raw_dir: Path, tmp_path_factory) -> Path:
+    """The real streaming ETL, run once per test session into <root>/streaming/; returns the root."""
+    from catalog import STREAMING
+    from etl.streaming.pipeline import run
+
+    root = tmp_path_factory.mktemp("processed")
+    run(raw_dir, root / STREAMING.name, quiet=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def movies_processed(raw_dir: Path, streaming_processed: Path, tmp_path_factory) -> Path:
+    """A root holding streaming_processed's streaming folder (linked, not copied) and the real Movies ETL's folder
+    (etl.movies.pipeline.run), which links where_to_watch.parquet to the streaming titles. What the served app
+    reads."""
+    from catalog import MOVIES, STREAMING
     from etl.movies.pipeline import run
 
     require(raw_dir / "tmdb")
-    out = tmp_path_factory.mktemp("processed-both")
-    for entry in processed_dir.iterdir():
-        (out / entry.name).symlink_to(entry)
-    run(raw_dir, out / "movies", quiet=True)
-    return out
+    root = tmp_path_factory.mktemp("processed-both")
+    (root / STREAMING.name).symlink_to(streaming_processed / STREAMING.name)
+    run(raw_dir, root / MOVIES.name, quiet=True)
+    return root
 
 
 @pytest.fixture(scope="session")
-def titles(processed_dir: Path):
+def titles(streaming_processed: Path):
     import pandas as pd
 
-    return pd.read_parquet(processed_dir / config.TITLES_FILE)
+    from catalog import STREAMING
+
+    return pd.read_parquet(streaming_processed / STREAMING.name / config.TITLES_FILE)
+
+
+@pytest.fixture(scope="session")
+def eda_reports(movies_processed: Path, tmp_path_factory) -> Path:
+    """`python -m etl.eda` (every catalog) on the session's real processed data; returns the reports root."""
+    from tests.harness.eda_checks import run_eda
+
+    out = tmp_path_factory.mktemp("reports")
+    result = run_eda("--processed-dir", str(movies_processed), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
 
 
 # ---- the fast tier (`make test-fast`, pytest -m "not slow"): a small cut of the real data -------------
@@ -141,7 +160,7 @@ def _small_data() -> dict[str, Path]:
     raw/titles/: the first SMALL_TITLES_PER_PLATFORM records of each real CSV. raw/ratings/: from 1.parquet and
     the 7.parquet / 7_with_timestamp.parquet pair (so the timestamped twin still replaces its plain copy), the
     ratings of the users who rated most of those titles, plus SMALL_STRAY_RATINGS of other titles per file.
-    processed/: the real ETL (etl.pipeline.run) on raw/, about a second.
+    processed/streaming/: the real ETL (etl.streaming.pipeline.run) on raw/, about a second.
     """
     if "processed" in _SMALL:
         return _SMALL
@@ -149,7 +168,8 @@ def _small_data() -> dict[str, Path]:
 
     import pandas as pd
 
-    from etl.pipeline import run
+    from catalog import STREAMING
+    from etl.streaming.pipeline import run
 
     real = real_raw_dir()
     root = _SMALL.setdefault("root", Path(tempfile.mkdtemp(prefix="fast-tier-")))
@@ -169,7 +189,7 @@ def _small_data() -> dict[str, Path]:
         if first is twin and (real / "ratings" / f"{stem}.parquet").is_file():
             plain, _ = _cut_ratings(pd.read_parquet(real / "ratings" / f"{stem}.parquet"), ids, users=users)
             plain.to_parquet(raw / "ratings" / f"{stem}.parquet", index=False)
-    run(raw, root / "processed", quiet=True)
+    run(raw, root / "processed" / STREAMING.name, quiet=True)
     _SMALL.update(raw=raw, processed=root / "processed")
     return _SMALL
 
@@ -207,26 +227,27 @@ def small_raw_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def small_processed_dir(small_raw_dir: Path) -> Path:
-    """The real ETL's output on small_raw_dir."""
+def small_processed(small_raw_dir: Path) -> Path:
+    """The real streaming ETL's output on small_raw_dir: a root holding streaming/ (the shape of
+    streaming_processed)."""
     return _small_data()["processed"]
 
 
 @pytest.fixture(scope="session")
-def tiny_artifacts(small_processed_dir: Path) -> Path:
-    """Model artifacts from the real trainer CLI on small_processed_dir (started when collection ended)."""
+def tiny_artifacts(small_processed: Path) -> Path:
+    """Model artifacts from the real trainer CLI on small_processed (started when collection ended)."""
     result = early.take("tiny_artifacts").wait(timeout=300)
     assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
     return Path(result.args[result.args.index("--out") + 1])
 
 
 @pytest.fixture(scope="session")
-def tiny_state(small_processed_dir: Path, tiny_artifacts: Path, tmp_path_factory):
+def tiny_state(small_processed: Path, tiny_artifacts: Path, tmp_path_factory):
     """serving.state.load_state on the small data and tiny model, with no Hub repo configured."""
     from serving.state import load_state
     from settings import load_settings
 
-    return load_state(processed_dir=small_processed_dir, artifacts_dir=tiny_artifacts,
+    return load_state(processed_dir=small_processed, artifacts_dir=tiny_artifacts,
                       reports_dir=tmp_path_factory.mktemp("tiny-reports"), settings=load_settings({}))
 
 
@@ -275,11 +296,12 @@ def small_catalog(small_titles):
 
 
 @pytest.fixture(scope="session")
-def real_catalog(processed_dir: Path):
+def real_catalog(streaming_processed: Path):
     """The StreamingCatalog loaded from the session's real ETL output."""
+    from catalog import STREAMING
     from catalog.streaming.queries import load_streaming_catalog
 
-    return load_streaming_catalog(processed_dir)
+    return load_streaming_catalog(streaming_processed / STREAMING.name)
 
 
 # --- title search, similar titles, cold start (tests/test_search.py, test_similar.py, test_coldstart.py) ---
@@ -314,13 +336,13 @@ APP_SAMPLE_USERS = 2000  # enough users for real answers; trains in about a minu
 
 
 @pytest.fixture(scope="session")
-def app_artifacts(processed_dir: Path, tmp_path_factory) -> Path:
+def app_artifacts(streaming_processed: Path, tmp_path_factory) -> Path:
     """Model artifacts trained once per session by the real trainer on a user sample of the real data."""
     import subprocess
     import sys
 
     out = tmp_path_factory.mktemp("app") / "artifacts"
-    result = subprocess.run([sys.executable, "-m", "model.train", "--processed-dir", str(processed_dir),
+    result = subprocess.run([sys.executable, "-m", "model.train", "--processed-dir", str(streaming_processed),
                              "--out", str(out), "--sample-users", str(APP_SAMPLE_USERS), "--search-users", "500",
                              "--skip-movielens"], cwd=config.PROJ_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
@@ -328,7 +350,7 @@ def app_artifacts(processed_dir: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def movies_training(movies_processed_dir: Path, raw_dir: Path, tmp_path_factory):
+def movies_training(movies_processed: Path, raw_dir: Path, tmp_path_factory):
     """`python -m model.train --catalog movies` once per session on the real data: (artifacts/movies, the run)."""
     import os
     import subprocess
@@ -336,7 +358,7 @@ def movies_training(movies_processed_dir: Path, raw_dir: Path, tmp_path_factory)
 
     out = tmp_path_factory.mktemp("movies-train") / "artifacts"
     result = subprocess.run([sys.executable, "-m", "model.train", "--catalog", "movies", "--processed-dir",
-                             str(movies_processed_dir), "--out", str(out), "--raw-dir", str(raw_dir), "--quiet"],
+                             str(movies_processed), "--out", str(out), "--raw-dir", str(raw_dir), "--quiet"],
                             cwd=config.PROJ_ROOT, capture_output=True, text=True,
                             env={**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1"})
     assert result.returncode == 0, f"python -m model.train --catalog movies failed:\n{result.stderr[-3000:]}"
@@ -355,14 +377,14 @@ def app_artifacts_with_movies(app_artifacts: Path, movies_training) -> Path:
 
 
 @pytest.fixture(scope="session")
-def served_app(movies_processed_dir: Path, app_artifacts_with_movies: Path, tmp_path_factory):
+def served_app(movies_processed: Path, app_artifacts_with_movies: Path, tmp_path_factory):
     """`python app.py` on 127.0.0.1 (a free port) over the session's data (both catalogs) and artifacts; stopped
     at the end. Its feedback goes to `app.feedback_dir` (a temporary folder); visitors' profiles are encrypted with
     a fixed APP_BROWSER_SECRET, as on a Space that sets it."""
     from tests.harness.launcher import AppProcess
 
     feedback_dir = tmp_path_factory.mktemp("feedback")
-    app = AppProcess(artifacts_dir=app_artifacts_with_movies, processed_dir=movies_processed_dir,
+    app = AppProcess(artifacts_dir=app_artifacts_with_movies, processed_dir=movies_processed,
                      log_path=tmp_path_factory.mktemp("app-log") / "app.log",
                      env={"APP_FEEDBACK_DIR": str(feedback_dir), "APP_BROWSER_SECRET": "test-browser-secret-0123"})
     app.feedback_dir = feedback_dir

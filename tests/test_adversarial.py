@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pytest
 
 import catalog
+from catalog import STREAMING
 from serving.artifacts import FORMAT_VERSION
 
 # ---- the hostile values ----------------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_an_unexpected_error_names_no_exception_class_or_path(api, monkeypatch):
     assert b"KeyError" not in body and b"/work/" not in body
 
 
-def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processed_dir, tiny_artifacts):
+def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processed, tiny_artifacts):
     status, _, body = asgi_get(api, "/health")
     health = json.loads(body)
     assert status == 200 and health["status"] == "ok" and health["ready"] is True
@@ -254,7 +255,7 @@ def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processe
     assert health["catalogs"]["streaming"] == health["catalogs"]["movies"] == {"loaded": True, "error": None,
                                                                                         "pending": False}
     text = body.decode()
-    assert str(small_processed_dir) not in text and str(tiny_artifacts) not in text and "location" not in text
+    assert str(small_processed) not in text and str(tiny_artifacts) not in text and "location" not in text
     assert not any(leak in text for leak in LEAKS), text[:500]
 
 
@@ -275,7 +276,7 @@ def test_notices_and_errors_name_no_local_paths(tmp_path, monkeypatch):
     assert "manifest.json" in state.model_error and "python -m model.train" in state.model_error
 
 
-def test_hub_fallback_notices_give_the_reason_in_words(small_processed_dir, tiny_artifacts, tmp_path, monkeypatch):
+def test_hub_fallback_notices_give_the_reason_in_words(small_processed, tiny_artifacts, tmp_path, monkeypatch):
     import socket
 
     import huggingface_hub.constants
@@ -290,7 +291,7 @@ def test_hub_fallback_notices_give_the_reason_in_words(small_processed_dir, tiny
     monkeypatch.setenv("HF_MODEL_REPO", "me/svd")
     monkeypatch.setenv("HF_DATASET_REPO", "me/catalog")
     monkeypatch.setenv("APP_HUB_TIMEOUT", "3")
-    state = load_state(small_processed_dir, tiny_artifacts, tmp_path / "reports")
+    state = load_state(small_processed, tiny_artifacts, tmp_path / "reports")
     hub_notices = [n for n in state.notices if n.startswith("Using the")]
     assert len(hub_notices) == 2, state.notices
     for notice in hub_notices:
@@ -299,7 +300,7 @@ def test_hub_fallback_notices_give_the_reason_in_words(small_processed_dir, tiny
     assert state.health()["model"]["source"] == "local"
 
 
-def test_the_page_config_names_no_local_paths(tiny_state, small_processed_dir, small_raw_dir, tmp_path):
+def test_the_page_config_names_no_local_paths(tiny_state, small_processed, small_raw_dir, tmp_path):
     """Gradio's /config (and the page's HTML) named the Data tab's figures by their path in Gradio's cache."""
     import dataclasses
 
@@ -374,9 +375,9 @@ def broken_titles(tmp_path_factory, tiny_artifacts):
     from settings import load_settings
 
     root = tmp_path_factory.mktemp("broken")
-    (root / "garbage").mkdir()
-    (root / "garbage" / "titles.parquet").write_bytes(b"not a parquet file")
-    (root / "directory" / "titles.parquet").mkdir(parents=True)
+    (root / "garbage" / STREAMING.name).mkdir(parents=True)
+    (root / "garbage" / STREAMING.name / "titles.parquet").write_bytes(b"not a parquet file")
+    (root / "directory" / STREAMING.name / "titles.parquet").mkdir(parents=True)
     return {name: create_api(load_state(root / name, tiny_artifacts, root / "reports", settings=load_settings({})))
             for name in ("garbage", "directory")}
 

@@ -241,7 +241,7 @@ def test_search_bad_input(http, params, status, words):
     assert_error(http.get("/search", params=params), status, words)
 
 
-def test_model_and_catalog_from_different_builds_is_a_readable_4xx(processed_dir, app_artifacts, titles):
+def test_model_and_catalog_from_different_builds_is_a_readable_4xx(streaming_processed, app_artifacts, titles):
     # The real API in-process over a state whose similar-title data covers only the first 200 titles.
     from fastapi.testclient import TestClient
 
@@ -250,7 +250,7 @@ def test_model_and_catalog_from_different_builds_is_a_readable_4xx(processed_dir
     from serving.similar import SimilarTitles
     from serving.state import load_state
 
-    state = load_state(processed_dir, app_artifacts)
+    state = load_state(streaming_processed, app_artifacts)
     state.similar = SimilarTitles(titles, build_neighbours(titles.iloc[:200]), index=state.index)
     with TestClient(create_api(state), raise_server_exceptions=False) as client:
         for url in ("/similar?title_id=toy%20story", "/recommend?user_id=999999999&title_id=ds1378"):

@@ -24,7 +24,7 @@ from tests.harness.launcher import AppProcess
 
 
 @pytest.mark.slow
-def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts_with_movies, movies_processed_dir,
+def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts_with_movies, movies_processed,
                                                        tmp_path):
     from model.publish import main as publish
 
@@ -38,7 +38,7 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         for key, value in env.items():
             mp.setenv(key, value)
         assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir",
-                        str(app_artifacts_with_movies), "--processed-dir", str(movies_processed_dir),
+                        str(app_artifacts_with_movies), "--processed-dir", str(movies_processed),
                         "--reports-dir", str(reports)]) == 0
     # Local directories that do not exist: everything must come from the Hub.
     env.update(HF_MODEL_REPO="me/svd", HF_DATASET_REPO="me/catalog")
@@ -113,7 +113,7 @@ def silent_server():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("hub", ["refused", "silent"])
-def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_server, movies_processed_dir,
+def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_server, movies_processed,
                                                                   app_artifacts, monkeypatch, tmp_path):
     endpoint = silent_server if hub == "silent" else f"http://127.0.0.1:{_closed_port()}"
     monkeypatch.setenv("HF_ENDPOINT", endpoint)
@@ -122,7 +122,7 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
     monkeypatch.setenv("HF_DATASET_REPO", "me/catalog")
     monkeypatch.setenv("APP_HUB_TIMEOUT", "2")
     start = time.perf_counter()
-    state = load_state(movies_processed_dir, app_artifacts)
+    state = load_state(movies_processed, app_artifacts)
     assert time.perf_counter() - start < 2.0 + 8  # one bounded wait (both repos at once) + local loading
     assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
     assert state.model_source.kind == "local" and state.data_source.kind == "local"
@@ -135,10 +135,10 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
 
 
 @pytest.mark.slow
-def test_no_artifacts_serves_the_catalog_and_says_how_to_build_the_model(processed_dir, tmp_path, monkeypatch):
+def test_no_artifacts_serves_the_catalog_and_says_how_to_build_the_model(streaming_processed, tmp_path, monkeypatch):
     monkeypatch.delenv("HF_MODEL_REPO", raising=False)
     monkeypatch.delenv("HF_DATASET_REPO", raising=False)
-    state = load_state(processed_dir, tmp_path / "artifacts")
+    state = load_state(streaming_processed, tmp_path / "artifacts")
     assert state.predictor is None and any("make run" in n for n in state.notices)
     client = TestClient(create_api(state))
     assert client.get("/count_platform/netflix").status_code == 200

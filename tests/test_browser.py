@@ -122,10 +122,11 @@ def test_catalog_question_tab(page, real_catalog, screenshots):
 
 
 @pytest.fixture(scope="module")
-def real_movies(movies_processed_dir):
+def real_movies(movies_processed):
+    from catalog import MOVIES
     from catalog.movies.queries import load_movies_catalog
 
-    return load_movies_catalog(movies_processed_dir)
+    return load_movies_catalog(movies_processed / MOVIES.name)
 
 
 def test_movies_tab_group(page, real_movies, screenshots):
@@ -337,14 +338,14 @@ BAD_TAB = "no_such_tab"
 
 
 @pytest.fixture(scope="module")
-def documented_links(movies_processed_dir, app_artifacts_with_movies, tmp_path_factory) -> dict[str, str]:
+def documented_links(movies_processed, app_artifacts_with_movies, tmp_path_factory) -> dict[str, str]:
     """Tab name -> the query string of its documented link, from the Links registry of the UI built over the same
     data and models as the served app: a new linkable tab is opened here without a change to this test."""
     from serving.state import load_state
     from serving.ui import build_ui
     from settings import load_settings
 
-    state = load_state(processed_dir=movies_processed_dir, artifacts_dir=app_artifacts_with_movies,
+    state = load_state(processed_dir=movies_processed, artifacts_dir=app_artifacts_with_movies,
                        reports_dir=tmp_path_factory.mktemp("links-reports"), settings=load_settings({}))
     return build_ui(state).links.example_links()
 

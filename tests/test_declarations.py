@@ -47,8 +47,8 @@ BOOKS = [{"title": "1917", "genre": "poetry", "year": 2001, "stars": 4.0},
          {"title": "haiku", "genre": "poetry", "year": 1999, "stars": 3.0}]
 
 
-def load_shelf(processed_dir: Path) -> Shelf:
-    path = Path(processed_dir) / "fake.json"
+def load_shelf(folder: Path) -> Shelf:
+    path = Path(folder) / "fake.json"
     if not path.is_file():
         raise InputError(f"{path} not found")
     return Shelf(json.loads(path.read_text()))
@@ -143,9 +143,10 @@ def fake_state(small_titles, tmp_path, monkeypatch):
     monkeypatch.delenv("HF_DATASET_REPO", raising=False)
     monkeypatch.setattr(catalog, "CATALOGS", (*catalog.CATALOGS, FAKE))
     processed = tmp_path / "processed"
-    processed.mkdir()
-    small_titles.to_parquet(processed / "titles.parquet")
-    (processed / "fake.json").write_text(json.dumps(BOOKS))
+    (processed / STREAMING.name).mkdir(parents=True)
+    (processed / FAKE.name).mkdir()
+    small_titles.to_parquet(processed / STREAMING.name / "titles.parquet")
+    (processed / FAKE.name / "fake.json").write_text(json.dumps(BOOKS))
     state = load_state(processed, tmp_path / "no-artifacts", tmp_path / "no-reports")
     assert isinstance(state.queries["fake"], Shelf) and state.queries["streaming"] is state.catalog
     return state

@@ -1,278 +1,83 @@
-"""The EDA package (etl/eda): statistics on a small hand-made catalog (fast), captions, report and model card that
-follow the numbers of eda.json, and `python -m etl.eda` on the real processed data (slow): every figure written,
-captioned and listed; the key numbers show the ratings' missing item signal; bad input exits 2 with one line."""
+"""The EDA builder (etl/eda/) and the parts every catalog's section shares: each declared catalog has a section of
+the same parts (data, stats, figures, captions) whose figures all draw and whose eda.json is strict JSON with a
+caption per figure (fast, on each section's hand-made data); the shared statistics; the catalogs side by side; the
+command line's errors (one line, exit 2); and `python -m etl.eda` on the real data (slow): every figure of every
+catalog a readable PNG, listed in the index the app's Data tab reads, captions regenerated from eda.json alone."""
 from __future__ import annotations
 
 import json
-import os
-import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import config
-from errors import InputError
-from etl.eda import EdaData, compute, eda_json, figure_entries, item_signal, markdown, stats
+from catalog import CATALOGS, MOVIES, STREAMING
+from etl.eda import compare, plots
 from etl.eda.__main__ import main as eda_main
-from etl.eda.data import TITLE_COLUMNS
-from model import card
+from etl.eda.build import eda_json, figure_entries, section
+from etl.eda.ratings import check_json_ready, item_signal
 from tests.harness.cli import run_main
+from tests.harness.eda_checks import PNG_SIGNATURE, png_size, reject_constant, run_eda
+from tests.test_eda_movies import small_movies_data
+from tests.test_eda_streaming import small_data
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-ENV = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
-       "HF_HUB_DISABLE_XET": "1", "MPLBACKEND": "Agg"}
-
-
-def run_eda(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl.eda", "--quiet", *args], cwd=config.PROJ_ROOT, env=ENV,
-                          capture_output=True, text=True, timeout=300)
+# Each catalog's hand-made data, built by its own section's tests.
+SMALL_DATA = {STREAMING.name: small_data, MOVIES.name: small_movies_data}
+SECTION_PARTS = ("load", "compute", "FIGURES", "CAPTIONS", "markdown", "ratings")
 
 
 @pytest.fixture(scope="module")
-def eda_out(processed_dir: Path, tmp_path_factory) -> Path:
-    """The command run once on the session's real ETL output."""
-    out = tmp_path_factory.mktemp("reports")
-    result = run_eda("--processed-dir", str(processed_dir), "--out", str(out))
-    assert result.returncode == 0, result.stderr
+def small() -> dict[str, tuple[dict, object]]:
+    """{catalog name: (its numbers, its data)} for every section, on the hand-made data."""
+    out = {}
+    for name, make in SMALL_DATA.items():
+        data = make()
+        out[name] = (section(name).compute(data, n_shuffles=2), data)
     return out
 
 
-@pytest.fixture(scope="module")
-def eda(eda_out: Path) -> dict:
-    return json.loads((eda_out / "eda.json").read_text(encoding="utf-8"))
+# ---- every section has the same parts -----------------------------------------------------------------------
+
+def test_every_declared_catalog_has_a_section_of_the_same_parts():
+    assert set(SMALL_DATA) == {spec.name for spec in CATALOGS}
+    for spec in CATALOGS:
+        module = section(spec.name)
+        assert all(hasattr(module, part) for part in SECTION_PARTS), spec.name
+        assert list(module.CAPTIONS) == list(module.FIGURES), spec.name  # one caption per figure, same order
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
-    return struct.unpack(">II", data[16:24])
+@pytest.mark.parametrize("name", SMALL_DATA)
+def test_eda_json_is_strict_json_with_a_caption_for_every_figure(small, name):
+    module, (numbers, _) = section(name), small[name]
+    entries = figure_entries(name, numbers, module.FIGURES, module.CAPTIONS)
+    parsed = json.loads(eda_json(numbers, entries), parse_constant=reject_constant)
+    assert parsed["numbers"] == numbers and parsed["figures"] == entries
+    assert all(e["caption"].strip() and e["catalog"] == name for e in entries)
+    assert {e["file"] for e in entries} == {f"figures/{fig}.png" for fig in module.FIGURES}
+    with pytest.raises(ValueError):  # a NaN that slipped past the statistics still never reaches the file
+        eda_json({**numbers, "broken": float("nan")}, entries)
 
 
-@pytest.mark.slow
-def test_every_figure_is_a_readable_png(eda_out: Path, eda: dict):
-    from etl.eda import FIGURES
-
-    assert len(eda["figures"]) == len(FIGURES) >= 14
-    for figure in eda["figures"]:
-        path = eda_out / figure["file"]
-        assert path.stat().st_size > 10_000, f"{path} is nearly empty"
-        width, height = png_size(path)
-        assert 850 <= width <= 1000 and height >= 400, (path, width, height)
-        assert figure["title"].strip() and figure["caption"].strip(), figure
-    on_disk = {p.name for p in (eda_out / "figures").glob("*.png")}
-    assert on_disk == {Path(f["file"]).name for f in eda["figures"]}
-    assert not list(eda_out.rglob(".*")), "temporary files left behind"
+@pytest.mark.parametrize("name", SMALL_DATA)
+def test_every_figure_draws_and_the_report_shows_it_with_its_caption(small, name):
+    module, (numbers, data) = section(name), small[name]
+    for fig in module.FIGURES:
+        assert plots.render(module.FIGURES, fig, numbers, data)[:8] == PNG_SIGNATURE, fig
+    entries = figure_entries(name, numbers, module.FIGURES, module.CAPTIONS)
+    report = module.markdown(numbers, entries)
+    for entry in entries:
+        assert f"]({entry['file']})" in report and f"*{entry['caption']}*" in report
 
 
-@pytest.mark.slow
-def test_the_figures_the_issue_asks_for(eda: dict):
-    names = {Path(f["file"]).stem for f in eda["figures"]}
-    assert {"titles_per_platform", "release_years", "date_added", "durations", "maturity_ratings", "top_genres",
-            "top_countries", "missing_values", "ratings_distribution", "ratings_per_user_and_title",
-            "title_wordcloud", "etl_fixes", "item_signal_shuffle", "item_signal_split_half"} <= names
-
-
-@pytest.mark.slow
-def test_report_embeds_every_figure_with_its_caption(eda_out: Path, eda: dict):
-    report = (eda_out / "eda.md").read_text(encoding="utf-8")
-    for figure in eda["figures"]:
-        assert f"]({figure['file']})" in report
-        assert f"*{figure['caption']}*" in report
-    assert "no item signal" in report.lower()
-
-
-@pytest.mark.slow
-def test_numbers_show_no_item_signal_but_a_user_signal(eda: dict):
-    n = eda["numbers"]
-    assert n["titles"] == 22_998 and n["users"] == 115_077 and n["ratings"] > 10_000_000
-    s = n["item_signal"]
-    assert s["n_shuffles"] == len(s["title_mean_std_shuffled"]) >= 5
-    # The observed spread of per-title means sits inside the shuffled (no-signal) spread ...
-    assert s["title_mean_std"] == pytest.approx(s["title_mean_std_shuffled_mean"], rel=0.02)
-    assert s["title_mean_std"] == pytest.approx(s["title_mean_std_expected"], rel=0.02)
-    assert abs(s["split_half_r_titles"]) < 0.05
-    # ... while users differ for real.
-    assert s["user_mean_std_ratio"] > 1.5
-    assert 0.5 < s["split_half_r_users"] < 0.9
-
-
-@pytest.mark.slow
-def test_duration_outliers_are_named(eda: dict):
-    durations = eda["numbers"]["durations"]
-    longest = durations["movies_longest"][0]
-    assert longest["minutes"] > 500 and longest["title"] and longest["platform"] == "amazon"
-    assert durations["shows_most_seasons"][0]["seasons"] >= 30
-
-
-@pytest.mark.slow
-def test_shuffles_are_seeded(processed_dir: Path, eda: dict):
-    """A second run draws the same shuffles (the first two are enough to show it and keep the test quick)."""
-    from etl.eda import item_signal, load
-
-    again = item_signal(load(processed_dir), n_shuffles=2)
-    assert again["title_mean_std_shuffled"] == eda["numbers"]["item_signal"]["title_mean_std_shuffled"][:2]
-    assert again["title_mean_std"] == eda["numbers"]["item_signal"]["title_mean_std"]
-    # The random halves have their own seeded stream: the same split whatever the number of shuffles.
-    assert again["split_half_r_titles"] == eda["numbers"]["item_signal"]["split_half_r_titles"]
-
-
-@pytest.mark.slow
-def test_ratings_without_timestamps_still_give_every_figure(processed_dir: Path, tmp_path: Path):
-    import pandas as pd
-
-    from etl.eda import FIGURES, run
-
-    for name in (config.TITLES_FILE, config.ETL_REPORT_FILE):
-        (tmp_path / name).write_bytes((processed_dir / name).read_bytes())
-    ratings = pd.read_parquet(processed_dir / config.RATINGS_FILE).iloc[::20]
-    ratings.assign(timestamp=pd.array([None] * len(ratings), dtype="Int64")).to_parquet(tmp_path / config.RATINGS_FILE)
-    result = run(tmp_path, tmp_path / "out", quiet=True)
-    assert len(result["figures"]) == len(FIGURES) and result["numbers"]["timestamped_ratings"] == 0
-    assert "No rating has a timestamp" in (tmp_path / "out" / "eda.md").read_text()
-
-
-@pytest.mark.slow
-def test_output_path_that_is_a_file_exits_2_before_the_work(processed_dir: Path, tmp_path: Path):
-    (tmp_path / "out").write_text("a file")
-    result = run_eda("--processed-dir", str(processed_dir), "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"eda: error: {tmp_path / 'out'}: not a directory, so "
-                                                  f"{tmp_path / 'out' / 'figures'} cannot be the output directory"]
-
-
-def test_missing_processed_dir_exits_2_with_one_line(tmp_path: Path):
-    args = ["--quiet", "--processed-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]
-    result = run_main(eda_main, args)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "nowhere" in lines[0] and "python -m etl" in lines[0], result.stderr
-    assert not (tmp_path / "out").exists()
-
-
-def test_unreadable_titles_file_exits_2_naming_it(tmp_path: Path):
-    (tmp_path / config.TITLES_FILE).write_text("not parquet")
-    result = run_main(eda_main, ["--quiet", "--processed-dir", str(tmp_path), "--out", str(tmp_path / "out")])
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and config.TITLES_FILE in lines[0], result.stderr
-
-
-# --- a small hand-made catalog: statistics, captions and the card without the real data ---------------------------
-
-NA = pd.NA
-# (id, platform, type, title, duration, duration_int, duration_type, is_placeholder); the other columns are filled
-# in below. as2 is what the ETL makes of "0 min": duration_type "min" but no duration_int.
-SMALL_CATALOG = [
-    ("as1", "amazon", "movie", "love story", "90 min", 90, "min", False),
-    ("as2", "amazon", "movie", "zero minutes", "0 min", NA, "min", False),
-    ("as3", "amazon", "movie", "rain for sleep 10 hours", "600 min", 600, "min", False),
-    ("as4", "amazon", "tv show", "kid detectives", "2 seasons", 2, "season", False),
-    ("as5", "amazon", "movie", "test row", "0 min", NA, "min", True),
-    ("ds1", "disney", "movie", "little world", "100 min", 100, "min", False),
-    ("ds2", "disney", "tv show", "the simpsons", "32 seasons", 32, "season", False),
-    ("ds3", "disney", "movie", "frozen love", "105 min", 105, "min", False),
-    ("hs1", "hulu", "movie", "no duration", None, NA, None, False),
-    ("hs2", "hulu", "tv show", "house hunters", "3 seasons", 3, "season", False),
-    ("hs3", "hulu", "tv show", "love island", "1 season", 1, "season", False),
-    ("ns1", "netflix", "movie", "man of love", "120 min", 120, "min", False),
-    ("ns2", "netflix", "tv show", "kid story", "1 season", 1, "season", False),
-    ("ns3", "netflix", "movie", "spider-man", "95 min", 95, "min", False),
-]
-SMALL_ETL_REPORT = {"fixes": [
-    {"file": "titles/hulu_titles.csv", "column": "rating", "fix": "missing maturity rating set to 'g'", "count": 1},
-    {"file": "titles/amazon_prime_titles.csv", "column": "duration",
-     "fix": "duration of 0 left out of duration_int (no title runs 0 minutes)", "count": 2},
-    {"file": "titles/netflix_titles.csv", "column": "title", "fix": "text lower-cased", "count": 12},
-], "quarantine": {"rows": 0}}
-
-
-def small_titles() -> pd.DataFrame:
-    rows = []
-    for i, (id_, platform, kind, title, duration, minutes, unit, placeholder) in enumerate(SMALL_CATALOG):
-        rows.append({
-            "id": id_, "platform": platform, "type": kind, "title": title,
-            "director": None if platform == "hulu" else "ann lee", "cast": None if platform == "hulu" else "bob ray",
-            "country": None if platform == "amazon" else ("united states, india" if i % 2 else "india"),
-            "date_added": None if platform == "amazon" else f"20{19 + i % 3}-0{1 + i % 9}-15",
-            "release_year": 1960 + 5 * i, "rating": ["13+", "tv-ma", "g", "pg"][i % 4], "duration": duration,
-            "duration_int": minutes, "duration_type": unit, "listed_in": "drama, comedy" if i % 3 else "drama",
-            "description": f"title {i}", "is_placeholder": placeholder})
-    titles = pd.DataFrame(rows, columns=TITLE_COLUMNS)
-    return titles.astype({"duration_int": "Int64", "release_year": "int64", "is_placeholder": bool})
-
-
-def small_data(title_effect: float = 0.0, user_effect: float = 0.0, n_users: int = 60, seed: int = 0) -> EdaData:
-    """Every user rates every title: 3 stars + a title's quality + a user's generosity + noise, on half stars."""
-    titles = small_titles()
-    rng = np.random.default_rng(seed)
-    users, items = (codes.ravel() for codes in np.meshgrid(np.arange(n_users), np.arange(len(titles)),
-                                                            indexing="ij"))
-    quality, generosity = rng.normal(0, 1, len(titles)), rng.normal(0, 1, n_users)
-    raw = 3 + title_effect * quality[items] + user_effect * generosity[users] + rng.normal(0, 1, len(items))
-    ratings = np.clip(np.round(raw * 2) / 2, config.RATING_MIN, config.RATING_MAX)
-    ratings[0] = 3.25  # the mean of a user's duplicate ratings lands between half stars
-    timed = np.arange(len(items)) % 4 == 0  # a quarter of the ratings have a timestamp
-    return EdaData(titles, SMALL_ETL_REPORT, users.astype(np.int32), items.astype(np.int32), ratings,
-                   np.full(timed.sum(), 2000), titles["release_year"].to_numpy()[items[timed]])
-
-
-def reject_constant(name: str):
-    raise AssertionError(f"{name} in eda.json: not strict JSON")
-
-
-def test_movie_minutes_median_leaves_out_the_movies_the_etl_gave_no_minutes():
-    """The broken statistic: "0 min" movies keep duration_type "min" with no duration_int, which made the median
-    and the fence NaN. They are listed by name instead; the Amazon test row stays out."""
-    d = stats.durations(small_titles())
-    assert d["movie_minutes_median"] == 102.5  # of 90, 95, 100, 105, 120 and 600
-    assert d["movies"] == 7 and d["movies_with_minutes"] == 6
-    assert [m["id"] for m in d["movies_without_minutes"]] == ["as2"]
-    assert d["movie_minutes_far_out_fence"] == pytest.approx(116.25 + 3 * 20)  # q3 + 3 IQR
-    assert d["movies_beyond_fence"] == 1 and d["movies_longest"][0]["id"] == "as3"
-    assert d["very_long_movies_per_platform"] == {"amazon": 1}
-    assert d["shows_most_seasons"][0] == {"id": "ds2", "title": "the simpsons", "platform": "disney", "seasons": 32}
-    assert d["shows_one_season_share"] == pytest.approx(2 / 5)
-    assert d["titles_without_duration"] == {"hulu movie": 1}
-
-
-def test_undefined_statistics_are_null_not_nan():
-    assert stats.durations(small_titles().iloc[[3, 6]])["movie_minutes_median"] is None  # no movies at all
-    assert stats._correlation(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0])) is None
-    assert stats.timestamps(EdaData(small_titles(), {}, *(np.array([], dtype=int),) * 5))[
-        "timestamped_ratings_before_release_share"] is None
-
+# ---- the shared statistics ----------------------------------------------------------------------------------
 
 def test_check_json_ready_names_the_key_of_a_nan_or_a_numpy_value():
     with pytest.raises(ValueError, match=r"stats\.durations\.movie_minutes_median is nan"):
-        stats.check_json_ready({"durations": {"movie_minutes_median": float("nan")}})
+        check_json_ready({"durations": {"movie_minutes_median": float("nan")}})
     with pytest.raises(ValueError, match=r"stats\.counts\[1\] is a int64"):
-        stats.check_json_ready({"counts": [1, np.int64(2)]})
-    stats.check_json_ready({"a": [1, 2.5, None, "x", True], "b": {"c": -0.0}})
-
-
-def test_small_catalog_statistics():
-    numbers = compute(small_data(), n_shuffles=3)
-    assert numbers["titles"] == 14 and numbers["placeholder_titles"] == 1 and numbers["users"] == 60
-    assert numbers["titles_per_platform"] == {"amazon": 5, "disney": 3, "hulu": 3, "netflix": 3}
-    assert numbers["tv_show_share_per_platform"]["hulu"] == pytest.approx(2 / 3)
-    assert numbers["ratings_distribution"]["between_half_stars"] == 1
-    assert sum(numbers["ratings_distribution"]["counts"]) == numbers["ratings"] - 1
-    assert numbers["ratings_per_title"]["min"] == numbers["ratings_per_title"]["max"] == 60
-    assert numbers["timestamped_ratings"] == 210 and numbers["timestamp_years"] == {"first": 2000, "last": 2000}
-    assert numbers["release_year"] == {"min": 1960, "max": 2025, "recent_since": 2010, "recent_share": 4 / 14,
-                                       "old_before": 1970, "old": 2, "old_per_platform": {"amazon": 2}}
-    assert numbers["date_added"]["known_share_per_platform"]["amazon"] == 0
-    assert numbers["maturity_ratings"]["filled_in_as_g_per_platform"] == {"hulu": 1}
-    assert list(numbers["top_genres"]) == ["drama", "comedy"] and numbers["top_genres"]["drama"]["amazon"] == 5
-    assert numbers["missing_share"]["director"]["hulu"] == 1 and numbers["country_missing_share"] == 5 / 14
-    assert list(numbers["title_words"])[0] == "love" and numbers["title_words"]["kid"] == 2
-    assert "test" not in numbers["title_words"]  # "test row" is a placeholder: left out
-    assert numbers["etl"] == {"fix_kinds": 3, "values_changed": 15, "quarantined_rows": 0}
-    assert numbers["item_signal"]["n_shuffles"] == len(numbers["item_signal"]["title_mean_std_shuffled"]) == 3
+        check_json_ready({"counts": [1, np.int64(2)]})
+    check_json_ready({"a": [1, 2.5, None, "x", True], "b": {"c": -0.0}})
 
 
 def test_item_signal_tells_a_planted_title_effect_from_none():
@@ -284,100 +89,112 @@ def test_item_signal_tells_a_planted_title_effect_from_none():
     assert users_only["title_mean_std_ratio"] < 1.2
 
 
-def test_eda_json_of_the_small_catalog_is_strict_json_with_a_caption_for_every_figure():
-    from etl.eda import FIGURES
-    from etl.eda.captions import CAPTIONS
+# ---- the catalogs side by side ------------------------------------------------------------------------------
 
-    assert list(CAPTIONS) == list(FIGURES)  # one caption per figure, same order
-    numbers = compute(small_data(), n_shuffles=2)
-    entries = figure_entries(numbers)
-    parsed = json.loads(eda_json(numbers, entries), parse_constant=reject_constant)
-    assert parsed["numbers"] == numbers and parsed["figures"] == entries
-    assert all(entry["caption"].strip() for entry in entries)
-    with pytest.raises(ValueError):  # a NaN that slipped past the statistics still never reaches the file
-        eda_json({**numbers, "broken": float("nan")}, entries)
+def compared(small) -> tuple[dict, dict]:
+    numbers = {name: json.loads(json.dumps(n)) for name, (n, _) in small.items()}
+    ratings = {name: section(name).ratings(data) for name, (_, data) in small.items()}
+    return numbers, ratings
 
 
-def test_every_figure_draws_from_the_small_catalog():
-    from etl.eda import FIGURES
-    from etl.eda.figures import render
-
-    data = small_data()
-    numbers = compute(data, n_shuffles=2)
-    for name in FIGURES:
-        assert render(name, numbers, data)[:8] == PNG_SIGNATURE, name
-
-
-def card_inputs() -> tuple[dict, dict]:
-    """The smallest meta and metrics model_card accepts."""
-    row = {"rmse": 1.0, "mae": 0.8, "f1": 0.5, "roc_auc": 0.5}
-    result = {"table": {"SVD": row, "BaselineOnly": row}, "ratings": 1000, "users": 10, "titles": 12,
-              "test_size": 0.2, "test_ratings": 200, "seed": 42, "hyperparameters": {"n_factors": 2},
-              "markdown": "| model | rmse |"}
-    meta = {"threshold": 3.5, "n_ratings": 1000, "n_users": 10, "n_titles": 12, "hyperparameters": {"n_factors": 2},
-            "seed": 42, "library_versions": {"scikit-surprise": "1.1.5"}}
-    return meta, {"ours": result}
+def test_the_comparison_draws_and_its_captions_follow_the_numbers(small):
+    numbers, ratings = compared(small)
+    registry = compare.figures(len(numbers))
+    assert list(compare.CAPTIONS) == list(registry)
+    for fig in registry:
+        assert plots.render(registry, fig, numbers, ratings)[:8] == PNG_SIGNATURE, fig
+    numbers[MOVIES.name]["item_signal"]["split_half_r_titles"] = 0.4321
+    numbers[STREAMING.name]["item_signal"]["split_half_r_titles"] = 0.0123
+    captions = {e["file"]: e["caption"] for e in figure_entries("all", numbers, registry, compare.CAPTIONS)}
+    assert f"{MOVIES.name}: r = 0.432 over" in captions["figures/item_signal_split_half_both.png"]
+    assert f"predicts the other half in {MOVIES.name}, not in {STREAMING.name}" in \
+        captions["figures/item_signal_split_half_both.png"]
+    assert f"{STREAMING.name} 0.012, {MOVIES.name} 0.432" in captions["figures/item_signal_both.png"]
 
 
-def test_caption_report_and_model_card_follow_a_number_changed_in_eda_json(tmp_path: Path):
-    """Nothing measured is typed in: change the split-half title correlation (and the shuffled std) in eda.json,
-    and the regenerated caption, eda.md and model card all show the new numbers."""
-    numbers = compute(small_data(), n_shuffles=2)
-    numbers["item_signal"].update(split_half_r_titles=0.4321, title_mean_std_shuffled_mean=0.0777)
-    (tmp_path / "eda.json").write_text(eda_json(numbers, figure_entries(numbers)), encoding="utf-8")
-
-    eda = card.read_eda(tmp_path)
-    entries = {Path(e["file"]).stem: e["caption"] for e in figure_entries(eda)}
-    assert "r = 0.432" in entries["item_signal_split_half"]
-    assert "0.0777 shuffled" in entries["item_signal_shuffle"]
-    report = markdown(eda, figure_entries(eda))
-    assert "titles r = 0.432" in report and "agree with r = 0.432" in report and "(0.0777, ratio" in report
-    model_card = card.model_card(*card_inputs(), eda=eda)
-    assert "correlate 0.432, against" in model_card and "against 0.0777 after shuffling" in model_card
-    assert f"{eda['item_signal']['split_half_r_users']:.3f} for per-user means" in model_card
-    assert "0.004" not in model_card and "0.67" not in model_card  # the card's old hard-coded figures
+def test_the_comparison_without_well_rated_items_still_reads(small):
+    numbers, ratings = compared(small)
+    numbers[MOVIES.name]["item_signal_well_rated"].update(movies=0, ratings=0, signal=None)
+    registry = compare.figures(len(numbers))
+    captions = [e["caption"] for e in figure_entries("all", numbers, registry, compare.CAPTIONS)]
+    assert not any("ratings or more" in c for c in captions)
+    assert plots.render(registry, "item_signal_both", numbers, ratings)[:8] == PNG_SIGNATURE
 
 
-def test_model_card_without_the_eda_says_it_was_not_run(tmp_path: Path):
-    assert card.read_eda(tmp_path) is None
-    model_card = card.model_card(*card_inputs())
-    assert "not run" in model_card and "`python -m etl.eda`" in model_card
-    assert "Why the two results differ" in model_card and "correlate" not in model_card
+# ---- the command line ---------------------------------------------------------------------------------------
+
+def test_a_catalog_not_built_exits_2_naming_how_to_build_it(tmp_path: Path):
+    (tmp_path / "processed").mkdir()
+    args = ["--quiet", "--catalog", MOVIES.name, "--processed-dir", str(tmp_path / "processed"), "--out",
+            str(tmp_path / "out")]
+    result = run_main(eda_main, args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"python -m etl --catalog {MOVIES.name}" in lines[0], result.stderr
+    assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("text, problem", [
-    ('{"numbers": {"item_signal": {"split_half_r_titles": NaN}}}', "not strict JSON"),
-    ("{not json", "not strict JSON"),
-    ('{"numbers": {"titles": 3}}', "no numbers.item_signal"),
-])
-def test_read_eda_rejects_a_broken_eda_json_naming_it(tmp_path: Path, text: str, problem: str):
-    (tmp_path / "eda.json").write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match=problem) as raised:
-        card.read_eda(tmp_path)
-    assert str(tmp_path / "eda.json") in str(raised.value)
+def test_unreadable_titles_file_exits_2_naming_it(tmp_path: Path):
+    (tmp_path / STREAMING.name).mkdir()
+    (tmp_path / STREAMING.name / config.TITLES_FILE).write_text("not parquet")
+    result = run_main(eda_main, ["--quiet", "--catalog", STREAMING.name, "--processed-dir", str(tmp_path),
+                                 "--out", str(tmp_path / "out")])
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and config.TITLES_FILE in lines[0], result.stderr
 
 
-# --- the real eda.json -------------------------------------------------------------------------------------------
+def test_output_path_that_is_a_file_exits_2_before_the_work(tmp_path: Path):
+    (tmp_path / "out").write_text("a file")
+    result = run_main(eda_main, ["--quiet", "--processed-dir", str(tmp_path / "nowhere"), "--out",
+                                 str(tmp_path / "out")])
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"{tmp_path / 'out'}: not a directory" in result.stderr
 
-@pytest.mark.slow
-def test_eda_json_is_strict_json_and_the_movie_minutes_median_a_number(eda_out: Path):
-    parsed = json.loads((eda_out / "eda.json").read_text(encoding="utf-8"), parse_constant=reject_constant)
-    durations = parsed["numbers"]["durations"]
-    assert 60 < durations["movie_minutes_median"] < 120
-    assert durations["movie_minutes_median"] < durations["movie_minutes_far_out_fence"] < 300
-    assert durations["movies_beyond_fence"] > 0 and durations["movies_without_minutes"]
+
+def test_an_unknown_catalog_is_refused_listing_the_declared_ones(tmp_path: Path):
+    result = run_main(eda_main, ["--catalog", "books", "--out", str(tmp_path / "out")])
+    assert result.returncode == 2
+    assert all(spec.name in result.stderr for spec in CATALOGS) and "all" in result.stderr
+
+
+# ---- the real data (slow) -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def index(eda_reports: Path) -> dict:
+    return json.loads((eda_reports / "eda.json").read_text(encoding="utf-8"), parse_constant=reject_constant)
 
 
 @pytest.mark.slow
-def test_captions_are_regenerated_from_eda_json_alone(eda: dict, eda_out: Path):
-    assert figure_entries(eda["numbers"]) == eda["figures"]
-    assert markdown(eda["numbers"], eda["figures"]) == (eda_out / "eda.md").read_text(encoding="utf-8")
-    assert card.read_eda(eda_out) == eda["numbers"]
+def test_every_figure_of_every_catalog_is_a_readable_png_listed_in_the_index(eda_reports: Path, index: dict):
+    assert index["catalogs"] == {spec.name: f"{spec.name}/eda.json" for spec in CATALOGS}
+    expected = sum(len(section(spec.name).FIGURES) for spec in CATALOGS) + len(compare.figures(len(CATALOGS)))
+    assert len(index["figures"]) == expected
+    for figure in index["figures"]:
+        path = eda_reports / figure["file"]
+        assert path.stat().st_size > 10_000, f"{path} is nearly empty"
+        width, height = png_size(path)
+        assert 850 <= width <= 1000 and height >= 400, (path, width, height)
+        assert figure["title"].strip() and figure["caption"].strip(), figure
+    on_disk = {str(p.relative_to(eda_reports)) for p in eda_reports.rglob("*.png")}
+    assert on_disk == {f["file"] for f in index["figures"]}
+    assert not list(eda_reports.rglob(".*")), "temporary files left behind"
+    report = (eda_reports / "eda.md").read_text(encoding="utf-8")
+    assert all(f"]({spec.name}/eda.md)" in report for spec in CATALOGS)
 
 
 @pytest.mark.slow
-def test_readme_quotes_the_measured_signal_table(eda: dict):
-    from etl.eda.captions import signal_table
+@pytest.mark.parametrize("name", [spec.name for spec in CATALOGS])
+def test_captions_and_report_are_regenerated_from_eda_json_alone(eda_reports: Path, name: str):
+    module, folder = section(name), eda_reports / name
+    eda = json.loads((folder / "eda.json").read_text(encoding="utf-8"), parse_constant=reject_constant)
+    assert figure_entries(name, eda["numbers"], module.FIGURES, module.CAPTIONS) == eda["figures"]
+    assert module.markdown(eda["numbers"], eda["figures"]) == (folder / "eda.md").read_text(encoding="utf-8")
 
-    readme = (config.PROJ_ROOT / "README.md").read_text(encoding="utf-8")
-    assert signal_table(eda["numbers"]) in readme, signal_table(eda["numbers"])
+
+@pytest.mark.slow
+def test_one_catalog_alone_writes_its_folder_and_no_comparison(streaming_processed: Path, tmp_path: Path):
+    result = run_eda("--catalog", STREAMING.name, "--processed-dir", str(streaming_processed), "--out",
+                     str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [STREAMING.name]

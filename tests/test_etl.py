@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from etl.__main__ import main as etl_main
-from etl.pipeline import run
+from etl.streaming.pipeline import run
 from tests.harness.cli import run_main
 
 HEADER = "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,listed_in,description\n"
@@ -168,12 +169,12 @@ def test_unfixable_title_rows_are_quarantined_not_dropped_silently(tmp_path):
 def test_bad_input_is_one_line_exit_2_and_leaves_earlier_outputs_intact(tmp_path, breakage, message):
     raw, out = write_raw(tmp_path / "raw"), tmp_path / "out"
     assert cli("--raw-dir", str(raw), "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in (out / STREAMING.name).iterdir()}
     breakage(raw)
     result = cli("--raw-dir", str(raw), "--out", str(out))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (out / STREAMING.name).iterdir()} == before
 
 
 def test_no_valid_rating_at_all_is_an_input_error(tmp_path):
@@ -230,12 +231,12 @@ def test_real_catalog_spot_checks(titles):
 
 
 @pytest.mark.slow
-def test_real_ratings_read_collapsed_and_reported(processed_dir):
-    report = json.loads((processed_dir / config.ETL_REPORT_FILE).read_text())
+def test_real_ratings_read_collapsed_and_reported(streaming_processed):
+    report = json.loads((streaming_processed / STREAMING.name / config.ETL_REPORT_FILE).read_text())
     assert report["ratings"]["rows_read"] == 11_024_289
     assert report["ratings"]["users"] == 115_077
     assert report["ratings"]["rows_out"] == 11_024_289 - report["ratings"]["rows_merged_into_their_pair"]
     assert report["quarantine"]["rows"] == 0
-    ratings = pd.read_parquet(processed_dir / config.RATINGS_FILE, columns=["userId", "movieId"])
+    ratings = pd.read_parquet(streaming_processed / STREAMING.name / config.RATINGS_FILE, columns=["userId", "movieId"])
     assert len(ratings) == report["ratings"]["rows_out"] and not ratings.duplicated().any()
     assert ratings["movieId"].nunique() == 22_998

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 
 import config
+import settings
+from catalog import STREAMING
 from etl.__main__ import main as etl_main
 from tests.conftest import require
 from tests.harness.cli import run_main
@@ -52,7 +54,7 @@ def etl_process(raw: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in out.iterdir()}
+    return {p.name: p.read_bytes() for p in (out / STREAMING.name).iterdir()}
 
 
 FULL = HEADER + "".join(row(i) for i in range(1, 41))
@@ -104,7 +106,7 @@ def test_an_abnormally_large_quarantine_fails_the_run(tmp_path):
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "ratings/1.parquet: 110 of 430 rows quarantined" in result.stderr
     assert "mostly 'movieId is not a catalog title' (110)" in result.stderr
-    assert not (out / config.TITLES_FILE).exists()
+    assert not (out / STREAMING.name / config.TITLES_FILE).exists()
 
 
 def test_a_few_quarantined_rows_stay_within_the_allowance(tmp_path):
@@ -118,7 +120,7 @@ def test_a_few_quarantined_rows_stay_within_the_allowance(tmp_path):
 @pytest.fixture(scope="module")
 def real_raw(tmp_path_factory) -> Path:
     """The four real catalogs (copied to a temporary directory) and one rating per real title."""
-    source = config.raw_dir() / "titles"
+    source = settings.raw_dir() / "titles"
     root = tmp_path_factory.mktemp("real-raw")
     (root / "titles").mkdir()
     (root / "ratings").mkdir()

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import config
+from catalog import STREAMING
 from errors import InputError
 from serving.api import create_api
 from serving.artifacts import MANIFEST_FILE, load_artifacts
@@ -23,8 +24,8 @@ UNKNOWN_USER = 10**9
 
 
 @pytest.fixture(scope="module")
-def small_titles_table(small_processed_dir) -> pd.DataFrame:
-    return pd.read_parquet(small_processed_dir / config.TITLES_FILE)
+def small_titles_table(small_processed) -> pd.DataFrame:
+    return pd.read_parquet(small_processed / STREAMING.name / config.TITLES_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +46,10 @@ def api(tiny_state) -> TestClient:
 
 # ---- ETL --------------------------------------------------------------------------------------------------
 
-def test_etl_keeps_every_title_and_the_catalog_ratings(small_processed_dir, small_titles_table):
-    report = json.loads((small_processed_dir / config.ETL_REPORT_FILE).read_text(encoding="utf-8"))
+def test_etl_keeps_every_title_and_the_catalog_ratings(small_processed, small_titles_table):
+    report = json.loads((small_processed / STREAMING.name / config.ETL_REPORT_FILE).read_text(encoding="utf-8"))
     titles = small_titles_table
-    ratings = pd.read_parquet(small_processed_dir / config.RATINGS_FILE)
+    ratings = pd.read_parquet(small_processed / STREAMING.name / config.RATINGS_FILE)
     per_platform = titles.groupby("platform").size().to_dict()
     assert per_platform == {p: 100 for p in config.PLATFORMS}
     assert titles[config.COL_ID].is_unique and len(titles) == report["titles"]["rows"] == 400
@@ -59,15 +60,15 @@ def test_etl_keeps_every_title_and_the_catalog_ratings(small_processed_dir, smal
     assert report["ratings"]["superseded_files"] == ["ratings/7.parquet"]  # the timestamped twin won
 
 
-def test_etl_quarantines_ratings_of_titles_outside_the_catalog(small_processed_dir):
-    quarantine = pd.read_csv(small_processed_dir / config.QUARANTINE_FILE)
+def test_etl_quarantines_ratings_of_titles_outside_the_catalog(small_processed):
+    quarantine = pd.read_csv(small_processed / STREAMING.name / config.QUARANTINE_FILE)
     stray = quarantine[quarantine["reason"] == "movieId is not a catalog title"]
     assert len(stray) == 2 * SMALL_STRAY_RATINGS  # from each of the two ratings files read
     assert set(stray["file"]) == {"ratings/1.parquet", "ratings/7_with_timestamp.parquet"}
 
 
-def test_etl_scores_are_the_mean_of_the_kept_ratings(small_processed_dir, small_titles_table):
-    ratings = pd.read_parquet(small_processed_dir / config.RATINGS_FILE)
+def test_etl_scores_are_the_mean_of_the_kept_ratings(small_processed, small_titles_table):
+    ratings = pd.read_parquet(small_processed / STREAMING.name / config.RATINGS_FILE)
     means = ratings.groupby(config.COL_ITEM)[config.COL_RATING].mean()
     scored = small_titles_table.set_index(config.COL_ID)[config.COL_SCORE].dropna()
     assert len(scored) > 100
@@ -138,7 +139,7 @@ def test_similar_titles_best_first_never_itself(tiny_state, small_titles_table):
 
 # ---- Hub: publish the tiny model and the small catalog, pull them back ---------------------------------
 
-def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts, small_processed_dir, monkeypatch,
+def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts, small_processed, monkeypatch,
                                                        tmp_path):
     from model.publish import main as publish
     from serving.hub import pull
@@ -148,14 +149,15 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts
     monkeypatch.delenv("HF_MODEL_REPO", raising=False)
     monkeypatch.delenv("HF_DATASET_REPO", raising=False)
     assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir", str(tiny_artifacts),
-                    "--processed-dir", str(small_processed_dir), "--reports-dir", str(tmp_path / "no-reports")]) == 0
+                    "--processed-dir", str(small_processed), "--reports-dir", str(tmp_path / "no-reports")]) == 0
     hub = dict(endpoint=hub_server.url, token=hub_server.token, cache_dir=tmp_path / "cache", timeout=10)
     model = pull("me/svd", "model", local=tmp_path / "none", required=MANIFEST_FILE, **hub)
-    data = pull("me/catalog", "dataset", local=tmp_path / "none", required=config.TITLES_FILE, **hub)
+    titles = f"{STREAMING.name}/{config.TITLES_FILE}"  # each catalog in its folder, as in data/processed
+    data = pull("me/catalog", "dataset", local=tmp_path / "none", required=titles, **hub)
     assert model.origin == data.origin == "hub"
     for name in json.loads((tiny_artifacts / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]:
         assert (model.path / name).read_bytes() == (tiny_artifacts / name).read_bytes(), name
-    assert (data.path / config.TITLES_FILE).read_bytes() == (small_processed_dir / config.TITLES_FILE).read_bytes()
+    assert (data.path / titles).read_bytes() == (small_processed / titles).read_bytes()
 
 
 # ---- the app's REST routes, in-process -----------------------------------------------------------------

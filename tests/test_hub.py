@@ -12,21 +12,23 @@ import numpy as np
 import pytest
 
 import config
+from catalog import STREAMING
 from model.publish import main as publish_main
 from serving.artifacts import MANIFEST_FILE, ArtifactError, save_artifacts
 from serving.hub import DEFAULT_TIMEOUT, pull
 from serving.predictor import Predictor
+from serving.state import dataset_tables
 
 
 @pytest.fixture(scope="module")
-def artifacts_dir(processed_dir, titles, tmp_path_factory):
+def artifacts_dir(streaming_processed, titles, tmp_path_factory):
     """A small real model: SVD on 150 users of the processed ratings, exported like model.train does."""
     from surprise import SVD
 
     from model.dataset import build_trainset, load_ratings
     from model.export import export_arrays
 
-    enc = build_trainset(load_ratings(processed_dir, sample_users=150))
+    enc = build_trainset(load_ratings(streaming_processed / STREAMING.name, sample_users=150))
     algo = SVD(n_factors=4, n_epochs=3, random_state=0).fit(enc.trainset)
     out = tmp_path_factory.mktemp("model") / "artifacts"
     return save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5},
@@ -42,10 +44,10 @@ def hub_env(hub_server, monkeypatch, tmp_path):
     return tmp_path / "hf-cache"
 
 
-def _publish(artifacts_dir, processed_dir, reports_dir=None) -> int:
+def _publish(artifacts_dir, streaming_processed, reports_dir=None) -> int:
     """Publish; without reports_dir, from a reports folder that does not exist (no EDA to publish)."""
     return publish_main(["--model-repo", "me/svd", "--dataset-repo", "me/catalog",
-                         "--artifacts-dir", str(artifacts_dir), "--processed-dir", str(processed_dir),
+                         "--artifacts-dir", str(artifacts_dir), "--processed-dir", str(streaming_processed),
                          "--reports-dir", str(reports_dir or artifacts_dir / "no-reports")])
 
 
@@ -55,7 +57,7 @@ def _pull_both(cache_dir, local_artifacts, local_processed, model_repo="me/svd",
     kwargs = dict(timeout=timeout, cache_dir=cache_dir, endpoint=os.environ.get("HF_ENDPOINT"),
                   token=os.environ.get("HF_TOKEN"))
     return (pull(model_repo, "model", local=local_artifacts, required=MANIFEST_FILE, **kwargs),
-            pull(dataset_repo, "dataset", local=local_processed, required=config.TITLES_FILE, **kwargs))
+            pull(dataset_repo, "dataset", local=local_processed, required=dataset_tables(), **kwargs))
 
 
 def _same_files(local, pulled, names):
@@ -64,16 +66,19 @@ def _same_files(local, pulled, names):
 
 
 @pytest.mark.slow
-def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artifacts_dir, processed_dir, tmp_path):
-    assert _publish(artifacts_dir, processed_dir) == 0
+def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artifacts_dir, streaming_processed,
+                                                       tmp_path):
+    assert _publish(artifacts_dir, streaming_processed) == 0
     model_files = sorted(p.name for p in artifacts_dir.iterdir())
     assert sorted(hub_server.files("model", "me/svd")) == model_files
-    assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", "etl_report.json", "titles.parquet"]
+    assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", f"{STREAMING.name}/etl_report.json",
+                                                                 f"{STREAMING.name}/titles.parquet"]
 
     model, data = _pull_both(hub_env, tmp_path / "none", tmp_path / "none")
     assert model.origin == data.origin == "hub"
     _same_files(artifacts_dir, model.path, model_files)
-    _same_files(processed_dir, data.path, ["titles.parquet", "etl_report.json"])
+    _same_files(streaming_processed, data.path, [f"{STREAMING.name}/titles.parquet",
+                                                 f"{STREAMING.name}/etl_report.json"])
     assert "datasets" in str(data.path) and str(hub_env) in str(model.path)
     sha = hub_server.repos[("model", "me/svd")].sha
     assert model.where == f"hub model me/svd@{sha[:7]}" and model.path.name == sha
@@ -92,27 +97,27 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artif
 
 
 @pytest.mark.slow
-def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env, artifacts_dir, processed_dir,
+def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env, artifacts_dir, streaming_processed,
                                                              tmp_path):
-    assert _publish(artifacts_dir, processed_dir) == 0
+    assert _publish(artifacts_dir, streaming_processed) == 0
     first = hub_server.repos[("model", "me/svd")].sha
     changed = tmp_path / "artifacts"
     arrays = {p.stem: np.load(p, allow_pickle=False) for p in artifacts_dir.glob("*.npy")}
     arrays["global_mean"] = arrays["global_mean"] + 0.25
     save_artifacts(changed, arrays, meta={"threshold": 3.5})
-    assert _publish(changed, processed_dir) == 0  # create_repo(exist_ok=True) on an existing repo
+    assert _publish(changed, streaming_processed) == 0  # create_repo(exist_ok=True) on an existing repo
     second = hub_server.repos[("model", "me/svd")].sha
     assert second != first
-    model, _ = _pull_both(hub_env, artifacts_dir, processed_dir)
+    model, _ = _pull_both(hub_env, artifacts_dir, streaming_processed)
     assert f"@{second[:7]}" in model.where
     assert Predictor.from_dir(model.path).global_mean == pytest.approx(float(arrays["global_mean"]))
 
 
 @pytest.mark.slow
-def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, artifacts_dir, processed_dir,
+def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, artifacts_dir, streaming_processed,
                                                           tmp_path):
-    assert _publish(artifacts_dir, processed_dir) == 0
-    online, _ = _pull_both(hub_env, artifacts_dir, processed_dir)
+    assert _publish(artifacts_dir, streaming_processed) == 0
+    online, _ = _pull_both(hub_env, artifacts_dir, streaming_processed)
     hub_server.stop()
     offline, offline_data = _pull_both(hub_env, tmp_path / "none", tmp_path / "none", timeout=5)
     assert offline.origin == offline_data.origin == "cache"
@@ -121,24 +126,24 @@ def test_unreachable_hub_uses_the_cached_copy_and_says_so(hub_server, hub_env, a
 
 
 @pytest.mark.slow
-def test_nothing_cached_falls_back_to_local_files(hub_server, hub_env, artifacts_dir, processed_dir):
+def test_nothing_cached_falls_back_to_local_files(hub_server, hub_env, artifacts_dir, streaming_processed):
     hub_server.stop()
-    model, data = _pull_both(hub_env, artifacts_dir, processed_dir, timeout=5)
+    model, data = _pull_both(hub_env, artifacts_dir, streaming_processed, timeout=5)
     assert (model.origin, data.origin) == ("local", "local")
     assert model.path == artifacts_dir and "no cached copy" in model.why
 
 
 @pytest.mark.slow
-def test_no_repo_configured_uses_local_files(hub_env, artifacts_dir, processed_dir):
-    model, data = _pull_both(hub_env, artifacts_dir, processed_dir, model_repo=None, dataset_repo=None)
+def test_no_repo_configured_uses_local_files(hub_env, artifacts_dir, streaming_processed):
+    model, data = _pull_both(hub_env, artifacts_dir, streaming_processed, model_repo=None, dataset_repo=None)
     assert model.origin == data.origin == "local" and model.why == "no HF_MODEL_REPO set"
 
 
 @pytest.mark.slow
-def test_slow_hub_is_abandoned_after_the_deadline(hub_server, hub_env, artifacts_dir, processed_dir):
+def test_slow_hub_is_abandoned_after_the_deadline(hub_server, hub_env, artifacts_dir, streaming_processed):
     hub_server.delay = 5.0
     start = time.perf_counter()
-    model, _ = _pull_both(hub_env, artifacts_dir, processed_dir, timeout=1.0)
+    model, _ = _pull_both(hub_env, artifacts_dir, streaming_processed, timeout=1.0)
     assert time.perf_counter() - start < 4.5  # two repos, each given up after ~1 s instead of 5+
     assert model.origin == "local" and "the Hub did not answer within 1 s" in model.why
 
@@ -149,40 +154,39 @@ def test_nothing_anywhere_is_a_clear_error(hub_server, hub_env, tmp_path):
 
 
 @pytest.mark.slow
-def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env, artifacts_dir, processed_dir,
+def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env, artifacts_dir, streaming_processed,
                                                             tmp_path, capsys):
     import shutil
 
     broken = tmp_path / "artifacts"
     shutil.copytree(artifacts_dir, broken)
     (broken / "item_bias.npy").write_bytes(b"garbage")
-    assert _publish(broken, processed_dir) == 2
+    assert _publish(broken, streaming_processed) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "item_bias.npy" in err
     assert hub_server.paths_requested("POST") == []
 
 
 @pytest.mark.slow
-def test_publish_option_and_auth_errors(hub_server, hub_env, artifacts_dir, processed_dir, monkeypatch, capsys):
+def test_publish_option_and_auth_errors(hub_server, hub_env, artifacts_dir, streaming_processed, monkeypatch, capsys):
     assert publish_main(["--artifacts-dir", str(artifacts_dir)]) == 2
     assert "HF_MODEL_REPO" in capsys.readouterr().err
     assert publish_main(["--model-repo", "no-owner", "--dataset-repo", "me/c"]) == 2
     assert "owner/name" in capsys.readouterr().err
     monkeypatch.setenv("HF_TOKEN", "wrong")
-    assert _publish(artifacts_dir, processed_dir) == 1
+    assert _publish(artifacts_dir, streaming_processed) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: publishing failed") and err.count("\n") == 0
 
 
 @pytest.mark.slow
-def test_publish_to_a_silent_hub_fails_within_its_timeout(artifacts_dir, processed_dir, tmp_path):
+def test_publish_to_a_silent_hub_fails_within_its_timeout(artifacts_dir, streaming_processed, tmp_path):
     # A loopback socket that accepts connections and never answers: huggingface_hub alone would wait forever.
     import os
     import socket
     import subprocess
     import sys
 
-    import config
 
     with socket.create_server(("127.0.0.1", 0)) as silent:
         silent.listen(16)
@@ -192,7 +196,7 @@ def test_publish_to_a_silent_hub_fails_within_its_timeout(artifacts_dir, process
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "model.publish", "--model-repo", "me/svd",
                                  "--dataset-repo", "me/catalog", "--artifacts-dir", str(artifacts_dir),
-                                 "--processed-dir", str(processed_dir), "--reports-dir", str(tmp_path / "none")],
+                                 "--processed-dir", str(streaming_processed), "--reports-dir", str(tmp_path / "none")],
                                 cwd=config.PROJ_ROOT, env=env, capture_output=True, text=True, timeout=120)
         elapsed = time.perf_counter() - start
     assert result.returncode == 1, result.stderr

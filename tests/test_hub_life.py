@@ -46,12 +46,12 @@ def _publish(hub: HubServer, artifacts: Path, processed: Path, tmp: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def published(app_artifacts, movies_processed_dir, tmp_path_factory):
+def published(app_artifacts, movies_processed, tmp_path_factory):
     """The repos' files as published once by model.publish: {(type, repo): {path: bytes}} (copied into each
     test's own Hub server, so one test's faults and revisions do not reach another)."""
     tmp = tmp_path_factory.mktemp("published")
     with HubServer(token="test-token") as hub:
-        _publish(hub, app_artifacts, movies_processed_dir, tmp)
+        _publish(hub, app_artifacts, movies_processed, tmp)
         return {key: dict(repo.files) for key, repo in hub.repos.items()}
 
 
@@ -96,7 +96,9 @@ def _warm_cache(hub: HubServer, cache: Path) -> dict[str, str]:
     from serving import hub as hub_module
 
     pulled = {}
-    for repo_type, repo_id, required in (("model", MODEL, "manifest.json"), ("dataset", DATA, "titles.parquet")):
+    from serving.state import dataset_tables
+
+    for repo_type, repo_id, required in (("model", MODEL, "manifest.json"), ("dataset", DATA, dataset_tables())):
         got = hub_module.pull(repo_id, repo_type, local=cache / "none", required=required, endpoint=hub.url,
                               token=hub.token, cache_dir=cache / "hub")
         assert got.origin == "hub"
@@ -223,7 +225,7 @@ def _reload(app: AppProcess) -> httpx.Response:
     return httpx.post(app.url + "/admin/reload", headers={"Authorization": f"Bearer {SECRET}"})
 
 
-def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, app_artifacts, movies_processed_dir,
+def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, app_artifacts, movies_processed,
                                                                           known_user, tmp_path):
     from serving.artifacts import save_artifacts
 
@@ -248,7 +250,7 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
         save_artifacts(changed, arrays, meta={"threshold": 3.5})
         with Clients(app.url, pairs) as clients:
             time.sleep(4)
-            _publish(hub, changed, movies_processed_dir, tmp_path)
+            _publish(hub, changed, movies_processed, tmp_path)
             new_sha = hub.repos[("model", MODEL)].sha
             reload_at = time.perf_counter()
             response = _reload(app)

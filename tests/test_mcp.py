@@ -102,10 +102,10 @@ async def mcp_session(url: str, work) -> object:
 
 
 @pytest.mark.slow
-def test_an_mcp_client_lists_the_tools_and_gets_a_visitors_picks(movies_processed_dir, app_artifacts_with_movies,
+def test_an_mcp_client_lists_the_tools_and_gets_a_visitors_picks(movies_processed, app_artifacts_with_movies,
                                                                   tmp_path):
     env = {"APP_MCP": "true", "PYTHONPROFILEIMPORTTIME": "1"}
-    with AppProcess(artifacts_dir=app_artifacts_with_movies, processed_dir=movies_processed_dir, env=env,
+    with AppProcess(artifacts_dir=app_artifacts_with_movies, processed_dir=movies_processed, env=env,
                     log_path=tmp_path / "app.log") as app:
         async def work(session):
             listed = (await session.list_tools()).tools
@@ -133,9 +133,9 @@ def test_an_mcp_client_lists_the_tools_and_gets_a_visitors_picks(movies_processe
 
 
 @pytest.mark.slow
-def test_without_app_mcp_nothing_of_mcp_is_imported(tiny_artifacts, small_processed_dir, tmp_path):
+def test_without_app_mcp_nothing_of_mcp_is_imported(tiny_artifacts, small_processed, tmp_path):
     env = {"PYTHONPROFILEIMPORTTIME": "1"}
-    with AppProcess(artifacts_dir=tiny_artifacts, processed_dir=small_processed_dir, env=env,
+    with AppProcess(artifacts_dir=tiny_artifacts, processed_dir=small_processed, env=env,
                     log_path=tmp_path / "app.log") as app:
         assert app.url
     # (a line for "mcp" itself is gradio's attempt, refused: app.py keeps the package out)

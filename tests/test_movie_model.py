@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import MOVIES
 from errors import InputError, NotFound
 from inputs.ratings import parse_visitor_ratings
 from model.dataset import build_trainset, encode
@@ -247,9 +248,9 @@ def test_fold_in_table_beats_the_item_bias_baseline_on_rmse(movies_model):
 
 
 @pytest.mark.slow
-def test_fold_in_recovers_trained_users(recommender, movies_processed_dir):
+def test_fold_in_recovers_trained_users(recommender, movies_processed):
     rec = recommender
-    ratings = pd.read_parquet(movies_processed_dir / "movies" / "ratings.parquet")
+    ratings = pd.read_parquet(movies_processed / MOVIES.name / "ratings.parquet")
     counts = ratings.groupby("userId").size()
     users = counts[(counts >= 20) & (counts <= 300)].index[:10]
     for user in users:

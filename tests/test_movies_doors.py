@@ -4,7 +4,7 @@ side's TMDB facts (issue #12).
 Fast tests: the small cut of the real streaming data (tests/conftest.py) beside a hand-made Movies catalog of a
 few films, two of them linked to small-cut titles, served in-process (TestClient over serving.api) and through a
 loopback Hub. Slow tests (@pytest.mark.slow): the real movies ETL beside the real streaming ETL
-(movies_processed_dir), in-process and in the served app (`python app.py`, gradio_client).
+(movies_processed), in-process and in the served app (`python app.py`, gradio_client).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import config
-from catalog import MOVIES
+from catalog import MOVIES, STREAMING
 from catalog.movies.queries import load_movies_catalog
 from catalog.movies.schema import FACTS_COLUMNS, REQUIRED_COLUMNS
 from catalog.movies.where_to_watch import SCHEMA, WHERE_TO_WATCH_FILE
@@ -54,9 +54,9 @@ MOVIE_ROWS = [
 
 
 @pytest.fixture(scope="module")
-def linked_titles(small_processed_dir: Path) -> dict[str, str]:
+def linked_titles(small_processed: Path) -> dict[str, str]:
     """Two movies of the small cut (one on Disney+, one on Netflix) to link to Toy Story, and one left unlinked."""
-    titles = pd.read_parquet(small_processed_dir / config.TITLES_FILE)
+    titles = pd.read_parquet(small_processed / STREAMING.name / config.TITLES_FILE)
     movies = titles[titles["type"] == "movie"]
     pick = {platform: str(movies.loc[movies["platform"] == platform, "id"].iloc[0]) for platform in ("disney",
                                                                                                      "netflix")}
@@ -78,12 +78,12 @@ def write_movies(folder: Path, linked: dict[str, str], links: bool = True) -> No
 
 
 @pytest.fixture(scope="module")
-def both_dir(small_processed_dir: Path, linked_titles, tmp_path_factory) -> Path:
+def both_dir(small_processed: Path, linked_titles, tmp_path_factory) -> Path:
     """The small streaming cut (linked) plus movies/ with the hand-made catalog and its where-to-watch links."""
     out = tmp_path_factory.mktemp("small-both")
-    for entry in small_processed_dir.iterdir():
+    for entry in small_processed.iterdir():
         (out / entry.name).symlink_to(entry)
-    write_movies(out / "movies", linked_titles)
+    write_movies(out / MOVIES.name, linked_titles)
     return out
 
 
@@ -213,10 +213,10 @@ def test_the_page_header_names_both_catalogs_and_both_models_with_their_loaded_s
             f"MovieLens ratings by {movie_model.user_ids.size} users of {movie_model.item_ids.size} films).") in text
 
 
-def test_missing_where_to_watch_is_empty_lists_and_a_note(small_processed_dir, linked_titles, tmp_path, caplog):
-    for entry in small_processed_dir.iterdir():
+def test_missing_where_to_watch_is_empty_lists_and_a_note(small_processed, linked_titles, tmp_path, caplog):
+    for entry in small_processed.iterdir():
         (tmp_path / entry.name).symlink_to(entry)
-    write_movies(tmp_path / "movies", linked_titles, links=False)
+    write_movies(tmp_path / MOVIES.name, linked_titles, links=False)
     with caplog.at_level("WARNING"):
         state = load_state(processed_dir=tmp_path, artifacts_dir=tmp_path / "no-artifacts",
                            reports_dir=tmp_path / "no-reports", settings=load_settings({}))
@@ -243,7 +243,8 @@ def test_publish_puts_the_movies_tables_under_movies_and_the_app_loads_them(hub_
     files = hub_server.files("dataset", "me/catalog")
     movies_files = ["movies/etl_report.json", "movies/movies.parquet", "movies/ratings.parquet",
                     "movies/where_to_watch.parquet"]
-    assert sorted(files) == sorted(["README.md", "etl_report.json", "titles.parquet", *movies_files])
+    streaming_files = [f"{STREAMING.name}/etl_report.json", f"{STREAMING.name}/titles.parquet"]
+    assert sorted(files) == sorted(["README.md", *streaming_files, *movies_files])
     for name in movies_files:
         assert files[name] == (both_dir / name).read_bytes(), name
     assert "## The Movies catalog (`movies/`)" in files["README.md"].decode()
@@ -266,26 +267,55 @@ def test_publish_puts_the_movies_tables_under_movies_and_the_app_loads_them(hub_
     assert answer["tmdb"]["id"] == 862
 
 
+def test_a_dataset_repo_in_the_layout_published_before_catalog_folders_still_loads(hub_server, both_dir, monkeypatch,
+                                                                                    tmp_path):
+    """A deployed Space's dataset repo may still hold the streaming tables at its root and the Movies ones under
+    movies/: the loader reads that layout too (CatalogSpec.folder)."""
+    import shutil
+
+    import huggingface_hub.constants
+    from huggingface_hub import HfApi
+
+    old = tmp_path / "old-layout"
+    shutil.copytree(both_dir / STREAMING.name, old)
+    shutil.copytree(both_dir / MOVIES.name, old / MOVIES.name)
+    api = HfApi(endpoint=hub_server.url, token=hub_server.token)
+    api.create_repo("me/old-catalog", repo_type="dataset")
+    api.upload_folder(repo_id="me/old-catalog", repo_type="dataset", folder_path=old)
+    assert config.TITLES_FILE in hub_server.files("dataset", "me/old-catalog")
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    settings = load_settings({"HF_DATASET_REPO": "me/old-catalog", "HF_ENDPOINT": hub_server.url,
+                              "HF_TOKEN": hub_server.token})
+    state = load_state(processed_dir=tmp_path / "no-data", artifacts_dir=tmp_path / "no-artifacts",
+                       reports_dir=tmp_path / "no-reports", settings=settings)
+    assert state.data_source.kind == "hub" and state.catalog is not None, state.notices
+    assert set(state.queries) == {STREAMING.name, MOVIES.name}, state.query_errors
+    body = TestClient(create_api(state)).get("/movies/peliculas_duracion", params={"pelicula": "toy story"}).json()
+    assert body["items"][0]["id"] == 862
+
+
 def test_publish_without_the_movies_catalog_publishes_the_streaming_tables_only(hub_server, tiny_artifacts,
-                                                                                small_processed_dir, monkeypatch,
+                                                                                small_processed, monkeypatch,
                                                                                 tmp_path):
     from model.publish import main as publish
 
     monkeypatch.setenv("HF_TOKEN", hub_server.token)
     monkeypatch.setenv("HF_ENDPOINT", hub_server.url)
     assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir", str(tiny_artifacts),
-                    "--processed-dir", str(small_processed_dir), "--reports-dir", str(tmp_path / "none")]) == 0
-    assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", "etl_report.json", "titles.parquet"]
+                    "--processed-dir", str(small_processed), "--reports-dir", str(tmp_path / "none")]) == 0
+    assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", f"{STREAMING.name}/etl_report.json",
+                                                                 f"{STREAMING.name}/titles.parquet"]
 
 
-def test_publish_refuses_an_unreadable_movies_table_before_any_upload(hub_server, tiny_artifacts, small_processed_dir,
+def test_publish_refuses_an_unreadable_movies_table_before_any_upload(hub_server, tiny_artifacts, small_processed,
                                                                       monkeypatch, tmp_path, capsys):
     from model.publish import main as publish
 
-    for entry in small_processed_dir.iterdir():
+    for entry in small_processed.iterdir():
         (tmp_path / entry.name).symlink_to(entry)
-    (tmp_path / "movies").mkdir()
-    (tmp_path / "movies" / "movies.parquet").write_text("not parquet")
+    (tmp_path / MOVIES.name).mkdir()
+    (tmp_path / MOVIES.name / "movies.parquet").write_text("not parquet")
     monkeypatch.setenv("HF_TOKEN", hub_server.token)
     monkeypatch.setenv("HF_ENDPOINT", hub_server.url)
     assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir", str(tiny_artifacts),
@@ -297,18 +327,18 @@ def test_publish_refuses_an_unreadable_movies_table_before_any_upload(hub_server
 # ---- slow: the real Movies catalog, in-process ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def real_api(movies_processed_dir, tmp_path_factory) -> TestClient:
+def real_api(movies_processed, tmp_path_factory) -> TestClient:
     """Both real catalogs served in-process (no model: the Movies routes need none)."""
     empty = tmp_path_factory.mktemp("none")
-    state = load_state(processed_dir=movies_processed_dir, artifacts_dir=empty / "artifacts",
+    state = load_state(processed_dir=movies_processed, artifacts_dir=empty / "artifacts",
                        reports_dir=empty / "reports", settings=load_settings({}))
     assert "movies" in state.queries, state.query_errors
     return TestClient(create_api(state))
 
 
 @pytest.fixture(scope="module")
-def real_movies(movies_processed_dir):
-    return load_movies_catalog(movies_processed_dir)
+def real_movies(movies_processed):
+    return load_movies_catalog(movies_processed / MOVIES.name)
 
 
 def movies_url(route, row: tuple) -> str:

@@ -16,6 +16,9 @@ import pandas as pd
 import pytest
 
 import config
+import settings
+from catalog import MOVIES as MOVIES_SPEC
+from catalog import STREAMING
 from errors import InputError
 from etl.__main__ import main as etl_main
 from etl.movies import columns as C
@@ -378,7 +381,7 @@ def test_shifted_and_duplicate_rows_of_derived_files_are_quarantined(tmp_path):
 def test_a_field_below_99_percent_agreement_fails_the_build_naming_it_and_keeps_old_outputs(tmp_path):
     raw, out = write_raw(tmp_path / "raw"), tmp_path / "out"
     assert cli("--catalog", "movies", "--raw-dir", str(raw), "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in (out / "movies").iterdir()}
+    before = {p.name: p.read_bytes() for p in (out / MOVIES_SPEC.name).iterdir()}
     files = derived_files(MOVIES)
     files[C.D_RUNTIME] = files[C.D_RUNTIME].replace("1,Toy Tale,81.0", "1,Toy Tale,91.0")
     write_raw(raw, derived=files)
@@ -386,7 +389,7 @@ def test_a_field_below_99_percent_agreement_fails_the_build_naming_it_and_keeps_
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "field 'runtime' from tmdb/derived/runtime_all__mandrad3.csv agrees with the raw rows on only 66.67%" \
         in result.stderr
-    assert {p.name: p.read_bytes() for p in (out / "movies").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (out / MOVIES_SPEC.name).iterdir()} == before
 
 
 def test_a_known_cause_below_99_percent_is_reported_not_fatal():
@@ -470,9 +473,9 @@ def test_cli_movies_catalog_writes_its_own_directory(tmp_path):
     result = cli("--catalog", "movies", "--raw-dir", str(write_raw(tmp_path / "raw")), "--out", str(tmp_path / "out"),
                  subprocess_run=True)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out" / "movies").iterdir()) == sorted(
+    assert sorted(p.name for p in (tmp_path / "out" / MOVIES_SPEC.name).iterdir()) == sorted(
         [C.MOVIES_FILE, C.RATINGS_FILE, C.AGREEMENT_FILE, C.QUARANTINE_FILE, C.REPORT_FILE])
-    assert not (tmp_path / "out" / config.TITLES_FILE).exists()
+    assert not (tmp_path / "out" / STREAMING.name).exists()
 
 
 @pytest.mark.parametrize("breakage, message", [
@@ -498,7 +501,7 @@ def test_missing_tmdb_directory_is_an_error_for_the_movies_catalog(tmp_path):
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
-    root = config.raw_dir()
+    root = settings.raw_dir()
     for name in ("movies_metadata_head5000.csv", C.CREDITS_HEAD_FILE, C.RATINGS_FILE_IN, C.LINKS_FILE,
                  *(f for f, _ in C.FIELD_SOURCES.values()), *(f for f, _ in C.OVERVIEW_SOURCES), C.D_DIRECTORS):
         require(root / C.SUBDIR / name)

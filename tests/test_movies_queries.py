@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import config
+import settings
+from catalog import MOVIES
 from catalog.movies import cards, codes, schema
 from catalog.movies import queries as M
 from catalog.movies.queries import EXAMPLES, MoviesCatalog, load_movies_catalog, parse_limit
@@ -294,20 +295,20 @@ def test_overview_is_cut_at_a_word(text, expected):
 def test_loader_reads_where_to_watch_and_notes_when_it_is_missing(tmp_path, caplog):
     from catalog.movies.where_to_watch import SCHEMA
 
-    folder = tmp_path / "movies"
+    folder = tmp_path / MOVIES.name
     folder.mkdir()
     frame = pd.DataFrame(ROWS)
     frame["overview"] = "An overview."
     frame.to_parquet(folder / "movies.parquet")
     with caplog.at_level("WARNING", logger=M.__name__):
-        bare = load_movies_catalog(tmp_path)
+        bare = load_movies_catalog(folder)
     assert bare.facts_for_title("ds1378") is None
     assert "where_to_watch.parquet not found" in caplog.text and "python -m etl" in caplog.text
     links = LINKS.assign(score=9, year_gap=0, director="agree", runtime="agree", cast="unknown", evidence="title")
     pq.write_table(pa.Table.from_pandas(links, schema=SCHEMA, preserve_index=False), folder / "where_to_watch.parquet")
     caplog.clear()
     with caplog.at_level("WARNING", logger=M.__name__):
-        loaded = load_movies_catalog(tmp_path)
+        loaded = load_movies_catalog(folder)
     assert caplog.text == ""
     assert loaded.facts_for_title("ds1378")["overview"] == "An overview."
     assert loaded.peliculas_duracion("toy story 2")["items"][0]["where_to_watch"] == [
@@ -318,7 +319,7 @@ def test_contract_with_the_etl():
     """catalog/movies/ repeats the ETL's column names and code tables (the serving side never imports etl)."""
     from etl.movies import columns, names
 
-    assert schema.NAME == columns.OUT_SUBDIR and schema.MOVIES_FILE == columns.MOVIES_FILE
+    assert schema.MOVIES_FILE == columns.MOVIES_FILE
     for attribute, value in vars(schema).items():
         if attribute.isupper() and isinstance(value, str) and attribute not in ("NAME", "WHERE_TO_WATCH"):
             assert getattr(columns, attribute) == value, attribute
@@ -425,17 +426,17 @@ def real(tmp_path_factory) -> MoviesCatalog:
     """The real movies ETL run once into a temporary directory, loaded."""
     from etl.movies.pipeline import run
 
-    raw = config.raw_dir()
+    raw = settings.raw_dir()
     require(raw / "tmdb")
-    out = tmp_path_factory.mktemp("processed")
-    run(raw, out / "movies", quiet=True)
+    out = tmp_path_factory.mktemp("processed") / MOVIES.name
+    run(raw, out, quiet=True)
     return load_movies_catalog(out)
 
 
 def _derived(name: str, id_column: str = "id") -> pd.DataFrame:
     """A derived CSV as text with its quarantine applied the simple way: whole-number ids only, the first
     row of each id (the ETL quarantines the shifted rows, which have dates as ids, and later duplicates)."""
-    path = require(config.raw_dir() / DERIVED / name)
+    path = require(settings.raw_dir() / DERIVED / name)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame = frame[frame[id_column].str.fullmatch(r"\d+")].copy()
     frame["mid"] = frame[id_column].astype("int64")
@@ -514,7 +515,7 @@ def test_real_productoras_exitosas_pixar(real, spine):
 def test_real_get_director(real, spine, name):
     # fermuba's file lists every director of a movie; the ETL takes it for every movie (the head5000 credits
     # only fill movies fermuba lacks), so the movies of a director it names are exactly these.
-    directors = pd.read_csv(require(config.raw_dir() / DERIVED / "directors_all__fermuba.csv"), dtype=str,
+    directors = pd.read_csv(require(settings.raw_dir() / DERIVED / "directors_all__fermuba.csv"), dtype=str,
                             keep_default_na=False)
     ids = directors.loc[directors["name"] == name, "id_movie"].astype("int64")
     movies = spine[spine["mid"].isin(ids)]

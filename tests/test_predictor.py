@@ -15,6 +15,7 @@ import pytest
 from surprise import SVD
 
 import config
+from catalog import STREAMING
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
 from inputs.numbers import parse_n, parse_user_id
@@ -36,8 +37,8 @@ def _fit(df: pd.DataFrame, titles: pd.DataFrame | None, out, **params) -> tuple[
 
 
 @pytest.fixture(scope="module")
-def model(processed_dir, titles, tmp_path_factory):
-    df = load_ratings(processed_dir, sample_users=300, seed=config.SEED)
+def model(streaming_processed, titles, tmp_path_factory):
+    df = load_ratings(streaming_processed / STREAMING.name, sample_users=300, seed=config.SEED)
     algo, predictor = _fit(df, titles, tmp_path_factory.mktemp("svd") / "artifacts", n_factors=8, n_epochs=5)
     return df, algo, predictor
 

@@ -42,13 +42,13 @@ class RecordingProxy:
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["--share", "APP_SHARE=true"])
 def test_share_asks_gradio_for_a_link_and_a_failure_is_one_line_while_the_app_keeps_serving(
-        how, small_processed_dir, tiny_artifacts, tmp_path):
+        how, small_processed, tiny_artifacts, tmp_path):
     proxy = RecordingProxy()
     env = {"HTTPS_PROXY": proxy.url, "HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1,localhost"}
     args: tuple[str, ...] = ("--share",) if how == "--share" else ()
     if how != "--share":
         env["APP_SHARE"] = "true"
-    app = AppProcess(artifacts_dir=tiny_artifacts, processed_dir=small_processed_dir, env=env, args=args,
+    app = AppProcess(artifacts_dir=tiny_artifacts, processed_dir=small_processed, env=env, args=args,
                      log_path=tmp_path / "app.log")
     with app:
         deadline = time.monotonic() + 60

@@ -48,11 +48,11 @@ def space(tmp_path_factory) -> tuple[Path, Path]:
     return checkout, python
 
 
-def test_a_fresh_space_serves_the_hubs_model_and_catalogs(space, app_artifacts, movies_processed_dir, known_user,
+def test_a_fresh_space_serves_the_hubs_model_and_catalogs(space, app_artifacts, movies_processed, known_user,
                                                          tmp_path):
     checkout, python = space
     with HubServer(token="test-token") as hub:
-        _publish(hub, app_artifacts, movies_processed_dir, tmp_path)
+        _publish(hub, app_artifacts, movies_processed, tmp_path)
         env = {"HF_ENDPOINT": hub.url, "HF_MODEL_REPO": MODEL, "HF_DATASET_REPO": DATA,
                "HF_HOME": str(tmp_path / "hf"), "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
         app = AppProcess(env=env, python=python, root=checkout, log_path=tmp_path / "space.log")

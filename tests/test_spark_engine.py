@@ -161,7 +161,7 @@ def test_spark_artifacts_load_in_the_app_and_match_spark_estimates(spark, raw_di
 
 
 @pytest.mark.slow
-def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed_dir, tmp_path):
+def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed, tmp_path):
     """`python -m model.train --engine spark` on the small cut: the app's format with the engine fields, the
     surprise engine's held-out pairs, and a card that names the engine."""
     from serving.artifacts import load_artifacts
@@ -171,7 +171,7 @@ def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed_dir, t
     _needs_spark()
     processed = tmp_path / "processed"
     processed.mkdir()
-    for entry in Path(small_processed_dir).iterdir():
+    for entry in Path(small_processed).iterdir():
         (processed / entry.name).symlink_to(entry)
     out = tmp_path / "artifacts"
     cmd = [sys.executable, "-m", "model.train", "--engine", "spark", "--master", "local[2]", "--processed-dir",

@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, ETL_REPORT_FILE, QUARANTINE_FILE, RATINGS_FILE
-from etl.pipeline import run
 from etl.spark_session import check_runtime
+from etl.streaming.pipeline import run
 from tests.harness.extras import require_check
 
 pytestmark = pytest.mark.slow
@@ -52,7 +53,7 @@ def same_report(local: Path, spark: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fixture_raw(small_raw_dir: Path, small_processed_dir: Path, tmp_path_factory) -> Path:
+def fixture_raw(small_raw_dir: Path, small_processed: Path, tmp_path_factory) -> Path:
     """The small cut's titles, and ratings files with duplicate pairs (2 and 3 rows, means that are not exact
     in binary), bad rows of each kind, a CSV file and a timestamped twin."""
     raw = tmp_path_factory.mktemp("spark-etl-raw")
@@ -60,7 +61,7 @@ def fixture_raw(small_raw_dir: Path, small_processed_dir: Path, tmp_path_factory
     (raw / "ratings").mkdir()
     real = pd.concat([pd.read_parquet(p) for p in sorted((small_raw_dir / "ratings").glob("*.parquet"))
                       if "_with_timestamp" not in p.name])
-    ids = pd.read_parquet(small_processed_dir / RATINGS_FILE)[COL_ITEM].unique()[:5]  # catalog titles
+    ids = pd.read_parquet(small_processed / STREAMING.name / RATINGS_FILE)[COL_ITEM].unique()[:5]  # catalog titles
     extra = pd.DataFrame({COL_USER: [7, 7, 7, 8, 8, 9, None, 10, 11],
                           COL_ITEM: [ids[0], ids[0], ids[0], ids[1], ids[1], ids[2], ids[3], "zz999", ids[4]],
                           COL_RATING: [0.5, 4.0, 3.5, 1.1, 2.2, 3.0, 4.0, 4.0, 7.5]})
@@ -89,7 +90,7 @@ def test_spark_stage_writes_the_same_tables_on_fixtures(fixture_raw, tmp_path):
 
 def test_cli_engine_spark_and_bad_master(fixture_raw, tmp_path):
     env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1"}
-    base = [sys.executable, "-m", "etl", "--catalog", "streaming", "--raw-dir", str(fixture_raw), "--quiet"]
+    base = [sys.executable, "-m", "etl", "--catalog", STREAMING.name, "--raw-dir", str(fixture_raw), "--quiet"]
     bad = subprocess.run([*base, "--out", str(tmp_path / "bad"), "--engine", "spark", "--master", "spark://x"],
                          cwd=config.PROJ_ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--master" in bad.stderr
@@ -98,13 +99,13 @@ def test_cli_engine_spark_and_bad_master(fixture_raw, tmp_path):
                         cwd=config.PROJ_ROOT, env=env, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr[-3000:]
     run(fixture_raw, tmp_path / "local", quiet=True)
-    assert_same_ratings(tmp_path / "local" / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
+    assert_same_ratings(tmp_path / "local" / RATINGS_FILE, tmp_path / "spark" / STREAMING.name / RATINGS_FILE)
 
 
-def test_spark_stage_on_the_real_ratings(raw_dir, processed_dir, tmp_path):
+def test_spark_stage_on_the_real_ratings(raw_dir, streaming_processed, tmp_path):
     """All 11,024,289 real ratings: the same 10,895,200 rows (and report) as the local stage."""
     run(raw_dir, tmp_path / "spark", quiet=True, engine="spark", master="local[2]")
-    n = assert_same_ratings(processed_dir / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
+    n = assert_same_ratings(streaming_processed / STREAMING.name / RATINGS_FILE, tmp_path / "spark" / RATINGS_FILE)
     assert n == 10_895_200
     report = json.loads((tmp_path / "spark" / ETL_REPORT_FILE).read_text())["ratings"]
     assert report["rows_read"] == 11_024_289 and report["pairs_rated_more_than_once"] == 125_179

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import config
+from catalog import STREAMING
 from serving.artifacts import load_artifacts, sha256_file
 from serving.predictor import Predictor
 
@@ -23,21 +24,22 @@ def _train(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def trained(processed_dir, tmp_path_factory):
+def trained(streaming_processed, tmp_path_factory):
     out = tmp_path_factory.mktemp("train") / "artifacts"
-    result = _train("--processed-dir", str(processed_dir), "--out", str(out), "--sample-users", "1500",
+    result = _train("--processed-dir", str(streaming_processed), "--out", str(out), "--sample-users", "1500",
                     "--search-users", "1500", "--skip-movielens", "--skip-content")
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result
 
 
 @pytest.mark.slow
-def test_train_writes_verified_artifacts_metrics_and_card(trained, processed_dir):
+def test_train_writes_verified_artifacts_metrics_and_card(trained, streaming_processed):
     out, result = trained
     artifacts = load_artifacts(out)
     m = artifacts.manifest
-    assert m["inputs_sha256"] == {config.RATINGS_FILE: sha256_file(processed_dir / config.RATINGS_FILE),
-                                  config.TITLES_FILE: sha256_file(processed_dir / config.TITLES_FILE)}
+    folder = streaming_processed / STREAMING.name
+    assert m["inputs_sha256"] == {config.RATINGS_FILE: sha256_file(folder / config.RATINGS_FILE),
+                                  config.TITLES_FILE: sha256_file(folder / config.TITLES_FILE)}
     assert set(m["hyperparameters"]) == {"n_factors", "n_epochs", "lr_all", "reg_bu", "reg_bi", "reg_factors"}
     assert m["library_versions"]["scikit-surprise"] == "1.1.5" and m["threshold"] == 3.5
     assert m["n_users"] == 1500 and "README.md" in m["files"] and "metrics.json" in m["files"]
@@ -60,11 +62,11 @@ def test_train_writes_verified_artifacts_metrics_and_card(trained, processed_dir
 
 
 @pytest.mark.slow
-def test_training_is_reproducible(processed_dir):
+def test_training_is_reproducible(streaming_processed):
     from model.benchmark import benchmark
     from model.dataset import load_ratings
 
-    df = load_ratings(processed_dir, sample_users=200, seed=7)
+    df = load_ratings(streaming_processed / STREAMING.name, sample_users=200, seed=7)
     first = benchmark(df, seed=7, threshold=3.5, search_users=200, name="a")
     second = benchmark(df, seed=7, threshold=3.5, search_users=200, name="b")
     assert first["table"] == second["table"] and first["hyperparameters"] == second["hyperparameters"]

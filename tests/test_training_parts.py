@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from surprise import SVD
 
+from catalog import STREAMING
 from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN, RATINGS_FILE, TITLES_FILE
 from model.benchmark import benchmark
 from model.dataset import build_trainset, sample_users_of, split
@@ -64,12 +65,13 @@ def titles() -> pd.DataFrame:
 
 @pytest.fixture()
 def processed(tmp_path, ratings, titles):
-    """A processed folder with just what the trainer reads: ratings.parquet and titles.parquet."""
-    folder = tmp_path / "processed"
-    folder.mkdir()
+    """A processed-data root with just what the trainer reads: the streaming folder's ratings.parquet and
+    titles.parquet."""
+    folder = tmp_path / "processed" / STREAMING.name
+    folder.mkdir(parents=True)
     ratings.to_parquet(folder / RATINGS_FILE, index=False)
     titles.to_parquet(folder / TITLES_FILE, index=False)
-    return folder
+    return folder.parent
 
 
 # ---- model.dataset ---------------------------------------------------------------------------------------
@@ -191,7 +193,7 @@ def test_cli_trains_on_a_tiny_processed_folder(processed, tmp_path, capsys):
     assert stdout.startswith("Our ratings, held-out 20%") and "| SVD |" in stdout and f"artifacts: {out}" in stdout
     artifacts = load_artifacts(out)
     assert {"metrics.json", "README.md"} <= set(artifacts.manifest["files"])
-    assert artifacts.manifest["n_ratings"] == len(pd.read_parquet(processed / RATINGS_FILE))
+    assert artifacts.manifest["n_ratings"] == len(pd.read_parquet(processed / STREAMING.name / RATINGS_FILE))
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"ours"} and metrics["ours"]["hyperparameters"] == artifacts.manifest["hyperparameters"]
     Predictor(artifacts).top_n(1, 5)
@@ -229,8 +231,8 @@ def test_bad_inputs_exit_2_with_one_line_and_keep_earlier_artifacts(processed, t
     out = tmp_path / "artifacts"
     out.mkdir()
     (out / "keep.txt").write_text("earlier")
-    (processed / TITLES_FILE).unlink()
+    (processed / STREAMING.name / TITLES_FILE).unlink()
     assert main(["--processed-dir", str(processed), "--out", str(out), "--skip-movielens", "--skip-content"]) == 2
     stdout, stderr = capsys.readouterr()
-    assert stdout == "" and stderr.strip().count("\n") == 0 and str(processed / TITLES_FILE) in stderr
+    assert stdout == "" and stderr.strip().count("\n") == 0 and str(processed / STREAMING.name / TITLES_FILE) in stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]

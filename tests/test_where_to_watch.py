@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import MOVIES as MOVIES_SPEC
+from catalog import STREAMING
 from catalog.movies import where_to_watch as R
 from etl.movies import columns as C
 from etl.movies import links as W
@@ -230,14 +232,14 @@ def test_lookups_for_the_two_sides_of_the_app(tmp_path):
                                          862: ({"platform": "disney", "title_id": "ds2"},
                                                {"platform": "netflix", "title_id": "ns2"})}
     assert W.WHERE_TO_WATCH_FILE == R.WHERE_TO_WATCH_FILE and W.SCHEMA is R.SCHEMA  # one definition
-    assert R.schema.NAME == C.OUT_SUBDIR
 
 
 # ---- the ETL hook and the CLI ------------------------------------------------------------------------------------
 
 def small_titles(path: Path) -> None:
-    """titles.parquet beside movies/ for the movies ETL fixture of test_movies_etl (Toy Tale 1995, Later Film
-    2010 are movies there)."""
+    """The streaming catalog's titles.parquet (in its folder beside the Movies one) for the movies ETL fixture of
+    test_movies_etl (Toy Tale 1995, Later Film 2010 are movies there)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     titles = titles_frame([("ds1", "disney", "movie", "toy tale", 1995, 81, "john lasseter"),
                            ("hs1", "hulu", "movie", "later film", 2011, 95, None),
                            ("ns1", "netflix", "tv show", "later film", 2010, 2, None)])
@@ -251,32 +253,32 @@ def test_movies_etl_writes_where_to_watch_when_the_streaming_catalog_is_beside_i
     raw = write_raw(tmp_path / "raw")
     out = tmp_path / "out"
     out.mkdir()
-    small_titles(out / config.TITLES_FILE)
-    run(raw, out / C.OUT_SUBDIR)
-    links = R.read_where_to_watch(out)
+    small_titles(out / STREAMING.name / config.TITLES_FILE)
+    run(raw, out / MOVIES_SPEC.name)
+    links = R.read_where_to_watch(out / MOVIES_SPEC.name)
     assert R.movie_by_title(links) == {"ds1": 1, "hs1": 10}
-    report = json.loads((out / C.OUT_SUBDIR / C.REPORT_FILE).read_text())
+    report = json.loads((out / MOVIES_SPEC.name / C.REPORT_FILE).read_text())
     assert report["where_to_watch"] == {"links": 2, "linked_movies": 2, "per_platform": {"disney": 1, "hulu": 1},
                                         "rated_movies": 2, "rated_movies_streaming": 2}
-    (out / config.TITLES_FILE).unlink()          # without the streaming catalog: no table, no counts
-    (out / C.OUT_SUBDIR / W.WHERE_TO_WATCH_FILE).unlink()
-    run(raw, out / C.OUT_SUBDIR)
-    assert not (out / C.OUT_SUBDIR / W.WHERE_TO_WATCH_FILE).exists()
-    assert "where_to_watch" not in json.loads((out / C.OUT_SUBDIR / C.REPORT_FILE).read_text())
+    (out / STREAMING.name / config.TITLES_FILE).unlink()  # without the streaming catalog: no table, no counts
+    (out / MOVIES_SPEC.name / W.WHERE_TO_WATCH_FILE).unlink()
+    run(raw, out / MOVIES_SPEC.name)
+    assert not (out / MOVIES_SPEC.name / W.WHERE_TO_WATCH_FILE).exists()
+    assert "where_to_watch" not in json.loads((out / MOVIES_SPEC.name / C.REPORT_FILE).read_text())
 
 
 def test_cli_rewrites_where_to_watch_from_a_processed_directory(tmp_path, capsys):
     from etl.movies.pipeline import run
     from tests.test_movies_etl import write_raw
 
-    run(write_raw(tmp_path / "raw"), tmp_path / "out" / C.OUT_SUBDIR)
+    run(write_raw(tmp_path / "raw"), tmp_path / "out" / MOVIES_SPEC.name)
     assert W.main(["--processed-dir", str(tmp_path / "out")]) == 2
     assert "titles.parquet: file not found" in capsys.readouterr().err
-    small_titles(tmp_path / "out" / config.TITLES_FILE)
+    small_titles(tmp_path / "out" / STREAMING.name / config.TITLES_FILE)
     assert W.main(["--processed-dir", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert out.startswith("where to watch: 2 streaming titles linked to 2 movies (disney 1, hulu 1)"), out
-    assert len(pd.read_parquet(tmp_path / "out" / C.OUT_SUBDIR / W.WHERE_TO_WATCH_FILE)) == 2
+    assert len(pd.read_parquet(tmp_path / "out" / MOVIES_SPEC.name / W.WHERE_TO_WATCH_FILE)) == 2
 
 
 # ---- the hand-labelled fixture -----------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ def real_processed(raw_dir: Path, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def real_links(real_processed: Path) -> pd.DataFrame:
-    return pd.read_parquet(real_processed / C.OUT_SUBDIR / W.WHERE_TO_WATCH_FILE)
+    return pd.read_parquet(real_processed / MOVIES_SPEC.name / W.WHERE_TO_WATCH_FILE)
 
 
 @pytest.mark.slow
@@ -329,8 +331,8 @@ def test_real_precision_and_recall_on_the_hand_labelled_pairs(real_links):
 def test_real_links_are_movies_each_linked_once_and_match_link_catalogs(real_processed, real_links):
     import time
 
-    titles = pd.read_parquet(real_processed / config.TITLES_FILE).set_index("id")
-    movies = pd.read_parquet(real_processed / C.OUT_SUBDIR / C.MOVIES_FILE)
+    titles = pd.read_parquet(real_processed / STREAMING.name / config.TITLES_FILE).set_index("id")
+    movies = pd.read_parquet(real_processed / MOVIES_SPEC.name / C.MOVIES_FILE)
     assert real_links[W.TITLE_ID].is_unique
     assert (titles.loc[real_links[W.TITLE_ID], "type"] == "movie").all()
     assert (titles.loc[real_links[W.TITLE_ID], "platform"].to_numpy() == real_links[W.PLATFORM].to_numpy()).all()
@@ -346,9 +348,9 @@ def test_real_links_are_movies_each_linked_once_and_match_link_catalogs(real_pro
 
 @pytest.mark.slow
 def test_real_rated_movies_that_stream_are_counted_in_the_report(real_processed, real_links):
-    report = json.loads((real_processed / C.OUT_SUBDIR / C.REPORT_FILE).read_text())
+    report = json.loads((real_processed / MOVIES_SPEC.name / C.REPORT_FILE).read_text())
     counts = report["where_to_watch"]
-    ratings = pd.read_parquet(real_processed / C.OUT_SUBDIR / C.RATINGS_FILE, columns=[C.ID])
+    ratings = pd.read_parquet(real_processed / MOVIES_SPEC.name / C.RATINGS_FILE, columns=[C.ID])
     rated = set(ratings[C.ID])
     streaming = rated & set(real_links[W.TMDB_ID])
     print(f"\n{W.describe(counts)}")

@@ -1,6 +1,6 @@
 """The Movies catalog's six questions, answered from indexes built once when the catalog is loaded.
 
-    catalog = load_movies_catalog("data/processed")     # reads data/processed/movies/movies.parquet
+    catalog = load_movies_catalog("data/processed/movies")     # reads its movies.parquet
     catalog.peliculas_idioma("en")                      # -> {"idioma": "en", "language": "English", "count": ...}
     catalog.franquicia("toy story")                     # -> {"franquicia": "Toy Story Collection", "count": 3, ...}
 
@@ -18,10 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-import config
 from catalog.movies import codes, schema
 from catalog.movies.cards import cut_overview, text_list
-from catalog.movies.where_to_watch import movie_by_title, read_where_to_watch, streams_by_movie, where_to_watch_path
+from catalog.movies.where_to_watch import WHERE_TO_WATCH_FILE, movie_by_title, read_where_to_watch, streams_by_movie
 from catalog.names import NameIndex, name_keys, name_words
 from errors import InputError
 from inputs.numbers import parse_n
@@ -403,19 +402,19 @@ class MoviesCatalog:
                 "items": [self._with_streams(item) for item in items[:limit]], "message": message}
 
 
-def load_movies_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> MoviesCatalog:
-    """The movies catalog from `processed_dir`/movies/movies.parquet, with its indexes built, and where its
-    films stream from `processed_dir`/movies/where_to_watch.parquet (missing: no film streams anywhere, and
-    a note in this module's log)."""
-    path = Path(processed_dir) / schema.NAME / schema.MOVIES_FILE
+def load_movies_catalog(folder: str | Path) -> MoviesCatalog:
+    """The movies catalog from `folder`/movies.parquet (folder: the catalog's own, data/processed/movies), with
+    its indexes built, and where its films stream from `folder`/where_to_watch.parquet (missing: no film streams
+    anywhere, and a note in this module's log)."""
+    path = Path(folder) / schema.MOVIES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl --catalog movies`.")
     available = set(pq.read_schema(path).names)
     facts = [c for c in schema.FACTS_COLUMNS + schema.POSTER_COLUMNS if c in available]
     movies = pd.read_parquet(path, columns=schema.REQUIRED_COLUMNS + facts)
-    links_path = where_to_watch_path(processed_dir)
+    links_path = Path(folder) / WHERE_TO_WATCH_FILE
     if links_path.is_file():
-        links = read_where_to_watch(processed_dir)
+        links = read_where_to_watch(folder)
     else:
         links = None
         log.warning("%s not found: Movies answers list no streaming platforms and streaming titles show no TMDB "

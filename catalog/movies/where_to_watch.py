@@ -1,10 +1,10 @@
 """Where to watch, the Movies catalog's links to streaming titles: the file's contract and its readers.
 
-The movies ETL (etl/movies/links.py) writes movies/where_to_watch.parquet, one row per streaming title linked to a
-TMDB movie; the Movies catalog reads it, so that a Movies answer shows where each film streams and a streaming title
-shows its TMDB facts. Defined on the serving side, which never imports the offline side.
+The movies ETL (etl/movies/links.py) writes where_to_watch.parquet in the Movies catalog's folder, one row per
+streaming title linked to a TMDB movie; the Movies catalog reads it, so that a Movies answer shows where each film
+streams and a streaming title shows its TMDB facts. Defined on the serving side, which never imports the offline side.
 
-    links = read_where_to_watch(processed_dir)   # no file yet: an empty frame with LINK_COLUMNS
+    links = read_where_to_watch(folder)   # the Movies catalog's folder; no file yet: an empty frame with LINK_COLUMNS
     streams_by_movie(links)     # {862: ({"platform": "disney", "title_id": "ds1378"}, ...)}
     movie_by_title(links)       # {"ds1378": 862}
 """
@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-
-from catalog.movies import schema
 
 WHERE_TO_WATCH_FILE = "where_to_watch.parquet"
 TMDB_ID = "tmdb_id"
@@ -33,13 +31,10 @@ SCHEMA = pa.schema([(TMDB_ID, pa.int64()), (TITLE_ID, pa.string()), (PLATFORM, p
                     (EVIDENCE, pa.string())])
 
 
-def where_to_watch_path(processed_dir: str | Path) -> Path:
-    return Path(processed_dir) / schema.NAME / WHERE_TO_WATCH_FILE
-
-
-def read_where_to_watch(processed_dir: str | Path) -> pd.DataFrame:
-    """processed_dir/movies/where_to_watch.parquet, or no links (LINK_COLUMNS) when it has not been built."""
-    path = where_to_watch_path(processed_dir)
+def read_where_to_watch(folder: str | Path) -> pd.DataFrame:
+    """folder/where_to_watch.parquet (folder: the Movies catalog's), or no links (LINK_COLUMNS) when it has not
+    been built."""
+    path = Path(folder) / WHERE_TO_WATCH_FILE
     if not path.is_file():
         return SCHEMA.empty_table().to_pandas()
     return pd.read_parquet(path)

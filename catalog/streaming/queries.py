@@ -1,6 +1,6 @@
 """The streaming catalog's nine questions, answered from indexes built once, at the first question or by `warm()`.
 
-    catalog = load_streaming_catalog()              # reads data/processed/streaming/titles.parquet
+    catalog = load_streaming_catalog("data/processed/streaming")   # reads its titles.parquet
     catalog.warm()                                  # the indexes (an app calls it once its port is open)
     catalog.get_count_platform("Netflix")           # -> {"platform": "netflix", "count": 6131, "message": None}
 
@@ -373,9 +373,10 @@ class StreamingCatalog:
                 "matched_genres": matched, "message": None}
 
 
-def load_streaming_catalog(processed_dir: str | Path = config.PROCESSED_DATA_DIR) -> StreamingCatalog:
-    """The streaming catalog from `processed_dir`/titles.parquet (indexes built at the first question or by warm())."""
-    path = Path(processed_dir) / config.TITLES_FILE
+def load_streaming_catalog(folder: str | Path) -> StreamingCatalog:
+    """The catalog from `folder`/titles.parquet (folder: the catalog's own, data/processed/streaming); its indexes
+    are built at the first question or by warm()."""
+    path = Path(folder) / config.TITLES_FILE
     if not path.is_file():
         raise InputError(f"{path} not found: build it with `python -m etl`.")
     return StreamingCatalog(pd.read_parquet(path, columns=REQUIRED_COLUMNS))

@@ -6,5 +6,6 @@ Raw rows come from `tmdb/movies_metadata.csv` when it is there, else `tmdb/movie
 (the same code reads both); the movies beyond the raw file are completed from `tmdb/derived/`, one named
 source per field. Modules: columns (names, files, sources), literals (safe parsing of the nested Python
 literals), names (ISO codes -> English names), metadata (raw rows -> clean rows), credits (cast, directors),
-derived (completion and agreement), ratings (MovieLens ratings -> TMDB ids), pipeline (the run).
+derived (completion and agreement), ratings (MovieLens ratings -> TMDB ids), links (where to watch), pipeline
+(the run), eda/ (its EDA section).
 """

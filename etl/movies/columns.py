@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 SUBDIR = "tmdb"            # raw_dir / SUBDIR holds the inputs
-OUT_SUBDIR = "movies"      # processed_dir / OUT_SUBDIR holds the outputs
 
 # ---- raw inputs (the first file found of each pair is used) ----------------------------------------------------
 METADATA_FILES = ("movies_metadata.csv", "movies_metadata_head5000.csv")

@@ -1,9 +1,9 @@
 """Where to watch: link the Movies catalog (TMDB ids) to the streaming catalog (Amazon, Disney+, Hulu, Netflix).
 
     link_catalogs(movies, titles) -> DataFrame     # one row per linked streaming title
-    catalog.movies.where_to_watch: the file's columns and schema, read_where_to_watch(processed_dir), streams_by_movie,
+    catalog.movies.where_to_watch: the file's columns and schema, read_where_to_watch(folder), streams_by_movie,
         movie_by_title (the app reads the links with them, and the serving side never imports etl/)
-    python -m etl.movies.links --processed-dir data/processed   # (re)writes movies/where_to_watch.parquet
+    python -m etl.movies.links --processed-dir data/processed   # (re)writes the Movies folder's where_to_watch.parquet
 
 The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/test_where_to_watch.py):
 
@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from catalog import MOVIES, STREAMING
 from catalog.movies.where_to_watch import (  # the file's contract and readers, shared with the app
     CAST,
     DIRECTOR,
@@ -263,10 +264,10 @@ def read_titles(path: Path) -> pd.DataFrame:
 
 
 def run(processed_dir: Path) -> dict:
-    """Link processed_dir/movies/movies.parquet to processed_dir/titles.parquet and write
-    processed_dir/movies/where_to_watch.parquet; returns the counts (`summary`)."""
-    movies_dir = processed_dir / C.OUT_SUBDIR
-    paths = [processed_dir / TITLES_FILE, movies_dir / C.MOVIES_FILE, movies_dir / C.RATINGS_FILE]
+    """Link the Movies catalog's movies.parquet to the streaming catalog's titles.parquet (each in its folder
+    under processed_dir) and write the Movies catalog's where_to_watch.parquet; returns the counts (`summary`)."""
+    movies_dir = processed_dir / MOVIES.name
+    paths = [processed_dir / STREAMING.name / TITLES_FILE, movies_dir / C.MOVIES_FILE, movies_dir / C.RATINGS_FILE]
     for path in paths:
         io.check_file(path)
     movies = pd.read_parquet(paths[1], columns=[C.ID, C.TITLE, C.RELEASE_YEAR, C.RUNTIME, C.DIRECTORS, C.CAST])
@@ -279,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl.movies.links", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processed-dir", default=str(PROCESSED_DATA_DIR),
-                        help="holds titles.parquet and movies/ (default: data/processed)")
+                        help="holds each catalog's folder (default: data/processed)")
     args = parser.parse_args(argv)
     try:
         counts = run(Path(args.processed_dir))

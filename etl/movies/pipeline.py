@@ -1,6 +1,6 @@
 """The movies catalog ETL run: raw metadata + derived/ + credits + ratings in; its own clean tables out.
 
-    run(raw_dir, out_dir) -> Report     # raw_dir holds tmdb/; out_dir is e.g. data/processed/movies
+    run(raw_dir, out_dir) -> Report     # raw_dir holds tmdb/; out_dir is the catalog's folder, data/processed/movies
 
 Every output is built in memory and written together through a staging folder, so a failed run leaves the
 earlier outputs intact. Refused (InputError) before anything is written, like the streaming ETL: a cut-off input,
@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
+from catalog import MOVIES, STREAMING
 from config import TITLES_FILE
 from errors import InputError
 from etl import io
@@ -27,10 +28,11 @@ from etl.movies.credits import assign, directors_agreement, fermuba_directors, r
 from etl.movies.derived import agreement, complete, judge, load_sources
 from etl.movies.metadata import add_names, add_return, clean_metadata
 from etl.movies.ratings import build_ratings
-from etl.pipeline import check_row_counts
-from etl.report import QuarantineLimit, Report
+from etl.report import QuarantineLimit, Report, check_row_counts
 
 log = logging.getLogger(__name__)
+
+RAW_SUBDIR = C.SUBDIR
 
 SCHEMA = pa.schema([
     (C.ID, pa.int64()), (C.TITLE, pa.string()), (C.RELEASE_DATE, pa.string()), (C.RELEASE_YEAR, pa.int32()),
@@ -103,7 +105,7 @@ def build(raw_dir: Path, quiet: bool = True) -> tuple[pd.DataFrame, pd.DataFrame
     report.summary = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "raw_dir": str(raw_dir),
-        "catalog": "movies",
+        "catalog": MOVIES.name,
         "metadata_file": raw_file,
         "credits_file": credits_file,
         "movies": {"rows": len(movies), "from_raw_rows": int((movies[C.ROW_SOURCE] == "raw").sum()),
@@ -116,10 +118,12 @@ def build(raw_dir: Path, quiet: bool = True) -> tuple[pd.DataFrame, pd.DataFrame
     return movies, ratings, table, report
 
 
-def run(raw_dir: Path, out_dir: Path, quiet: bool = True, accept_row_drop: bool = False) -> Report:
+def run(raw_dir: Path, out_dir: Path, quiet: bool = True, accept_row_drop: bool = False, engine: str = "local",
+        master: str | None = None) -> Report:
     """Build everything, then write movies.parquet, ratings.parquet, agreement.csv, quarantine.csv and
     etl_report.json together into out_dir; plus where_to_watch.parquet (etl/movies/links.py) when the streaming
-    catalog's titles.parquet is in out_dir's parent, as `python -m etl` puts it."""
+    catalog's titles.parquet is in its folder beside out_dir, as `python -m etl` puts it. The ratings are small
+    enough to be read locally whatever the engine."""
     io.check_out_dir(out_dir)
     movies, ratings, table, report = build(raw_dir, quiet=quiet)
     if not accept_row_drop:
@@ -130,10 +134,20 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = True, accept_row_drop: bool 
         io.write_parquet(_table(ratings, RATINGS_SCHEMA), stage / C.RATINGS_FILE)
         io.write_csv(table, stage / C.AGREEMENT_FILE)
         io.write_csv(report.quarantine_table(), stage / C.QUARANTINE_FILE)
-        titles_path = out_dir.parent / TITLES_FILE   # the streaming catalog, when built beside this one
+        titles_path = out_dir.parent / STREAMING.name / TITLES_FILE  # the streaming catalog, when built beside
         if titles_path.is_file():
             links = where_to_watch.link_catalogs(movies, where_to_watch.read_titles(titles_path))
             io.write_parquet(where_to_watch.links_table(links), stage / where_to_watch.WHERE_TO_WATCH_FILE)
             report.summary["where_to_watch"] = where_to_watch.summary(links, ratings[C.ID].to_numpy())
         io.write_json(report.to_dict(), stage / C.REPORT_FILE)
     return report
+
+
+def lines(report: Report) -> list[str]:
+    """The summary `python -m etl` prints after the run."""
+    summary = report.summary
+    return [*report.lines(),
+            f"movies: {summary['movies']['rows']:,} ({summary['movies']['from_raw_rows']:,} from "
+            f"{summary['metadata_file']}, {summary['movies']['from_derived']:,} completed from derived/); "
+            f"ratings: {summary['ratings']['rows_out']:,} of {summary['ratings']['rows_read']:,}; "
+            f"{summary['seconds']} s"]

@@ -1,7 +1,9 @@
-"""The whole ETL run: titles and ratings in, the processed tables and the report out."""
+"""The streaming catalog's ETL run: titles and ratings in, its clean tables and the report out.
+
+    run(raw_dir, out_dir) -> Report     # out_dir is the catalog's folder, e.g. data/processed/streaming
+"""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,33 +23,25 @@ from config import (
 )
 from errors import InputError
 from etl import io
-from etl.ratings import MAX_QUARANTINED as MAX_QUARANTINED_RATINGS
-from etl.ratings import Collapsed, collapse_duplicates, ratings_files, read_part, superseded_files, title_scores
-from etl.report import Report
-from etl.titles import MAX_QUARANTINED as MAX_QUARANTINED_TITLES
-from etl.titles import build_titles
+from etl.report import Report, check_row_counts
+from etl.streaming.ratings import MAX_QUARANTINED as MAX_QUARANTINED_RATINGS
+from etl.streaming.ratings import (
+    Collapsed,
+    collapse_duplicates,
+    ratings_files,
+    read_part,
+    superseded_files,
+    title_scores,
+)
+from etl.streaming.titles import MAX_QUARANTINED as MAX_QUARANTINED_TITLES
+from etl.streaming.titles import build_titles
 
-# An input file with fewer rows than this share of what the previous run read looks cut off.
-MIN_ROWS_OF_PREVIOUS_RUN = 0.9
-
-
-def check_row_counts(report: Report, out_dir: Path) -> None:
-    """InputError when a file has far fewer rows than the previous run's report (in out_dir) says it had."""
-    try:
-        previous = json.loads((out_dir / ETL_REPORT_FILE).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # no usable previous run: nothing to compare with
-    for name, stats in report.files.items():
-        before = previous.get(name, {}).get("rows_in") if isinstance(previous.get(name), dict) else None
-        if isinstance(before, int) and stats["rows_in"] < MIN_ROWS_OF_PREVIOUS_RUN * before:
-            raise InputError(f"{name}: {stats['rows_in']:,} rows where the previous run read {before:,}; a cut-off "
-                             "or partial file? Rerun with --accept-row-drop if the drop is intended")
-
+RAW_SUBDIR = "titles"  # raw_dir / RAW_SUBDIR holds the platforms' title files (and raw_dir / ratings the ratings)
 
 def spark_ratings(files: list[Path], catalog_ids: pa.Array, report: Report, master: str, progress) -> Collapsed:
-    """The ratings stage on Spark (etl.spark_ratings), in a session of its own."""
-    from etl.spark_ratings import collapse_with_spark  # pyspark only when asked for
+    """The ratings stage on Spark (etl.streaming.spark_ratings), in a session of its own."""
     from etl.spark_session import spark_session
+    from etl.streaming.spark_ratings import collapse_with_spark  # pyspark only when asked for
 
     spark = spark_session(master, app_name="etl")
     try:
@@ -60,7 +54,7 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False, accept_row_drop: bool
         engine: str = "local", master: str = "local[*]") -> Report:
     """Build every output in memory, then write them together: a failed run leaves old outputs intact.
 
-    engine "spark": the ratings are read, validated and collapsed by Spark on `master` (etl.spark_ratings),
+    engine "spark": the ratings are read, validated and collapsed by Spark on `master` (etl.streaming.spark_ratings),
     into the same table; everything else is the same code.
 
     Refused (InputError) before anything is written: a cut-off input file, a file with far fewer rows than
@@ -121,3 +115,8 @@ def run(raw_dir: Path, out_dir: Path, quiet: bool = False, accept_row_drop: bool
         io.write_csv(report.quarantine_table(), stage / QUARANTINE_FILE)
         io.write_json(report.to_dict(), stage / ETL_REPORT_FILE)
     return report
+
+
+def lines(report: Report) -> list[str]:
+    """The summary `python -m etl` prints after the run."""
+    return report.lines()

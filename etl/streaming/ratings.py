@@ -123,8 +123,8 @@ def collapse_duplicates(parts: list[RatingsPart], catalog_ids: pa.Array) -> Coll
 def collapsed_table(users: np.ndarray, items: np.ndarray, mean: np.ndarray, latest: np.ndarray, counts: np.ndarray,
                     catalog_ids: pa.Array) -> Collapsed:
     """The clean ratings table of collapsed pairs (sorted by user, then catalog position), whichever engine
-    collapsed them (numpy here, Spark in etl.spark_ratings): `items` are catalog positions, `latest` the latest
-    timestamp (NO_TIMESTAMP: unknown), `counts` the rows of each pair."""
+    collapsed them (numpy here, Spark in etl.streaming.spark_ratings): `items` are catalog positions, `latest` the
+    latest timestamp (NO_TIMESTAMP: unknown), `counts` the rows of each pair."""
     table = pa.table({
         COL_USER: users,
         COL_ITEM: pa.DictionaryArray.from_arrays(items, catalog_ids).cast(pa.string()),

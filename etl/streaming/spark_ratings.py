@@ -1,12 +1,12 @@
 """The ETL's ratings stage on Spark (`python -m etl --engine spark [--master local[*]]`): the same clean table.
 
-The files are checked on the driver as etl.ratings checks them (present, not empty, the required columns) and
+The files are checked on the driver as etl.streaming.ratings checks them (present, not empty, the required columns) and
 read by Spark; each row is validated by the same rules in the same order (missing userId, movieId or rating;
 rating outside the scale; not a catalog title), and quarantined rows get their 1-based row number in their
 file (rows are numbered only in a file that has bad rows). Valid rows are collapsed per (user, title) by a
 Spark aggregate (mean rating, latest timestamp), written by Spark to a temporary parquet folder (on a cluster:
 a folder the driver and the executors share), read on the driver, sorted by user then catalog position, and
-made into the same Arrow table etl.ratings.collapsed_table builds, which the pipeline writes as before.
+made into the same Arrow table etl.streaming.ratings.collapsed_table builds, which the pipeline writes as before.
 pyspark is imported only here, and this module only when `--engine spark` is asked for.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 from config import COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import check_file, require_columns
-from etl.ratings import NO_TIMESTAMP, REQUIRED, Collapsed, collapsed_table
 from etl.report import Report
+from etl.streaming.ratings import NO_TIMESTAMP, REQUIRED, Collapsed, collapsed_table
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _quarantine(typed, catalog_ids: set[str], file: str, report: Report) -> None
 
 def collapse_with_spark(spark, files: list[Path], catalog_ids: pa.Array, report: Report,
                         progress=None) -> Collapsed:
-    """etl.ratings' read_part for every file and collapse_duplicates, on Spark: the same Collapsed table."""
+    """etl.streaming.ratings' read_part for every file and collapse_duplicates, on Spark: the same Collapsed table."""
     from pyspark.sql import functions as F
 
     ids = catalog_ids.to_pylist()

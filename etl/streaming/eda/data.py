@@ -1,15 +1,13 @@
-"""Loading data/processed for the EDA: the titles, the ETL's report and the ratings as integer codes.
+"""Loading the streaming catalog's folder for its EDA: the titles, the ETL's report and the ratings as codes.
 
 Every check that the statistics and figures rely on happens here, so that bad input fails with one InputError
 naming the file before any work is done.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,26 +26,11 @@ from config import (
 )
 from errors import InputError
 from etl import io
+from etl.eda.ratings import EdaData, user_codes
 
 TITLE_COLUMNS = [COL_ID, COL_PLATFORM, "type", "title", "director", "cast", "country", "date_added",
                  "release_year", "rating", "duration", "duration_int", "duration_type", "listed_in",
                  "description", "is_placeholder"]
-
-
-@dataclass
-class EdaData:
-    """The processed tables, with the ratings as integer codes so that every statistic is a bincount."""
-    titles: pd.DataFrame      # titles.parquet, row i is item code i
-    etl_report: dict
-    users: np.ndarray         # int32 user code per rating (0..n_users-1, every code used)
-    items: np.ndarray         # int32 row of `titles` per rating
-    ratings: np.ndarray       # float64
-    rating_years: np.ndarray  # int year of each timestamped rating (only one ratings file has timestamps)
-    rated_release_years: np.ndarray  # release year of the title of each timestamped rating
-
-    @property
-    def n_users(self) -> int:
-        return int(self.users.max()) + 1 if len(self.users) else 0
 
 
 def _item_codes(items: pa.ChunkedArray, ids: pa.Array, path: Path) -> np.ndarray:
@@ -67,13 +50,6 @@ def _item_codes(items: pa.ChunkedArray, ids: pa.Array, path: Path) -> np.ndarray
     return codes
 
 
-def _user_codes(user_ids: np.ndarray) -> np.ndarray:
-    """Dense user codes; the ETL writes ratings sorted by user, which makes this a cumulative sum."""
-    if len(user_ids) and np.all(user_ids[1:] >= user_ids[:-1]):
-        return np.cumsum(np.r_[0, user_ids[1:] != user_ids[:-1]], dtype=np.int32)
-    return np.unique(user_ids, return_inverse=True)[1].astype(np.int32)
-
-
 def _etl_report(path: Path) -> dict:
     report = io.read_json_object(path, "the ETL's report")
     if not isinstance(report.get("fixes"), list):
@@ -81,11 +57,9 @@ def _etl_report(path: Path) -> dict:
     return report
 
 
-def load(processed_dir: Path) -> EdaData:
-    """The processed data, checked enough that every statistic and figure can be made; InputError otherwise."""
-    if not processed_dir.is_dir():
-        raise InputError(f"{processed_dir}: processed-data directory not found (build it with `python -m etl`)")
-    titles_path, ratings_path, report_path = (processed_dir / f for f in (TITLES_FILE, RATINGS_FILE, ETL_REPORT_FILE))
+def load(folder: Path) -> EdaData:
+    """The catalog's tables, checked enough that every statistic and figure can be made; InputError otherwise."""
+    titles_path, ratings_path, report_path = (folder / f for f in (TITLES_FILE, RATINGS_FILE, ETL_REPORT_FILE))
     titles = io.read_table(titles_path, TITLE_COLUMNS).to_pandas()
     if titles[COL_ID].duplicated().any():
         raise InputError(f"{titles_path}: {COL_ID} values are not unique; rebuild with `python -m etl`")
@@ -100,7 +74,7 @@ def load(processed_dir: Path) -> EdaData:
     ratings = table[COL_RATING].to_numpy().astype(np.float64)
     if ratings.min() < RATING_MIN or ratings.max() > RATING_MAX:
         raise InputError(f"{ratings_path}: ratings outside {RATING_MIN}-{RATING_MAX}; rebuild with `python -m etl`")
-    users = _user_codes(table[COL_USER].to_numpy())
+    users = user_codes(table[COL_USER].to_numpy())
 
     stamps = table[COL_TIMESTAMP].cast(pa.int64())
     known = pc.is_valid(stamps).to_numpy(zero_copy_only=False)

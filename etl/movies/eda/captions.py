@@ -1,28 +1,19 @@
-"""The Movies figures' captions and eda.md's Movies section, written from eda.json's numbers only.
+"""The Movies catalog's words: one caption per figure and its eda.md, written from its numbers dict only.
 
-As in captions.py, every measured number is interpolated from the numbers dict (the Movies ones under
-numbers["movies"]), never typed in: change a number in eda.json, regenerate, and the text follows.
+Every measured number is interpolated from the numbers dict (reports/movies/eda.json's "numbers"), never typed
+in: change a number there, regenerate, and the text follows.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from etl.eda.words import captions_registry, number
 
-from etl.eda.captions import number
-
-MOVIES_CAPTIONS: dict[str, Callable[[dict], str]] = {}
+CAPTIONS, caption = captions_registry()
 WELL_RATED_MD = "; the halves agree better where a movie has more ratings: r = {}"
-
-
-def caption(name: str):
-    def register(write: Callable[[dict], str]) -> Callable[[dict], str]:
-        MOVIES_CAPTIONS[name] = write
-        return write
-    return register
 
 
 def _well_rated(n: dict, key: str, spec: str, form: str = " ({})") -> str:
     """The Movies statistic `key` on the movies with enough ratings, put into `form`, or "" when none has."""
-    well = n["movies"]["item_signal_well_rated"]
+    well = n["item_signal_well_rated"]
     if well["signal"] is None:
         return ""
     return form.format(f"{number(well['signal'][key], spec)} over the {well['movies']:,} movies with "
@@ -33,30 +24,17 @@ def _money(value: float) -> str:
     return f"${value / 1e6:,.1f}M" if value >= 1e6 else f"${value:,.0f}"
 
 
-@caption("item_signal_both")
-def _signal_both(n: dict) -> str:
-    streaming, movies = n["item_signal"], n["movies"]["item_signal"]
-    return (f"Split-half r per item: Movies {number(movies['split_half_r_titles'], '.3f')}"
-            f"{_well_rated(n, 'split_half_r_titles', '.3f')}, streaming "
-            f"{number(streaming['split_half_r_titles'], '.3f')}; per user: Movies "
-            f"{number(movies['split_half_r_users'], '.3f')}, streaming "
-            f"{number(streaming['split_half_r_users'], '.3f')}. "
-            f"Observed / shuffled std of per-item means: Movies {number(movies['title_mean_std_ratio'], '.2f')}"
-            f"{_well_rated(n, 'title_mean_std_ratio', '.2f')}, "
-            f"streaming {number(streaming['title_mean_std_ratio'], '.3f')}.")
-
-
 @caption("movies_release_years")
 def _release_years(n: dict) -> str:
-    y = n["movies"]["release_year"]
-    return (f"{n['movies']['movies']:,} movies released {y['min']}-{y['max']} (median {y['median']:.0f}); "
+    y = n["release_year"]
+    return (f"{n['movies']:,} movies released {y['min']}-{y['max']} (median {y['median']:.0f}); "
             f"{y['recent_share']:.0%} from {y['recent_since']} or later, the busiest year {y['busiest_year']} "
             f"({y['busiest_year_movies']:,} movies).")
 
 
 @caption("movies_runtime")
 def _runtime(n: dict) -> str:
-    r = n["movies"]["runtime"]
+    r = n["runtime"]
     if r["median"] is None:
         return "No movie has a running time."
     longest = r["longest"][0]
@@ -68,7 +46,7 @@ def _runtime(n: dict) -> str:
 
 @caption("movies_budget_revenue")
 def _budget_revenue(n: dict) -> str:
-    m = n["movies"]["money"]
+    m = n["money"]
     if not m["with_both"]:
         return "No movie has both a budget and a revenue."
     text = (f"{m['with_both']:,} movies have both a budget and a revenue (median budget "
@@ -89,7 +67,7 @@ def _budget_revenue(n: dict) -> str:
 
 @caption("movies_votes")
 def _votes(n: dict) -> str:
-    v = n["movies"]["votes"]
+    v = n["votes"]
     return (f"{v['no_votes']:,} movies have no votes, and {v['no_votes_zero_average']:,} of them an average of 0 "
             f"that is no rating at all: with them the mean average is {v['average_mean_all']:.2f}, without "
             f"{number(v['average_mean_voted'], '.2f')} ({v['zero_average_with_votes']:,} more average 0 with votes). "
@@ -101,7 +79,7 @@ def _votes(n: dict) -> str:
 
 @caption("movies_languages_countries")
 def _languages_countries(n: dict) -> str:
-    lc = n["movies"]["languages_countries"]
+    lc = n["languages_countries"]
     languages, countries = list(lc["top_languages"]), list(lc["top_countries"])
     return (f"{lc['english_share']:.0%} of the movies are in English; then {', '.join(languages[1:4])} "
             f"({lc['languages']} languages in all). {countries[0] if countries else 'No country'} leads the "
@@ -112,18 +90,18 @@ def _languages_countries(n: dict) -> str:
 @caption("movies_title_wordcloud")
 def _title_wordcloud(n: dict) -> str:
     return ("Word size shows how often a word occurs in the movie titles (plurals merged); the most frequent: "
-            f"{', '.join(list(n['movies']['title_words'])[:6])}.")
+            f"{', '.join(list(n['title_words'])[:6])}.")
 
 
 @caption("movies_overview_wordcloud")
 def _overview_wordcloud(n: dict) -> str:
-    return (f"The {n['movies']['with_overview']:,} overviews (the other movies have none in any source) are about "
-            f"{', '.join(list(n['movies']['overview_words'])[:8])}.")
+    return (f"The {n['with_overview']:,} overviews (the other movies have none in any source) are about "
+            f"{', '.join(list(n['overview_words'])[:8])}.")
 
 
 @caption("movies_ratings")
 def _ratings(n: dict) -> str:
-    r = n["movies"]["ratings"]
+    r = n["ratings"]
     per_user, per_movie = r["ratings_per_user"], r["ratings_per_title"]
     dist = r["ratings_distribution"]
     return (f"{r['ratings']:,} ratings by {r['users']:,} users of {r['movies_rated']:,} movies "
@@ -136,44 +114,36 @@ def _ratings(n: dict) -> str:
 
 @caption("movies_item_signal_shuffle")
 def _item_signal_shuffle(n: dict) -> str:
-    s = n["movies"]["item_signal"]
+    s = n["item_signal"]
     shuffled = s["title_mean_std_shuffled"]
     return (f"Per-movie mean ratings spread more than chance: std {s['title_mean_std']:.3f} against "
             f"{s['title_mean_std_shuffled_mean']:.3f} after shuffling (all {len(shuffled)} shuffles "
             f"{min(shuffled):.3f}-{max(shuffled):.3f}, ratio {number(s['title_mean_std_ratio'], '.2f')}; the "
-            f"{n['movies']['ratings']['single_rating_movies']:,} movies with a single rating add mostly noise"
+            f"{n['ratings']['single_rating_movies']:,} movies with a single rating add mostly noise"
             f"{_well_rated(n, 'title_mean_std_ratio', '.2f', ': the ratio is {}')}). Users spread "
             f"{number(s['user_mean_std_ratio'], '.1f')}x more than shuffled.")
 
 
-@caption("item_signal_split_half_both")
-def _split_half_both(n: dict) -> str:
-    streaming, movies = n["item_signal"], n["movies"]["item_signal"]
-    return (f"A movie's mean in one random half of its ratings predicts the other half "
-            f"(r = {number(movies['split_half_r_titles'], '.3f')} over {movies['split_half_n_titles']:,} movies"
-            f"{_well_rated(n, 'split_half_r_titles', '.3f', '; {}')}); "
-            f"a streaming title's does not (r = {number(streaming['split_half_r_titles'], '.3f')} over "
-            f"{streaming['split_half_n_titles']:,} titles): the Movies ratings carry the item signal the streaming "
-            "ratings lack.")
-
-
-def movies_markdown(numbers: dict) -> list[str]:
-    """eda.md's Movies section (before the figures), or nothing when the Movies catalog was not built."""
-    if "movies" not in numbers:
-        return []
-    m, s, streaming = numbers["movies"], numbers["movies"]["item_signal"], numbers["item_signal"]
-    r = m["ratings"]
-    return [
-        "## The Movies catalog",
+def markdown(numbers: dict, figures: list[dict]) -> str:
+    """The catalog's eda.md: key numbers in words, then every figure with its caption."""
+    m, s, r = numbers, numbers["item_signal"], numbers["ratings"]
+    lines = [
+        "# Exploratory data analysis: the Movies catalog",
+        "",
+        "Generated by `python -m etl.eda` from `data/processed/movies` (the ETL's output); every number below is "
+        f"read from `eda.json`. Numbers use every row; shuffles and plot samples are seeded ({s['seed']}).",
         "",
         f"{m['movies']:,} movies ({m['from_raw_rows']:,} from raw metadata rows, the rest from the derived files), "
         f"{m['with_overview']:,} with an overview; {r['ratings']:,} MovieLens ratings by {r['users']:,} users of "
-        f"{r['movies_rated']:,} movies. Unlike the streaming ratings, these carry an item signal: split in two "
-        f"random halves, a movie's mean ratings agree with r = {number(s['split_half_r_titles'], '.3f')} (streaming "
-        f"titles: {number(streaming['split_half_r_titles'], '.3f')}), and per-movie means spread "
-        f"{number(s['title_mean_std_ratio'], '.2f')} times as much as after shuffling (streaming: "
-        f"{number(streaming['title_mean_std_ratio'], '.3f')})"
-        f"{_well_rated(numbers, 'split_half_r_titles', '.3f', WELL_RATED_MD)}. "
-        "The figures whose title starts with \"Movies\" or name both catalogs are this catalog's.",
+        f"{r['movies_rated']:,} movies. These ratings carry an item signal: split in two random halves, a movie's "
+        f"mean ratings agree with r = {number(s['split_half_r_titles'], '.3f')}, and per-movie means spread "
+        f"{number(s['title_mean_std_ratio'], '.2f')} times as much as after shuffling"
+        f"{_well_rated(numbers, 'split_half_r_titles', '.3f', WELL_RATED_MD)}.",
+        "",
+        "## Figures",
         "",
     ]
+    for figure in figures:
+        lines += [f"### {figure['title']}", "", f"![{figure['title']}]({figure['file']})", "",
+                  f"*{figure['caption']}*", ""]
+    return "\n".join(lines)

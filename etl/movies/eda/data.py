@@ -1,11 +1,9 @@
-"""Loading the Movies catalog (data/processed/movies/, built by `python -m etl`) for the EDA.
+"""Loading the Movies catalog's folder (data/processed/movies/, built by `python -m etl`) for its EDA.
 
-The Movies part of the EDA runs only when `<processed>/movies/movies.parquet` exists: `load_movies` returns None
-otherwise, and the streaming EDA runs alone. When the file is there, every check the Movies statistics and figures
-rely on happens here, so that bad input fails with one InputError naming the file before any work is done.
-
-The ratings (MovieLens' 100k, by TMDB id) become an `EdaData` whose `titles` are the rated movies, so that the
-streaming EDA's rating statistics and its item-signal test (`stats.item_signal`) run on them unchanged.
+Every check the Movies statistics and figures rely on happens here, so that bad input fails with one InputError
+naming the file before any work is done. The ratings (MovieLens' 100k, by TMDB id) become an `EdaData` whose
+`titles` are the rated movies, so that the shared rating statistics and item-signal test (etl/eda/ratings.py)
+run on them unchanged.
 """
 from __future__ import annotations
 
@@ -18,7 +16,7 @@ import pandas as pd
 from config import RATING_MAX, RATING_MIN
 from errors import InputError
 from etl import io
-from etl.eda.data import EdaData, _user_codes
+from etl.eda.ratings import EdaData, user_codes
 from etl.movies import columns as mc
 
 MOVIE_COLUMNS = [mc.ID, mc.TITLE, mc.RELEASE_YEAR, mc.OVERVIEW, mc.RUNTIME, mc.LANGUAGE, mc.LANGUAGE_NAME,
@@ -32,15 +30,6 @@ class MoviesData:
     movies: pd.DataFrame    # movies.parquet (MOVIE_COLUMNS), one row per TMDB id
     etl_report: dict
     ratings: EdaData        # titles = the rated movies (row i is item code i), users/items/ratings as codes
-
-
-def movies_dir(processed_dir: Path) -> Path:
-    return processed_dir / mc.OUT_SUBDIR
-
-
-def has_movies(processed_dir: Path) -> bool:
-    """True when the Movies catalog was built: its part of the EDA runs only then."""
-    return (movies_dir(processed_dir) / mc.MOVIES_FILE).exists()
 
 
 def _report(path: Path) -> dict:
@@ -62,7 +51,7 @@ def ratings_data(movies: pd.DataFrame, ratings: pd.DataFrame, path: Path, etl_re
                          "rebuild both with `python -m etl`")
     titles = movies.set_index(mc.ID).loc[rated_ids].reset_index()  # row i = item code i, by TMDB id
     items = np.searchsorted(rated_ids, ratings[mc.ID].to_numpy()).astype(np.int32)
-    users = _user_codes(ratings[mc.USER].to_numpy())
+    users = user_codes(ratings[mc.USER].to_numpy())
     stamps = ratings[mc.TIMESTAMP].dropna().to_numpy(dtype=np.int64) if mc.TIMESTAMP in ratings else np.array([])
     rating_years = stamps.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
     timed = ratings[mc.TIMESTAMP].notna().to_numpy() if mc.TIMESTAMP in ratings else np.zeros(len(items), bool)
@@ -70,11 +59,8 @@ def ratings_data(movies: pd.DataFrame, ratings: pd.DataFrame, path: Path, etl_re
     return EdaData(titles, etl_report or {}, users, items, values, rating_years, rated_release_years)
 
 
-def load_movies(processed_dir: Path) -> MoviesData | None:
-    """The Movies tables, or None when `<processed>/movies/movies.parquet` does not exist."""
-    if not has_movies(processed_dir):
-        return None
-    folder = movies_dir(processed_dir)
+def load(folder: Path) -> MoviesData:
+    """The Movies tables in `folder`, checked; InputError naming a missing or bad file."""
     movies_path, ratings_path = folder / mc.MOVIES_FILE, folder / mc.RATINGS_FILE
     movies = io.read_table(movies_path, MOVIE_COLUMNS).to_pandas()
     if movies[mc.ID].duplicated().any():
@@ -84,9 +70,3 @@ def load_movies(processed_dir: Path) -> MoviesData | None:
     return MoviesData(movies, report, ratings_data(movies, ratings, ratings_path, report))
 
 
-@dataclass
-class Catalogs:
-    """What the Movies figures draw from: the Movies tables and, for the side-by-side figures, the streaming
-    ratings."""
-    movies: MoviesData
-    streaming: EdaData

@@ -1,8 +1,8 @@
-"""Every statistic of the Movies catalog's EDA, computed once into one JSON-ready dict: `compute_movies(data)`.
+"""The Movies catalog's statistics, computed once into one JSON-ready dict: `compute(data)`.
 
-It is what reports/eda.json holds under "numbers" -> "movies"; the Movies figures and captions read it and compute
-no number of their own. Same rules as stats.py: plain Python types, no NaN (None where a statistic is undefined),
-seeded shuffles. The ratings reuse the streaming EDA's `ratings_summary` and `item_signal` unchanged.
+It is what reports/movies/eda.json holds under "numbers"; the Movies figures and captions read it and compute no
+number of their own: plain Python types, no NaN (None where a statistic is undefined), seeded shuffles. The
+ratings get the shared `ratings_summary` and `item_signal` (etl/eda/ratings.py).
 """
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ import numpy as np
 import pandas as pd
 
 from config import SEED
-from etl.eda import stats
-from etl.eda.data import EdaData
-from etl.eda.movies_data import MoviesData
+from etl.eda.ratings import (
+    CLOUD_WORDS,
+    FAR_OUT_IQRS,
+    N_SHUFFLES,
+    EdaData,
+    check_json_ready,
+    cloud_settings,
+    item_signal,
+    ratings_summary,
+)
 from etl.movies import columns as mc
+from etl.movies.eda.data import MoviesData
 
 TINY_BUDGET = 1_000        # dollars: a budget below it is a typo (1 or 10 "dollars" typed for millions), or a curio
 HIGH_RETURN = 1_000        # revenue / budget at or above it is named
@@ -65,7 +73,7 @@ def runtimes(movies: pd.DataFrame) -> dict:
            "longest": [_movie(r, mc.RUNTIME) for _, r in timed.nlargest(NAMED, mc.RUNTIME).iterrows()]}
     if len(minutes):
         q1, q3 = np.percentile(minutes, [25, 75])
-        fence = float(q3 + stats.FAR_OUT_IQRS * (q3 - q1))
+        fence = float(q3 + FAR_OUT_IQRS * (q3 - q1))
         out.update(median=float(np.median(minutes)), far_out_fence=fence, beyond_fence=int((minutes > fence).sum()))
     return out
 
@@ -144,14 +152,14 @@ def cloud_words(texts: pd.Series) -> dict[str, int]:
     """Word counts (plurals merged, common English words left out), most frequent first, for a word cloud."""
     from wordcloud import WordCloud
 
-    counts = WordCloud(**stats.cloud_settings()).process_text(" ".join(texts.dropna()))
-    return dict(sorted(counts.items(), key=lambda item: item[1], reverse=True)[:stats.CLOUD_WORDS])
+    counts = WordCloud(**cloud_settings()).process_text(" ".join(texts.dropna()))
+    return dict(sorted(counts.items(), key=lambda item: item[1], reverse=True)[:CLOUD_WORDS])
 
 
 def ratings(data: MoviesData) -> dict:
     """The streaming EDA's rating summary on the Movies ratings, the share of the catalog they cover and the movies
     with a single rating (whose mean is one rating's noise)."""
-    summary = stats.ratings_summary(data.ratings)
+    summary = ratings_summary(data.ratings)
     rated = len(data.ratings.titles)
     cells = summary["users"] * rated
     per_movie = np.bincount(data.ratings.items, minlength=rated)
@@ -176,10 +184,10 @@ def item_signal_well_rated(data: EdaData, n_shuffles: int, seed: int, min_rating
     if not len(subset.ratings):
         return {"min_ratings": min_ratings, "movies": 0, "ratings": 0, "signal": None}
     return {"min_ratings": min_ratings, "movies": movies, "ratings": len(subset.ratings),
-            "signal": stats.item_signal(subset, n_shuffles, seed)}
+            "signal": item_signal(subset, n_shuffles, seed)}
 
 
-def compute_movies(data: MoviesData, n_shuffles: int = stats.N_SHUFFLES, seed: int = SEED) -> dict:
+def compute(data: MoviesData, n_shuffles: int = N_SHUFFLES, seed: int = SEED) -> dict:
     """Every statistic of the Movies figures and captions, checked to be strict JSON."""
     movies = data.movies
     numbers = {
@@ -192,8 +200,8 @@ def compute_movies(data: MoviesData, n_shuffles: int = stats.N_SHUFFLES, seed: i
         "title_words": cloud_words(movies[mc.TITLE]),
         "overview_words": cloud_words(movies[mc.OVERVIEW]),
         "ratings": ratings(data),
-        "item_signal": stats.item_signal(data.ratings, n_shuffles, seed),
+        "item_signal": item_signal(data.ratings, n_shuffles, seed),
         "item_signal_well_rated": item_signal_well_rated(data.ratings, n_shuffles, seed),
     }
-    stats.check_json_ready(numbers, "stats.movies")
+    check_json_ready(numbers)
     return numbers

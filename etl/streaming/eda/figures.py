@@ -1,75 +1,31 @@
-"""The EDA's figures: each draws what the statistics dict (etl/eda/stats.py) measured.
+"""The streaming catalog's figures: each draws what its statistics dict (stats.py) measured.
 
 A figure reads its numbers (counts, medians, fences, correlations) from the stats dict; it touches the loaded data
 only for values it plots one by one (histograms, scatter points, the ETL's list of fixes). Every number a caption
 or an annotation prints comes from the stats dict, so a figure never disagrees with eda.json.
-`FIGURES` lists them in report order; `render(name, stats, data)` returns the PNG bytes.
+`FIGURES` lists them in report order; etl.eda.plots.render(FIGURES, name, stats, data) returns the PNG bytes.
 """
 from __future__ import annotations
 
-import io
 import textwrap
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # files only, never a window (and no display on the server)
+from config import COL_PLATFORM, PLATFORMS
+from etl.eda import plots
+from etl.eda.plots import NOTE_BOX, PLOT_SAMPLE, Figure
+from etl.eda.ratings import EdaData, split_half_means
+from etl.eda.words import number
+from etl.streaming.eda import stats as eda_stats
 
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from config import COL_PLATFORM, PLATFORMS  # noqa: E402
-from etl.eda import stats as eda_stats  # noqa: E402
-from etl.eda.captions import number  # noqa: E402
-from etl.eda.data import EdaData  # noqa: E402
-
-FIGURE_SIZE = (9, 5)     # inches at DPI -> 900 px wide
-DPI = 100
-PLOT_SAMPLE = 5_000      # points drawn in a scatter plot (statistics always use every row)
 FIXES_SHOWN = 30
 PLATFORM_COLORS = {"amazon": "#1f77b4", "disney": "#9467bd", "hulu": "#2ca02c", "netflix": "#d62728"}
 TYPE_COLORS = {"movie": "#4c72b0", "tv show": "#dd8452"}
-NOTE_BOX = {"facecolor": "white", "alpha": 0.85, "edgecolor": "lightgrey"}
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str       # file stem
-    title: str      # drawn on the figure and listed in eda.json
-    draw: Callable  # draw(axes, stats, data): fills the axes made by render()
-    ncols: int = 1
-    size: tuple[float, float] = FIGURE_SIZE
-
 
 FIGURES: dict[str, Figure] = {}
-
-
-def figure(name: str, title: str, ncols: int = 1, size: tuple[float, float] = FIGURE_SIZE,
-           registry: dict[str, Figure] = FIGURES):
-    """Register a drawing function under `name`; the registry (FIGURES, or the Movies catalog's MOVIES_FIGURES)
-    keeps the order of registration (the report's order)."""
-    def register(draw: Callable) -> Callable:
-        registry[name] = Figure(name, title, draw, ncols, size)
-        return draw
-    return register
-
-
-def render(name: str, stats: dict, data, registry: dict[str, Figure] = FIGURES) -> bytes:
-    """The figure as PNG bytes (no timestamp in the metadata, so equal figures give equal files)."""
-    spec = registry[name]
-    fig, axes = plt.subplots(1, spec.ncols, figsize=spec.size, dpi=DPI)
-    try:
-        fig.suptitle(spec.title, fontsize=13, fontweight="bold")
-        spec.draw(axes, stats, data)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        return buffer.getvalue()
-    finally:
-        plt.close(fig)
+figure = partial(plots.figure, FIGURES)
 
 
 def _platform_name(key: str) -> str:
@@ -297,29 +253,14 @@ def etl_fixes(ax, stats: dict, data: EdaData) -> None:
 
 # --------------------------------------------------------------------------------------------- item signal
 
-@figure("item_signal_shuffle", "Spread of mean ratings: observed vs after shuffling the ratings", ncols=2)
-def item_signal_shuffle(axes, stats: dict, data: EdaData) -> None:
-    left, right = axes
-    s = stats["item_signal"]
-    for ax, who, observed, null in ((left, "title", s["title_mean_std"], s["title_mean_std_shuffled"]),
-                                    (right, "user", s["user_mean_std"], s["user_mean_std_shuffled"])):
-        ax.hist(null, bins=6, color="lightgrey", edgecolor="grey", label=f"{len(null)} seeded shuffles")
-        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.axvline(observed, color="#d62728", linewidth=2, label=f"observed {observed:.4f}")
-        ax.set_xlabel(f"std of per-{who} mean rating")
-        ax.set_ylabel("shuffles")
-    left.axvline(s["title_mean_std_expected"], color="black", linestyle=":", label="expected if no title effect")
-    left.legend(fontsize=8, loc="upper center")
-    right.legend(fontsize=8, loc="upper left")
-    left.set_title(f"titles: observed / shuffled = {number(s['title_mean_std_ratio'], '.3f')}", fontsize=10)
-    right.set_title(f"users: observed / shuffled = {number(s['user_mean_std_ratio'], '.1f')}", fontsize=10)
-    right.set_xlim(0, s["user_mean_std"] * 1.15)
+figure("item_signal_shuffle", "Spread of mean ratings: observed vs after shuffling the ratings",
+       ncols=2)(plots.item_signal_shuffle)
 
 
 @figure("item_signal_split_half", "Split-half agreement: per-title means vs per-user means", ncols=2)
 def item_signal_split_half(axes, stats: dict, data: EdaData) -> None:
     s = stats["item_signal"]
-    halves = eda_stats.split_half_means(data, s["seed"])
+    halves = split_half_means(data, s["seed"])
     rng = np.random.default_rng(s["seed"])
     for ax, who in zip(axes, ("titles", "users"), strict=True):
         a, b = halves[who]
