@@ -207,7 +207,7 @@ def draw_figure(results: list[dict[str, Any]], path: Path, k: int) -> None:
         ax.set_title(f"{result['data']}: {result['users']:,} users, {result['training_films']:,} films, "
                      f"75/25 split", fontsize=9)
         ax.set_xlabel("full-catalog top-10 (higher is better)", fontsize=8)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)

@@ -184,12 +184,13 @@ def ease_neighbours(model: Ease, top: int = EASE_TOP) -> dict[str, np.ndarray]:
     for start in range(0, n_items, _BLOCK):
         rows = np.arange(start, min(start + _BLOCK, n_items))
         block = model.b_rows(rows)
+        block[np.arange(rows.size), rows] = -np.inf  # an item is not its own neighbour
         best = np.argpartition(-block, top - 1, axis=1)[:, :top]
         w = np.take_along_axis(block, best, axis=1)
         order = np.argsort(-w, axis=1, kind="stable")
         items[rows] = np.take_along_axis(best, order, axis=1)
         weights[rows] = np.take_along_axis(w, order, axis=1)
-    keep = weights != 0
+    keep = np.isfinite(weights) & (weights != 0)
     return {"ease_indptr": np.r_[0, np.cumsum(keep.sum(axis=1))].astype(np.int64),
             "ease_items": items[keep].astype(np.int32), "ease_weights": weights[keep].astype(np.float32)}
 
