@@ -1,6 +1,6 @@
-"""Offline evaluation metrics for rating predictors, in one place.
+"""Offline evaluation metrics, in one place.
 
-Three families, all computed on the same held-out ratings:
+Three families for rating predictors, all computed on the same held-out ratings:
 
 - rating error: `rmse`, `mae`;
 - the product's decision ("recommend when the predicted rating >= threshold") scored against the truth
@@ -12,6 +12,10 @@ Three families, all computed on the same held-out ratings:
   count (`relevant_at` sets another relevance bar for the ranking metrics, e.g. 4.0). Recall and NDCG are
   undefined for a user without any relevant held-out title, so they average over the eligible users that
   have one; precision averages over all eligible users.
+
+Full-catalog lists are scored apart, as the field scores recommenders: `top_k_metrics` takes each user's top k
+from everything they did not rate in training and counts their hidden (test) items found: precision, recall,
+nDCG, MAP and hit rate at k, plus catalog coverage and novelty (used by `python -m model.rank_eval`).
 
 `evaluate_models` puts several models' predictions for one test set side by side in one table.
 Rating frames use the config column names (userId, movieId, rating); predictions sit in a `prediction`

@@ -140,6 +140,10 @@ def evaluate_dataset(name: str, ratings: pd.DataFrame, films: pd.DataFrame, para
                         for items, _ in visitors])
     row(SERVED, served, t)
     t = time.perf_counter()
+    weighted = [neighbour_scores(neighbours, items, values / RATING_MAX, inter.item_ids.size)
+                for items, values in visitors]
+    row("EASE top-200, rating / 5 as input", np.vstack(weighted), t)
+    t = time.perf_counter()
     genres = np.vstack([rec.visitor_components(items, values, ("genres",))["genres"] for items, values in visitors])
     z = (served - served.mean(axis=1, keepdims=True)) / served.std(axis=1, keepdims=True)
     row("EASE top-200 + genre blend", z + float(method["w_genres"]) * genres, t)

@@ -33,8 +33,7 @@ TEST_SHARE = 0.25
 MIN_USER_RATINGS = 4  # fewer: the user stays in training only (no hidden items, so counted nowhere)
 EASE_TOP = 200
 EASE_LAMBDAS = (10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
-ALS_GRID = ({"factors": 64, "reg": 1.0, "alpha": 5.0}, {"factors": 64, "reg": 10.0, "alpha": 5.0},
-            {"factors": 64, "reg": 1.0, "alpha": 20.0}, {"factors": 64, "reg": 10.0, "alpha": 20.0})
+ALS_GRID = tuple({"factors": 64, "reg": reg, "alpha": alpha} for reg in (10.0, 30.0, 100.0) for alpha in (2.0, 5.0))
 ALS_ITERATIONS = 15
 _BLOCK = 512  # rows of B computed at a time by ease_neighbours
 
