@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from config import COL_ITEM, COL_RATING, COL_USER
+from model import rank_eval
 from model.rankers import Interactions, ease_neighbours, fit_ease, neighbour_scores, stratified_split, top_k
 
 
@@ -56,3 +58,20 @@ def test_interactions_map_hidden_items_outside_training_to_no_position():
     inter = Interactions.of(train)
     assert [h.tolist() for h in inter.hidden(test)] == [[-2], [0, -2]]
     np.testing.assert_array_equal(inter.item_users, [1, 2])
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--data", "netflix"], "invalid choice"),
+    (["--seed", "-1"], "expected a whole number"),
+])
+def test_rank_eval_refuses_bad_options_in_one_line(capsys, argv, says):
+    with pytest.raises(SystemExit) as exit_info:
+        rank_eval.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2 and says in err and "\n" not in err
+
+
+def test_rank_eval_says_which_model_is_missing(capsys, tmp_path):
+    assert rank_eval.main(["--movies-artifacts", str(tmp_path), "--json", str(tmp_path / "r.json"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "manifest.json: missing" in err and "\n" not in err and not (tmp_path / "r.json").exists()
