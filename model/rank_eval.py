@@ -50,7 +50,7 @@ from model.rankers import (
 from serving.artifacts import Artifacts, read_manifest
 from serving.movie_recommender import MOVIES_ARTIFACTS_DIR, MovieRecommender
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("model.rank_eval")  # not __main__ under python -m
 
 DATASETS = ("ratings_small", "ml-latest-small")
 ML_SMALL = Path("movielens") / "ml-latest-small"

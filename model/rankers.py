@@ -6,8 +6,9 @@
 - `fit_ease`: EASE (Steck 2019), B = I - P diag(1/diag(P)), P = (X'X + lambda I)^-1. The catalogs have far
   fewer users than films, so P comes from the Woodbury identity, P = (I - X'(XX' + lambda I)^-1 X) / lambda:
   a users x users inverse instead of a films x films one;
-- `ease_neighbours`: each film's `top` largest weights of its row of B as CSR arrays (indptr, items, weights),
-  so a visitor's scores are their rated films' rows summed (`neighbour_scores`), without the dense matrix;
+- `ease_neighbours`: each film's `top` strongest weights (by |weight|) of its row of B as CSR arrays
+  (indptr, items, weights), so a visitor's scores are their rated films' rows summed (`neighbour_scores`),
+  without the dense matrix;
 - `tune_ease`: lambda chosen by nDCG@10 on a validation split carved from the training ratings;
 - `fit_als`: implicit-feedback ALS (Hu, Koren, Volinsky 2008) in numpy, confidence 1 + alpha per rating;
 - `top_k`: each user's k best items by score, the items they rated in training left out.
@@ -174,8 +175,9 @@ def tune_ease(train: pd.DataFrame, seed: int, lambdas: tuple[float, ...] = EASE_
 
 
 def ease_neighbours(model: Ease, top: int = EASE_TOP) -> dict[str, np.ndarray]:
-    """Each item's `top` largest weights of its row of B as CSR arrays: ease_indptr (items + 1, int64),
-    ease_items (int32 item positions) and ease_weights (float32); rows keep only non-zero weights."""
+    """Each item's `top` strongest weights (largest |weight|: the negative ones rank too) of its row of B, as
+    CSR arrays: ease_indptr (items + 1, int64), ease_items (int32 item positions) and ease_weights (float32),
+    strongest first; rows keep only non-zero weights."""
     n_items = model.diag_p.size
     top = min(top, n_items - 1)
     items = np.empty((n_items, top), dtype=np.int32)
@@ -183,13 +185,14 @@ def ease_neighbours(model: Ease, top: int = EASE_TOP) -> dict[str, np.ndarray]:
     for start in range(0, n_items, _BLOCK):
         rows = np.arange(start, min(start + _BLOCK, n_items))
         block = model.b_rows(rows)
-        block[np.arange(rows.size), rows] = -np.inf  # an item is not its own neighbour
-        best = np.argpartition(-block, top - 1, axis=1)[:, :top]
-        w = np.take_along_axis(block, best, axis=1)
-        order = np.argsort(-w, axis=1, kind="stable")
-        items[rows] = np.take_along_axis(best, order, axis=1)
-        weights[rows] = np.take_along_axis(w, order, axis=1)
-    keep = np.isfinite(weights) & (weights != 0)
+        strength = np.abs(block)
+        strength[np.arange(rows.size), rows] = -1.0  # an item is not its own neighbour
+        best = np.argpartition(-strength, top - 1, axis=1)[:, :top]
+        order = np.argsort(-np.take_along_axis(strength, best, axis=1), axis=1, kind="stable")
+        best = np.take_along_axis(best, order, axis=1)
+        items[rows] = best
+        weights[rows] = np.take_along_axis(block, best, axis=1)
+    keep = weights != 0
     return {"ease_indptr": np.r_[0, np.cumsum(keep.sum(axis=1))].astype(np.int64),
             "ease_items": items[keep].astype(np.int32), "ease_weights": weights[keep].astype(np.float32)}
 
