@@ -9,10 +9,11 @@ did not rate in training, and every hidden (test) film counts as relevant, whate
 Rows: random; popularity (most-rated first); SVD with the served hyper-parameters (the Movies artifacts'
 manifest), by predicted rating; the served visitor ranking (fold-in + genre blend of
 serving.movie_recommender, fed each user's training ratings as a visitor); implicit ALS (numpy, grid-tuned);
-EASE (lambda tuned on a validation split of the training part); EASE truncated to 200 neighbours per film
-as it is stored in the artifacts and scored the way a visitor is (their rated films' neighbour rows summed);
-the same with the served genre blend on top. The table is printed and written as JSON (atomic), and the
-figure (nDCG@10 and recall@10 per model and data set) as a PNG.
+EASE (lambda tuned on a validation split of the training part); EASE truncated to each film's 200 strongest
+neighbours as it is stored in the artifacts and scored the way a visitor is (their rated films' neighbour rows
+summed, 1 per rated film; again with rating / 5 per film); the same with the served genre blend on top.
+The table is printed and written as JSON (atomic), and the figure (nDCG@10 and recall@10 per model and data
+set) as a PNG.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 - `stratified_split`: each user's ratings shuffled with a seed and split 75/25 (Microsoft Recommenders'
   stratified split), so every user with enough ratings is both trained on and tested;
-- `Interactions`: the binary user x item matrix of a ratings frame, items = the films rated in it;
+- `Interactions`: the binary user x item matrix of a ratings frame, items = the films rated in it (dense: made
+  for the MovieLens-sized sets, hundreds of users);
 - `fit_ease`: EASE (Steck 2019), B = I - P diag(1/diag(P)), P = (X'X + lambda I)^-1. The catalogs have far
   fewer users than films, so P comes from the Woodbury identity, P = (I - X'(XX' + lambda I)^-1 X) / lambda:
   a users x users inverse instead of a films x films one;
