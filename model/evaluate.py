@@ -1,6 +1,6 @@
-"""Offline evaluation metrics for rating predictors, in one place.
+"""Offline evaluation metrics, in one place.
 
-Three families, all computed on the same held-out ratings:
+Three families for rating predictors, all computed on the same held-out ratings:
 
 - rating error: `rmse`, `mae`;
 - the product's decision ("recommend when the predicted rating >= threshold") scored against the truth
@@ -13,13 +13,17 @@ Three families, all computed on the same held-out ratings:
   undefined for a user without any relevant held-out title, so they average over the eligible users that
   have one; precision averages over all eligible users.
 
+Full-catalog lists are scored apart, as the field scores recommenders: `top_k_metrics` takes each user's top k
+from everything they did not rate in training and counts their hidden (test) items found: precision, recall,
+nDCG, MAP and hit rate at k, plus catalog coverage and novelty (used by `python -m model.rank_eval`).
+
 `evaluate_models` puts several models' predictions for one test set side by side in one table.
 Rating frames use the config column names (userId, movieId, rating); predictions sit in a `prediction`
 column (`rating_pred`), as in Microsoft Recommenders.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -186,3 +190,62 @@ def ranking_metrics(users: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, k
     rows ranked by `y_pred`, relevant when `y_true` >= `relevant_at`, users with at least k rows."""
     return _ranking(np.asarray(users), np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64),
                     k, relevant_at)
+
+
+# ---- full-catalog top-k lists -------------------------------------------------------------------------
+def top_k_metrics(lists: np.ndarray, hidden: Sequence[np.ndarray], item_users: np.ndarray, n_train_users: int,
+                  k: int = DEFAULT_K) -> dict[str, float]:
+    """Full-catalog retrieval metrics of top-k lists, the way the field scores them (Microsoft Recommenders).
+
+    `lists` (users x k, item positions, best first; -1 marks an empty slot) are each user's recommendations
+    from everything they did not rate in training; `hidden[u]` their held-out items, every one relevant.
+    Users without hidden items count nowhere, in no metric. Per user, with hits at 0-based ranks r:
+    precision = hits / k, recall = hits / |hidden|, nDCG = sum 1/log2(r + 2) over the ideal DCG of
+    min(|hidden|, k) hits, AP@k = sum over hits of (hits so far / (r + 1)) / min(|hidden|, k), hit = any hit;
+    each averaged over the users. Over all the users' lists: coverage = distinct recommended items / items,
+    novelty = mean self-information log2(n_train_users / item_users[i]) of the recommended items (an item
+    nobody rated in training counts as rated once).
+    """
+    lists = np.asarray(lists)
+    if lists.ndim != 2 or lists.shape[1] != k or lists.shape[0] != len(hidden):
+        raise ValueError(f"lists must be (users={len(hidden)}, k={k}), got {lists.shape}")
+    item_users = np.asarray(item_users)
+    discounts = 1.0 / np.log2(np.arange(k) + 2.0)
+    sums = dict.fromkeys(("precision@k", "recall@k", "ndcg@k", "map@k", "hit_rate@k"), 0.0)
+    shown: list[np.ndarray] = []
+    n_users = 0
+    for row, truth in zip(lists, hidden, strict=True):
+        if len(truth) == 0:
+            continue
+        n_users += 1
+        row = row[row >= 0]
+        shown.append(row)
+        hit = np.isin(row, truth)
+        n_hits = int(hit.sum())
+        best = min(len(truth), k)
+        sums["precision@k"] += n_hits / k
+        sums["recall@k"] += n_hits / len(truth)
+        sums["ndcg@k"] += float(discounts[:row.size][hit].sum() / discounts[:best].sum())
+        sums["map@k"] += float((np.cumsum(hit)[hit] / (np.flatnonzero(hit) + 1.0)).sum() / best)
+        sums["hit_rate@k"] += float(n_hits > 0)
+    if n_users == 0:
+        raise ValueError("no user has hidden items")
+    recommended = np.concatenate(shown) if shown else np.empty(0, dtype=np.int64)
+    self_information = np.log2(n_train_users / np.maximum(item_users[recommended], 1))
+    return {**{name: total / n_users for name, total in sums.items()},
+            "coverage": float(np.unique(recommended).size / item_users.size),
+            "novelty": float(self_information.mean()) if recommended.size else float("nan"),
+            "users": n_users}
+
+
+TOP_K_COLUMNS = ("ndcg@k", "precision@k", "recall@k", "map@k", "hit_rate@k", "coverage", "novelty")
+
+
+def top_k_markdown(rows: Mapping[str, Mapping[str, float]], k: int = DEFAULT_K) -> str:
+    """One markdown row per model of `top_k_metrics` results (4 decimals, novelty in bits with 2)."""
+    headers = ["model"] + [c.replace("@k", f"@{k}") for c in TOP_K_COLUMNS]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for name, row in rows.items():
+        cells = [f"{row[c]:.2f}" if c == "novelty" else f"{row[c]:.4f}" for c in TOP_K_COLUMNS]
+        lines.append("| " + " | ".join([name, *cells]) + " |")
+    return "\n".join(lines)

@@ -17,7 +17,9 @@ Steps (seeded; MOVIES_SEED = 0, the issue's `random_state`):
    model under each candidate method; the share of films of their taste's genres is measured, and the method
    kept is the candidate with the best fold-in NDCG@10 among those giving every themed visitor at least
    MIN_TASTE_SHARE of their taste;
-6. the tuned SVD refitted on all catalog ratings (TMDB ids) and exported to artifacts/movies/ through
+6. the list ranker: EASE on who rated what (model.rankers, lambda tuned on a validation split, each film's 200
+   strongest neighbours kept; `python -m model.rank_eval` compares it with the other rankings);
+7. the tuned SVD refitted on all catalog ratings (TMDB ids) and exported to artifacts/movies/ through
    serving.artifacts (no pickle), with metrics.json and the model card (model.card.movies_model_card).
 """
 from __future__ import annotations
@@ -46,6 +48,7 @@ from model.dataset import Encoded, build_trainset, split
 from model.evaluate import DEFAULT_K, evaluate_models, ranking_metrics, rmse, table_markdown
 from model.export import MODEL_NAMES, SURPRISE_ENGINE, export_arrays, library_versions
 from model.fit import fit_model, make_svd
+from model.rankers import fit_ranker
 from model.search import DEFAULT_PARAMS, Trials, cheapest_within, greedy_search
 from serving.artifacts import Artifacts, sha256_file
 from serving.movie_recommender import MovieRecommender
@@ -416,6 +419,11 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int
     arrays, rec = fit_recommender(inputs.ratings, inputs.movies, params, seed, "movies final model", threshold,
                                   engine)
     t = lap("final_fit", t)
+    neighbours, ranker, _ = fit_ranker(inputs.ratings, seed)  # lists: EASE, item positions as item_ids
+    if not np.array_equal(np.sort(inputs.ratings[COL_ITEM].unique()), arrays["item_ids"]):
+        raise ValueError("the ranker's films differ from the recommender's item_ids")
+    arrays.update(neighbours)
+    t = lap("ranker", t)
     visitors = visitor_lists(rec)
     chosen = choose_method(fold_in, visitors)
     t = lap("visitors", t)
@@ -429,7 +437,7 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int
     metrics = {
         "data": data, "hyperparameters": params, "search": trials,
         "search_space": [[n, v] for n, v in MOVIES_SEARCH_SPACE],
-        "heldout": heldout, "catalog_split": catalog_split, "fold_in": fold_in,
+        "ranker": ranker, "heldout": heldout, "catalog_split": catalog_split, "fold_in": fold_in,
         "visitors": {"tastes": TASTES, "methods": visitors, "chosen": chosen, "min_share": MIN_TASTE_SHARE,
                      "markdown": visitor_markdown(fold_in, visitors, chosen)},
         "feedback": feedback,  # None: trained without --with-feedback
@@ -442,6 +450,7 @@ def train_movies(processed_dir: Path, raw_dir: Path, threshold: float, seed: int
         "n_users": int(arrays["user_ids"].size), "n_titles": int(arrays["item_ids"].size),
         "n_ratings": len(inputs.ratings), "hyperparameters": params,
         "visitor_method": {"label": chosen, **VISITOR_METHODS[chosen]},
+        "ranker": {k: v for k, v in ranker.items() if k != "validation_ndcg@10"},
         "metrics": {"heldout": heldout["table"], "catalog_split": catalog_split["table"],
                     "fold_in": fold_in["table"]},
         "inputs_sha256": inputs.sha256, "library_versions": library_versions(engine.meta["engine"]),

@@ -19,6 +19,7 @@ from model.evaluate import (
     recall_at_k,
     rmse,
     table_markdown,
+    top_k_metrics,
 )
 
 # u1 rates 3 titles, u2 two, u3 one (too few for k=2).
@@ -100,3 +101,31 @@ def test_mismatched_inputs_are_rejected():
         rmse([1.0, 2.0], [1.0])
     with pytest.raises(ValueError):
         precision_at_k(TRUE, PRED, k=0)
+
+
+def test_top_k_metrics_by_hand():
+    # k = 3; 8 training users; item 4 nobody rated in training (counts as rated once in novelty).
+    item_users = np.array([8, 4, 2, 1, 0, 4, 1, 1])
+    lists = np.array([[1, 0, 3],     # hidden 3 and 5: one hit at rank 3
+                      [2, 4, -1],    # hidden 2: a hit at rank 1; one slot empty
+                      [6, 7, -1],    # no hidden items: counted nowhere (not even in coverage)
+                      [0, 1, 5]])    # hidden only an item outside training: no hit possible
+    hidden = [np.array([3, 5]), np.array([2]), np.array([], dtype=int), np.array([-2])]
+    got = top_k_metrics(lists, hidden, item_users, n_train_users=8, k=3)
+    ndcg_a = (1 / math.log2(4)) / (1 + 1 / math.log2(3))
+    assert got["users"] == 3
+    assert got["precision@k"] == pytest.approx((1 / 3 + 1 / 3 + 0) / 3)
+    assert got["recall@k"] == pytest.approx((1 / 2 + 1 + 0) / 3)
+    assert got["ndcg@k"] == pytest.approx((ndcg_a + 1 + 0) / 3)
+    assert got["map@k"] == pytest.approx(((1 / 3) / 2 + 1 + 0) / 3)
+    assert got["hit_rate@k"] == pytest.approx(2 / 3)
+    assert got["coverage"] == pytest.approx(6 / 8)
+    # self-information log2(8 / users): items 1,0,3 | 2,4 | 0,1,5 -> 1+0+3 | 2+3 | 0+1+1 over 8 slots
+    assert got["novelty"] == pytest.approx(11 / 8)
+
+
+def test_top_k_metrics_reject_bad_shapes_and_no_users():
+    with pytest.raises(ValueError, match="lists must be"):
+        top_k_metrics(np.zeros((2, 3), dtype=int), [np.array([1])], np.ones(4), 4, k=3)
+    with pytest.raises(ValueError, match="no user"):
+        top_k_metrics(np.zeros((1, 3), dtype=int), [np.array([], dtype=int)], np.ones(4), 4, k=3)

@@ -237,6 +237,25 @@ def test_heldout_table_reproduces_the_issue_figures(movies_model):
 
 
 @pytest.mark.slow
+def test_the_list_ranker_is_stored_as_checksummed_sparse_rows(movies_model, recommender):
+    out, _ = movies_model
+    manifest = load_artifacts(out).manifest
+    ranker = manifest["ranker"]
+    assert ranker["name"] == "EASE" and ranker["top"] == 200 and ranker["seconds"] < 120
+    assert {"ease_indptr.npy", "ease_items.npy", "ease_weights.npy"} <= set(manifest["files"])
+    a = recommender.artifacts.arrays
+    indptr, items = a["ease_indptr"], a["ease_items"]
+    n_items = recommender.item_ids.size
+    assert indptr.shape == (n_items + 1,) and indptr[-1] == items.size == a["ease_weights"].size
+    assert np.diff(indptr).max() <= 200 and items.max() < n_items
+    # No film is its own neighbour; Toy Story's strongest neighbours are scored for a Toy Story fan.
+    rows = np.repeat(np.arange(n_items), np.diff(indptr))
+    assert not np.any(rows == items)
+    toy_story = recommender.item_index(862)
+    assert recommender.item_index(863) in items[indptr[toy_story]:indptr[toy_story] + 20].tolist()  # Toy Story 2
+
+
+@pytest.mark.slow
 def test_fold_in_table_beats_the_item_bias_baseline_on_rmse(movies_model):
     fold_in = json.loads((movies_model[0] / "metrics.json").read_text())["fold_in"]
     assert fold_in["users"] >= 90 and fold_in["ks"] == [3, 5, 10, 20]
