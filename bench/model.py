@@ -4,9 +4,9 @@
                                     [--skip-train]   # reuse --out from an earlier run
 
 1. `python -m model.train` on all ratings: wall time and peak memory (target: <= 10 min, <= 8 GB).
-2. Loading: our artifacts (Predictor.from_dir, checksums verified) against `surprise.dump` of the same
+2. Loading: our artifacts (StreamingModel.from_dir, checksums verified) against `surprise.dump` of the same
    model, each in a fresh process: time and memory (target: <= 0.5 s and <= 300 MB) and size on disk.
-3. Top-10 for one user: Predictor.top_n (vectorized) against surprise's predict loop over every unrated
+3. Top-10 for one user: StreamingModel.top_n (vectorized) against surprise's predict loop over every unrated
    title, with the largest absolute score difference (target: >= 100x faster, difference <= 1e-6).
 """
 from __future__ import annotations
@@ -25,7 +25,8 @@ from catalog import STREAMING
 
 ROOT = config.PROJ_ROOT
 
-_LOAD_OURS = {"imports": "from serving.predictor import Predictor", "load": "Predictor.from_dir({path!r})"}
+_LOAD_OURS = {"imports": "from catalog.streaming.model import StreamingModel",
+              "load": "StreamingModel.from_dir({path!r})"}
 
 
 def run_train(processed_dir: Path, out: Path) -> dict:
@@ -49,8 +50,8 @@ def main() -> int:
     import numpy as np
     from surprise import SVD, dump
 
+    from catalog.streaming.model import StreamingModel
     from model.dataset import build_trainset, load_ratings
-    from serving.predictor import Predictor
 
     rows = []
     if not args.skip_train:
@@ -59,7 +60,7 @@ def main() -> int:
         rows.append(("train, all ratings: peak memory", f"{t['peak_mb'] / 1024:.2f} GB", "<= 8 GB"))
 
     # The same model as a surprise SVD: its factors and a Trainset of all ratings, then surprise.dump.
-    predictor = Predictor.from_dir(args.out)
+    predictor = StreamingModel.from_dir(args.out)
     print("building the surprise model from the same factors for dump/predict ...", flush=True)
     enc = build_trainset(load_ratings(STREAMING.folder(args.processed_dir)))
     assert np.array_equal(enc.user_ids, predictor.user_ids) and np.array_equal(enc.item_ids, predictor.item_ids)

@@ -1,11 +1,11 @@
-"""Speed and size of the Movies model (serving.movie_recommender), printed side by side with surprise.
+"""Speed and size of the Movies model (catalog.movies.model), printed side by side with surprise.
 
     .venv/bin/python -m bench.movie_recommender [--processed-dir data/processed] [--out bench/results/movies]
                                                 [--skip-train]   # reuse --out/movies from an earlier run
 
 1. `python -m model.train --catalog movies`: training + evaluation time (target <= 3 min on 2 cores), the
    content neighbours for similar movies beside it, and the whole command.
-2. Loading: our artifacts (MovieRecommender.from_dir, checksums verified) against `surprise.dump` of the same
+2. Loading: our artifacts (MoviesModel.from_dir, checksums verified) against `surprise.dump` of the same
    model, each in a fresh process: time, memory and size on disk.
 3. A visitor (five rated films): fold-in + top-10 over every film the model knows (median of 50; target
    <= 20 ms), against surprise's predict loop over the same films for the same folded-in user (surprise has no
@@ -29,8 +29,8 @@ from catalog import MOVIES
 ROOT = config.PROJ_ROOT
 VISITOR = [(862, 5.0), (12, 5.0), (8587, 4.5), (585, 5.0), (812, 4.0)]  # Toy Story, Finding Nemo, ...
 
-_LOAD_OURS = {"imports": "from serving.movie_recommender import MovieRecommender",
-              "load": "MovieRecommender.from_dir({path!r})"}
+_LOAD_OURS = {"imports": "from catalog.movies.model import MoviesModel",
+              "load": "MoviesModel.from_dir({path!r})"}
 
 
 def median_ms(fn, repeats: int = 50) -> float:
@@ -56,9 +56,9 @@ def main() -> int:
     import pandas as pd
     from surprise import SVD, dump
 
+    from catalog.movies.model import MoviesModel
     from model.dataset import build_trainset
     from model.fit import make_svd
-    from serving.movie_recommender import MovieRecommender
 
     rows = []
     if not args.skip_train:
@@ -75,7 +75,7 @@ def main() -> int:
                  ("+ content neighbours of 45k films", f"{parts['content_neighbours']:.0f} s", "similar movies"),
                  ("whole command (wall time)", f"{seconds:.0f} s", "")]
     model_dir = args.out / "movies"
-    rec = MovieRecommender.from_dir(model_dir)
+    rec = MoviesModel.from_dir(model_dir)
 
     # The same model as a surprise SVD, with the visitor (folded in by us) as an extra user 0.
     ratings = pd.read_parquet(MOVIES.folder(args.processed_dir) / "ratings.parquet", columns=["userId", "id", "rating"])

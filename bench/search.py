@@ -25,7 +25,7 @@ import config
 from catalog import STREAMING
 from catalog.names import title_key
 from catalog.search import TitleIndex
-from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, is_placeholder
+from catalog.streaming.similar import NEIGHBOUR_ARRAYS, SimilarTitles, is_placeholder
 
 TARGET_SEARCH_MS = 20.0
 RESULTS = config.PROJ_ROOT / "bench" / "results" / "search.json"

@@ -16,7 +16,7 @@ the blocks are joined), so sparse films still find neighbours.
 
 `build_neighbours(titles)` returns pickle-free numpy arrays (see `NEIGHBOUR_ARRAYS`): the top-k neighbours
 of every title with their cosine similarity, plus the sparse feature matrix itself so the serving side
-(`serving.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
+(`catalog.streaming.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
 asked among the stored k. A title is never its own neighbour, and neither are its other listings (the same
 film on another platform): they would fill the top with similarity ~1 and say nothing new; the serving side
 shows them as `also_on` instead.
@@ -34,8 +34,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from tqdm import tqdm
 
+from catalog.streaming.similar import NEIGHBOUR_ARRAYS, group_members, is_placeholder, listing_groups
 from config import COL_ID
-from serving.similar import NEIGHBOUR_ARRAYS, group_members, is_placeholder, listing_groups
 
 log = logging.getLogger(__name__)
 

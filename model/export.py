@@ -1,7 +1,7 @@
-"""What the trainer writes: the Predictor's arrays, the content neighbours, the manifest metadata, the files.
+"""What the trainer writes: the streaming model's arrays, the content neighbours, the manifest metadata, the files.
 
 - `export_arrays`: factors, biases, id maps, each user's rated titles (CSR), title types and which titles may
-  be recommended, as serving.predictor.Predictor reads them (REQUIRED_ARRAYS);
+  be recommended, as catalog.streaming.model.StreamingModel reads them (REQUIRED_ARRAYS);
 - `content_arrays`: the content-similarity neighbours of model.content;
 - `input_checksums`, `library_versions`, `manifest_meta`: what manifest.json records about the run;
 - `write_artifacts`: everything through serving.artifacts.save_artifacts (numpy and JSON, no pickle), which
@@ -32,7 +32,7 @@ LIBRARIES = ("scikit-surprise", "numpy", "pandas", "scikit-learn", "pyarrow", "s
 
 
 def export_arrays(algo: SVD, enc: Encoded, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The Predictor's arrays of a fitted surprise model (model_arrays)."""
+    """The streaming model's arrays of a fitted surprise model (model_arrays)."""
     return model_arrays(enc.trainset.global_mean, algo.bu, algo.bi, algo.pu, algo.qi, enc.user_ids, enc.item_ids,
                         enc.user_idx, enc.item_idx, titles)
 
@@ -40,7 +40,7 @@ def export_arrays(algo: SVD, enc: Encoded, titles: pd.DataFrame | None) -> dict[
 def model_arrays(global_mean: float, user_bias: np.ndarray, item_bias: np.ndarray, user_factors: np.ndarray,
                  item_factors: np.ndarray, user_ids: np.ndarray, item_ids: np.ndarray, user_idx: np.ndarray,
                  item_idx: np.ndarray, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The Predictor's arrays, whichever engine trained: factors, biases, id maps (rows = positions in the
+    """The streaming model's arrays, whichever engine trained: factors, biases, id maps (rows = positions in the
     sorted ids), each user's rated titles (CSR, from the row pair of every training rating), title types and
     which titles may be recommended."""
     user_idx, item_idx = np.asarray(user_idx, dtype=np.int64), np.asarray(item_idx, dtype=np.int64)

@@ -4,7 +4,7 @@
 - `fit_model` fits any surprise algorithm with its own console output off (surprise prints "Processing epoch N"
   to stdout when verbose) and logs one line with the time instead;
 - `predict_ratings` gives surprise's estimate for every row of a ratings frame, vectorized with the same code
-  the Predictor serves with (serving.predictor.estimate);
+  the recommender core serves with (serving.recommender.estimate);
 - `heldout_predictions` fits SVD, BaselineOnly, NormalPredictor and the global mean on a training part and
   predicts a test part; `evaluate_split` turns those into the comparison table (model.evaluate).
 """
@@ -21,7 +21,7 @@ from surprise import SVD, AlgoBase, BaselineOnly, NormalPredictor
 from config import COL_ITEM, COL_USER, RATING_MAX, RATING_MIN
 from model.dataset import Encoded, build_trainset, encode
 from model.evaluate import DEFAULT_K, evaluate_models
-from serving.predictor import estimate
+from serving.recommender import estimate
 
 log = logging.getLogger(__name__)
 

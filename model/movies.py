@@ -11,7 +11,7 @@ Steps (seeded; MOVIES_SEED = 0, the issue's `random_state`):
 3. the held-out table: NormalPredictor, the global mean, BaselineOnly, default SVD and the tuned SVD, with
    RMSE, MAE, F1 at 3.5, ROC AUC and NDCG/precision/recall@10 (relevant = rating >= 4);
 4. the fold-in table: 100 seeded users with >= 30 ratings are left out of training; k = 3, 5, 10, 20 of their
-   ratings are folded in (serving.movie_recommender's closed form) and the rest predicted: RMSE and NDCG@10
+   ratings are folded in (serving.recommender's closed form) and the rest predicted: RMSE and NDCG@10
    against the item-bias baseline (global mean + item bias), for plain fold-in and the visitor methods;
 5. the visitor method: themed visitors (five loved films of one taste, TASTES) get their top 10 from the final
    model under each candidate method; the share of films of their taste's genres is measured, and the method
@@ -39,6 +39,7 @@ from surprise.model_selection import train_test_split
 from tqdm import tqdm
 
 from catalog import MOVIES
+from catalog.movies.model import MoviesModel
 from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table
@@ -50,8 +51,8 @@ from model.export import MODEL_NAMES, SURPRISE_ENGINE, export_arrays, library_ve
 from model.fit import fit_model, make_svd
 from model.rankers import fit_ranker
 from model.search import DEFAULT_PARAMS, Trials, cheapest_within, greedy_search
+from model.visitor_blend import FoldInBlend
 from serving.artifacts import Artifacts, sha256_file
-from serving.movie_recommender import MovieRecommender
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ SURPRISE = MoviesEngine()
 
 # ---- the recommender's arrays ---------------------------------------------------------------------------
 def recommender_arrays(algo: SVD, enc: Encoded, movies: pd.DataFrame) -> dict[str, np.ndarray]:
-    """serving.movie_recommender's arrays for an SVD fitted on `enc` (item ids = TMDB ids)."""
+    """catalog.movies.model's arrays for an SVD fitted on `enc` (item ids = TMDB ids)."""
     arrays = export_arrays(algo, enc, None)
     del arrays["item_types"], arrays["item_recommendable"]
     item_ids = enc.item_ids.astype(np.int64)
@@ -264,12 +265,12 @@ def recommender_arrays(algo: SVD, enc: Encoded, movies: pd.DataFrame) -> dict[st
 
 def fit_recommender(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict[str, Any], seed: int,
                     label: str, threshold: float,
-                    engine: MoviesEngine | None = None) -> tuple[dict[str, np.ndarray], MovieRecommender]:
-    """The tuned model fitted on `ratings`, its arrays and an in-memory MovieRecommender over them."""
+                    engine: MoviesEngine | None = None) -> tuple[dict[str, np.ndarray], MoviesModel]:
+    """The tuned model fitted on `ratings`, its arrays and an in-memory MoviesModel over them."""
     algo, enc = (engine or SURPRISE).fit(ratings, params, seed, label)
     arrays = recommender_arrays(algo, enc, movies)
     manifest = {"hyperparameters": params, "threshold": threshold, "rating_scale": [RATING_MIN, RATING_MAX]}
-    return arrays, MovieRecommender(Artifacts(Path("<memory>"), manifest, arrays))
+    return arrays, MoviesModel(Artifacts(Path("<memory>"), manifest, arrays))
 
 
 # ---- fold-in evaluation and the visitor method ------------------------------------------------------
@@ -283,6 +284,7 @@ def fold_in_evaluation(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict
     is_held = ratings[COL_USER].isin(held)
     _, rec = fit_recommender(ratings[~is_held].reset_index(drop=True), movies, params, seed,
                              "movies fold-in model", threshold, engine)
+    blend = FoldInBlend(rec)
     rows: dict[tuple[str, int], list[np.ndarray]] = {}
     users_used = 0
     for user, frame in ratings[is_held].groupby(COL_USER, sort=True):
@@ -298,12 +300,12 @@ def fold_in_evaluation(ratings: pd.DataFrame, movies: pd.DataFrame, params: dict
         rest, truth = items[max(FOLD_IN_KS):], values[max(FOLD_IN_KS):]
         baseline = np.clip(rec.global_mean + rec.item_bias[rest], RATING_MIN, RATING_MAX)
         for k in FOLD_IN_KS:
-            components = rec.visitor_components(items[:k], values[:k])
+            components = blend.components(items[:k], values[:k])
             cols = {"item bias": baseline, "plain (rating)": components["predicted"][rest]}
             for name, method in VISITOR_METHODS.items():
                 if method["name"] == "plain" and method["min_support"]:
                     continue  # the support floor changes candidates, not the ranking of rated films
-                cols[name] = rec.combine(components, {**rec.method, **method})[rest]
+                cols[name] = blend.combine(components, {**blend.method, **method})[rest]
             for name, col in cols.items():
                 rows.setdefault((name, k), []).append(np.column_stack([np.full(rest.size, user), truth, col]))
     table: dict[str, dict[str, Any]] = {}
@@ -339,13 +341,14 @@ def taste_share(items: list[dict[str, Any]], genres: list[str]) -> float:
     return sum(bool(set(it["genres"]) & set(genres)) for it in items) / max(len(items), 1)
 
 
-def visitor_lists(rec: MovieRecommender) -> dict[str, dict[str, Any]]:
+def visitor_lists(rec: MoviesModel) -> dict[str, dict[str, Any]]:
     """Every candidate method's top 10 for every themed visitor, with the share of the taste's genres."""
     out: dict[str, dict[str, Any]] = {}
+    blend = FoldInBlend(rec)
     for method_name, method in VISITOR_METHODS.items():
         per_taste = {}
         for taste, spec in TASTES.items():
-            top = rec.for_visitor([(tid, 5.0) for tid in spec["ids"]], 10, method=method)
+            top = blend.for_visitor([(tid, 5.0) for tid in spec["ids"]], 10, method)
             per_taste[taste] = {"share": taste_share(top, spec["genres"]),
                                 "titles": [f"{it['title']} ({it['year']})" for it in top]}
         shares = [v["share"] for v in per_taste.values()]

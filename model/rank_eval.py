@@ -7,11 +7,11 @@ did not rate in training, and every hidden (test) film counts as relevant, whate
 (model.evaluate.top_k_metrics: nDCG, precision, recall, MAP, hit rate at 10, catalog coverage, novelty).
 
 Rows: random; popularity (most-rated first); SVD with the served hyper-parameters (the Movies artifacts'
-manifest), by predicted rating; the served visitor ranking (fold-in + genre blend of
-serving.movie_recommender, fed each user's training ratings as a visitor); implicit ALS (numpy, grid-tuned);
-EASE (lambda tuned on a validation split of the training part); EASE truncated to each film's 200 strongest
-neighbours as it is stored in the artifacts and scored the way a visitor is (their rated films' neighbour rows
-summed, 1 per rated film; again with rating / 5 per film); the same with the served genre blend on top.
+manifest), by predicted rating; the visitor ranking served before the list ranker (fold-in + genre blend of
+model.visitor_blend, fed each user's training ratings as a visitor); implicit ALS (numpy, grid-tuned);
+EASE (lambda tuned on a validation split of the training part); the list as served (EASE truncated to each
+film's 200 strongest neighbours, scored by the app's own code, catalog.movies.model.MoviesModel.list_scores, fed
+each user's training ratings as a visitor); again with rating / 5 per film; and with a genre blend on top.
 The table is printed and written as JSON (atomic), and the figure (nDCG@10 and recall@10 per model and data
 set) as a PNG.
 """
@@ -30,6 +30,8 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 import config
+from catalog.movies import MOVIES
+from catalog.movies.model import MoviesModel
 from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table, write_bytes, write_json
@@ -48,8 +50,9 @@ from model.rankers import (
     stratified_split,
     tune_als,
 )
+from model.visitor_blend import FoldInBlend
 from serving.artifacts import Artifacts, read_manifest
-from serving.movie_recommender import MOVIES_ARTIFACTS_DIR, MovieRecommender
+from settings import raw_dir
 
 log = logging.getLogger("model.rank_eval")  # not __main__ under python -m
 
@@ -60,6 +63,7 @@ DEFAULT_JSON = config.REPORTS_DIR / "rank_eval.json"
 DEFAULT_FIGURE = config.PROJ_ROOT / "docs" / "figures" / "rank_eval.png"
 ANCHORS = ("random", "popularity", "SVD (predicted rating)", "visitor ranking (fold-in + genres)")
 SERVED = "EASE top-200 (as served)"
+MOVIES_ARTIFACTS_DIR = config.ARTIFACTS_DIR / MOVIES.name
 
 
 # ---- the data sets ------------------------------------------------------------------------------------
@@ -121,11 +125,11 @@ def evaluate_dataset(name: str, ratings: pd.DataFrame, films: pd.DataFrame, para
 
     t = time.perf_counter()
     visitors = visitor_inputs(inter)
-    blend = np.vstack([rec.visitor_scores(items, values, rec.method)[0]
+    fold_in = FoldInBlend(rec)
+    blend = np.vstack([fold_in.scores(items, values)
                        for items, values in tqdm(visitors, desc=f"{name} visitors", unit="user", file=sys.stderr,
                                                  disable=not log.isEnabledFor(logging.INFO))])
-    support = rec.item_n_ratings >= int(rec.method.get("min_support", 0))
-    row("visitor ranking (fold-in + genres)", blend, t, support)
+    row("visitor ranking (fold-in + genres)", blend, t, fold_in.support())
 
     t = time.perf_counter()
     als_params, als_validation = tune_als(train, seed, k)
@@ -137,15 +141,15 @@ def evaluate_dataset(name: str, ratings: pd.DataFrame, films: pd.DataFrame, para
     ranker_seconds = time.perf_counter() - t
     row("EASE (full matrix)", model.scores(inter.binary), t)
     t = time.perf_counter()
-    served = np.vstack([neighbour_scores(neighbours, items, np.ones(items.size), inter.item_ids.size)
-                        for items, _ in visitors])
+    ranked = MoviesModel(Artifacts(Path("<memory>"), rec.manifest, {**rec.artifacts.arrays, **neighbours}))
+    served = np.vstack([ranked.list_scores(items, values) for items, values in visitors])  # the app's code
     row(SERVED, served, t)
     t = time.perf_counter()
     weighted = [neighbour_scores(neighbours, items, values / RATING_MAX, inter.item_ids.size)
                 for items, values in visitors]
     row("EASE top-200, rating / 5 as input", np.vstack(weighted), t)
     t = time.perf_counter()
-    genres = np.vstack([rec.visitor_components(items, values, ("genres",))["genres"] for items, values in visitors])
+    genres = np.vstack([fold_in.components(items, values, ("genres",))["genres"] for items, values in visitors])
     z = (served - served.mean(axis=1, keepdims=True)) / served.std(axis=1, keepdims=True)
     row("EASE top-200 + genre blend", z + float(method["w_genres"]) * genres, t)
 
@@ -162,13 +166,13 @@ def evaluate_dataset(name: str, ratings: pd.DataFrame, films: pd.DataFrame, para
 
 
 def fitted_recommender(train: pd.DataFrame, films: pd.DataFrame, params: dict[str, Any], method: dict[str, Any],
-                       seed: int) -> MovieRecommender:
+                       seed: int) -> MoviesModel:
     """The served recommender's code over an SVD with the served hyper-parameters fitted on `train`."""
     enc = build_trainset(train)
     algo = fit_model(make_svd(params, seed), enc, "rank_eval SVD")
     arrays = recommender_arrays(algo, enc, films)
     manifest = {"hyperparameters": params, "visitor_method": method, "rating_scale": [RATING_MIN, RATING_MAX]}
-    return MovieRecommender(Artifacts(Path("<memory>"), manifest, arrays))
+    return MoviesModel(Artifacts(Path("<memory>"), manifest, arrays))
 
 
 def visitor_inputs(inter: Interactions) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.verbosity)
     try:
-        raw = config.raw_dir(args.raw_dir)
+        raw = raw_dir(args.raw_dir)
         params, method = served_settings(args.movies_artifacts)
         names = DATASETS if args.data == "both" else (args.data,)
         results = []

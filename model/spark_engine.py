@@ -10,7 +10,7 @@ to fit in one Python process:
   user sample of the training part;
 - the held-out evaluation in Spark (RMSE, MAE over every held-out rating); the decision and ranking metrics
   (model.evaluate) on the held-out ratings of a seeded user sample collected to the driver;
-- the arrays of model.export.model_arrays, so serving.predictor serves a Spark model unchanged: its estimate
+- the arrays of model.export.model_arrays, so the recommender core serves a Spark model unchanged: its estimate
   mu + b_u + b_i + p_u . q_i, clipped, is what `spark_estimates` computes in Spark (ALS `transform`).
 
 pyspark is imported here only, and this module only when `--engine spark` is asked for (model.train), so
@@ -191,7 +191,7 @@ def fit(spark, data: Indexed, params: dict[str, Any] | None, seed: int, label: s
 def spark_estimates(spark, model: SparkModel, pairs):
     """`pairs` (userId, movieId, ...) with the model's estimates computed in Spark: `baseline` (mu + b_u + b_i)
     and `prediction` (+ the ALS model's transform of the residual model), both clipped to the rating scale.
-    Unknown users or items get surprise's fallbacks (their terms are 0), as serving.predictor does."""
+    Unknown users or items get surprise's fallbacks (their terms are 0), as serving.recommender does."""
     from pyspark.sql import functions as F
 
     ubias, ibias = _bias_frames(spark, model.user_bias, model.item_bias)
@@ -322,7 +322,7 @@ def heldout_pairs(spark, path: Path, key: dict, frame: Any):
 
 
 def arrays_of(model: SparkModel, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The Predictor's arrays of a Spark model (model.export.model_arrays); the rated-titles table comes from
+    """The streaming model's arrays of a Spark model (model.export.model_arrays); the rated-titles table comes from
     the (user row, item row) pair of every training rating, collected to the driver."""
     from model.export import model_arrays
 

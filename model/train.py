@@ -130,7 +130,7 @@ def evaluate(ratings: pd.DataFrame, options: TrainOptions) -> dict[str, Any]:
 
 def final_model(ratings: pd.DataFrame, titles: pd.DataFrame, params: dict[str, Any],
                 seed: int) -> dict[str, np.ndarray]:
-    """The chosen SVD refitted on all `ratings`, as the Predictor's arrays."""
+    """The chosen SVD refitted on all `ratings`, as the streaming model's arrays."""
     log.info("refitting SVD on all %s ratings", f"{len(ratings):,}")
     enc = build_trainset(ratings)
     algo = fit_model(make_svd(params, seed), enc, "all ratings")

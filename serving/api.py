@@ -37,11 +37,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import catalog
 from catalog import CatalogSpec, Route
+from catalog.movies import answers as movie_service
+from catalog.streaming import answers as service
 from errors import InputError, NotFound
 from inputs.numbers import MAX_LIMIT, MAX_N
 from inputs.text import clip, is_empty
 from inputs.titles import parse_tmdb_id
-from serving import movie_service, posters, service
+from serving import posters
 from serving.feedback import FeedbackLog, feedback_log
 from serving.state import AppState, Unavailable, snapshot
 
@@ -333,7 +335,7 @@ def _movie(movie_id: str | None, title: str | None) -> object:
 
 
 def add_movie_model_routes(app: FastAPI, state: AppState) -> None:
-    """The Movies model's routes (serving.movie_service): recommend, top_n, for_visitor, similar, search; and
+    """The Movies model's routes (catalog.movies.answers): recommend, top_n, for_visitor, similar, search; and
     the poster placeholder their answers' pages show (serving.posters)."""
     tags = ["movies model"]
     posters.add_routes(app)

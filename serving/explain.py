@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from serving.predictor import Prediction
+from serving.recommender import Prediction
 
 # Below this a bias is "about average": printing "0.00 higher" reads as noise.
 NEGLIGIBLE = 0.005

@@ -1,7 +1,7 @@
 """Where the app gets its model and catalog: the Hugging Face Hub, else the local cache, else local files.
 
     pulled = pull("me/svd", "model", local=ARTIFACTS_DIR, required="manifest.json")
-    predictor = Predictor.from_dir(pulled.path)
+    model = StreamingModel.from_dir(pulled.path)
     print(pulled.where, pulled.why)  # e.g. "hub model me/svd@3f2a1c0", or "cached copy of ...", "... unreachable"
 
 The pieces serving.live uses to boot from the cache and update in the background:

@@ -25,12 +25,12 @@ import gradio as gr
 import pandas as pd
 
 from catalog import MOVIES
+from catalog.movies import answers as movie_service
 from errors import InputError
 from inputs.platforms import PLATFORM_KEYS
 from inputs.ratings import MAX_EXCLUDED, MAX_VISITOR_RATINGS
 from inputs.ratings import MIN_VISITOR_RATINGS as MIN_RATINGS
 from serving import format as fmt
-from serving import movie_service
 from serving.feedback import feedback_log
 from serving.links import LinkedTab, Links
 from serving.posters import poster_img

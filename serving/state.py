@@ -1,7 +1,7 @@
 """Everything the app serves, as one snapshot: catalog, title search, model, similar titles, reports.
 
     state = load_state()          # never raises: what cannot be loaded becomes a notice
-    state.require_model()         # the Predictor, or Unavailable("... build it with `make run` ...")
+    state.require_model()         # the streaming model, or Unavailable("... build it with `make run` ...")
 
 An AppState is built once and not changed afterwards; serving.live builds new ones (first boot from the Hub,
 the pieces loaded after the port is open, a newer revision) and swaps them in whole, so a request that reads
@@ -32,14 +32,14 @@ import pandas as pd
 import catalog
 import config
 from catalog import STREAMING, CatalogSpec
+from catalog.movies.model import MoviesModel
 from catalog.search import TitleIndex
+from catalog.streaming.model import StreamingModel
 from catalog.streaming.queries import StreamingCatalog
+from catalog.streaming.similar import SimilarTitles
 from config import COL_ID
 from errors import InputError
 from serving.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
-from serving.movie_recommender import MovieRecommender
-from serving.predictor import Predictor
-from serving.similar import SimilarTitles
 from settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -118,14 +118,14 @@ class AppState:
     index: TitleIndex | None = None
     title_cards: dict[str, dict] = field(default_factory=dict)  # id -> TITLE_COLUMNS values
     artifacts: Artifacts | None = None
-    predictor: Predictor | None = None
+    predictor: StreamingModel | None = None
     similar: SimilarTitles | None = None
     data_source: Source | None = None
     model_source: Source | None = None
     data_error: str | None = None
     model_error: str | None = None
     similar_error: str | None = None
-    movie_model: MovieRecommender | None = None  # the Movies catalog's recommender (artifacts/movies/)
+    movie_model: MoviesModel | None = None  # the Movies catalog's recommender (artifacts/movies/)
     movie_model_error: str | None = None
     queries: dict[str, Any] = field(default_factory=dict)  # catalog name -> its query object (CATALOGS)
     query_errors: dict[str, str] = field(default_factory=dict)  # catalog name -> why it is not loaded
@@ -174,8 +174,8 @@ class AppState:
         self.require_catalog()
         return self.index
 
-    def require_model(self) -> Predictor:
-        """The Predictor; its answers name catalog titles, so the catalog must be loaded too."""
+    def require_model(self) -> StreamingModel:
+        """The streaming model; its answers name catalog titles, so the catalog must be loaded too."""
         if self.predictor is None:
             self.check_loading("model")
             raise Unavailable(f"The model is not loaded ({_clause(self.model_error)}). To build it, {BUILD_HINT}.")
@@ -190,7 +190,7 @@ class AppState:
                               f"To build them, {BUILD_HINT}.")
         return self.similar
 
-    def require_movie_model(self) -> MovieRecommender:
+    def require_movie_model(self) -> MoviesModel:
         """The Movies recommender; its answers name catalog films, so the Movies catalog must be loaded too."""
         if self.movie_model is None:
             self.check_loading("movie_model")
@@ -488,7 +488,7 @@ def _load_model(state: AppState, artifacts_dir: Path) -> None:
     """Verified artifacts and the predictor."""
     try:
         state.artifacts = load_artifacts(artifacts_dir)
-        state.predictor = Predictor(state.artifacts)
+        state.predictor = StreamingModel(state.artifacts)
     except Exception as exc:  # ArtifactError names the file and how to rebuild
         state.artifacts = None
         state.model_error = _failure("model", exc, "the model artifacts are not readable: rebuild them with "
@@ -519,7 +519,7 @@ def _load_similar(state: AppState) -> None:
 def _load_movie_model(state: AppState, directory: Path) -> None:
     """The Movies recommender (verified like the streaming model); a missing one is a notice, not an error."""
     try:
-        state.movie_model = MovieRecommender.from_dir(directory)
+        state.movie_model = MoviesModel.from_dir(directory)
     except Exception as exc:  # ArtifactError names the file and how to rebuild
         state.movie_model_error = _failure("Movies model", exc, "the Movies model artifacts are not readable: rebuild "
                                                                 "them with `python -m model.train --catalog movies`")

@@ -22,13 +22,13 @@ import pandas as pd
 
 import catalog
 from catalog import CatalogSpec, Param, Route
+from catalog.streaming import answers as service
 from config import COL_ID
 from errors import InputError
 from inputs.choices import CONTENT_TYPES
 from inputs.numbers import MAX_N
 from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import format as fmt
-from serving import service
 from serving.links import LinkedTab, Links
 from serving.state import AppState, Unavailable, snapshot
 

@@ -325,7 +325,7 @@ def neighbour_arrays(titles):
 @pytest.fixture(scope="session")
 def similar_titles(titles, neighbour_arrays, title_index):
     """SimilarTitles serving the full real catalog's neighbours."""
-    from serving.similar import SimilarTitles
+    from catalog.streaming.similar import SimilarTitles
 
     return SimilarTitles(titles, neighbour_arrays, index=title_index)
 

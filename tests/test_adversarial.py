@@ -185,7 +185,7 @@ def api(tiny_state):
 
     from catalog.movies.queries import MoviesCatalog
     from serving.api import create_api
-    from tests.test_movie_service import _model
+    from tests.test_movies_answers import _model
     from tests.test_movies_queries import ROWS
 
     state = dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
@@ -233,7 +233,7 @@ def test_hostile_input_at_every_rest_route_in_process(api):
 
 # ---- finding 4: answers name no internals ----------------------------------------------------------------------
 def test_an_unexpected_error_names_no_exception_class_or_path(api, monkeypatch):
-    from serving import service
+    from catalog.streaming import answers as service
     from serving.api import INTERNAL_ERROR
 
     def boom(*args, **kwargs):

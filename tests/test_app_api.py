@@ -245,9 +245,9 @@ def test_model_and_catalog_from_different_builds_is_a_readable_4xx(streaming_pro
     # The real API in-process over a state whose similar-title data covers only the first 200 titles.
     from fastapi.testclient import TestClient
 
+    from catalog.streaming.similar import SimilarTitles
     from model.content import build_neighbours
     from serving.api import create_api
-    from serving.similar import SimilarTitles
     from serving.state import load_state
 
     state = load_state(streaming_processed, app_artifacts)

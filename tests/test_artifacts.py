@@ -106,8 +106,8 @@ def test_save_replaces_previous_artifacts(saved):
 
 @pytest.mark.slow
 def test_content_neighbour_arrays_go_through_the_same_format(tmp_path, titles):
+    from catalog.streaming.similar import NEIGHBOUR_ARRAYS
     from model.content import build_neighbours
-    from serving.similar import NEIGHBOUR_ARRAYS
 
     arrays = build_neighbours(titles.head(60), k=5)
     out = save_artifacts(tmp_path / "artifacts", arrays)

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from catalog.streaming.answers import cold_start
 from errors import InputError
-from serving.coldstart import cold_start
 
 pytestmark = pytest.mark.slow
 

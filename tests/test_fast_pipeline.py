@@ -1,7 +1,7 @@
-"""The whole pipeline on a small cut of the real data, in seconds: ETL, trainer, Predictor, similar titles,
+"""The whole pipeline on a small cut of the real data, in seconds: ETL, trainer, streaming model, similar titles,
 the Hub round trip and the app's REST routes in-process (the fast tier; tests/conftest.py builds the cut).
 
-The same checks on the full data and the served app are the slow tests (test_etl, test_train, test_predictor,
+The same checks on the full data and the served app are the slow tests (test_etl, test_train, test_streaming_model,
 test_similar, test_hub, test_app_*).
 """
 from __future__ import annotations

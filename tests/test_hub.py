@@ -13,10 +13,10 @@ import pytest
 
 import config
 from catalog import STREAMING
+from catalog.streaming.model import StreamingModel
 from model.publish import main as publish_main
 from serving.artifacts import MANIFEST_FILE, ArtifactError, save_artifacts
 from serving.hub import DEFAULT_TIMEOUT, pull
-from serving.predictor import Predictor
 from serving.state import dataset_tables
 
 
@@ -82,7 +82,7 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artif
     assert "datasets" in str(data.path) and str(hub_env) in str(model.path)
     sha = hub_server.repos[("model", "me/svd")].sha
     assert model.where == f"hub model me/svd@{sha[:7]}" and model.path.name == sha
-    assert Predictor.from_dir(model.path).built_at  # checksums verified after the trip
+    assert StreamingModel.from_dir(model.path).built_at  # checksums verified after the trip
 
     requested = hub_server.requests
     posts = [p for m, p, _ in requested if m == "POST"]
@@ -110,7 +110,7 @@ def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env,
     assert second != first
     model, _ = _pull_both(hub_env, artifacts_dir, streaming_processed)
     assert f"@{second[:7]}" in model.where
-    assert Predictor.from_dir(model.path).global_mean == pytest.approx(float(arrays["global_mean"]))
+    assert StreamingModel.from_dir(model.path).global_mean == pytest.approx(float(arrays["global_mean"]))
 
 
 @pytest.mark.slow

@@ -197,9 +197,9 @@ def test_question_tabs_show_money_returns_and_counts_readably_and_the_json_stays
 
 
 def test_the_page_header_names_both_catalogs_and_both_models_with_their_loaded_sizes(both_state):
-    from serving.movie_recommender import MovieRecommender
+    from catalog.movies.model import MoviesModel
     from serving.ui import header_markdown
-    from tests.test_movie_service import _model
+    from tests.test_movies_answers import _model
 
     text = header_markdown(both_state)
     model = both_state.require_model()
@@ -207,7 +207,7 @@ def test_the_page_header_names_both_catalogs_and_both_models_with_their_loaded_s
     assert (f"({both_state.catalog.size:,} titles; an SVD model of {model.manifest['n_ratings']:,} ratings by "
             f"{model.user_ids.size:,} users of {model.item_ids.size:,} titles)") in text
     assert f"**TMDB movies** ({len(MOVIE_ROWS)} films)" in text  # the hand-made catalog; no Movies model here
-    movie_model: MovieRecommender = _model()
+    movie_model: MoviesModel = _model()
     text = header_markdown(replace(both_state, movie_model=movie_model))
     assert (f"**TMDB movies** ({len(MOVIE_ROWS)} films; an SVD model of {int(movie_model.rated_indptr[-1]):,} "
             f"MovieLens ratings by {movie_model.user_ids.size} users of {movie_model.item_ids.size} films).") in text

@@ -76,7 +76,7 @@ def state(tiny_state):
     import pandas as pd
 
     from catalog.movies.queries import MoviesCatalog
-    from tests.test_movie_service import _model
+    from tests.test_movies_answers import _model
     from tests.test_movies_queries import ROWS
 
     return dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
@@ -96,7 +96,7 @@ def model_api(state):
     import dataclasses
 
     from serving.api import create_api
-    from tests.test_movie_service import _catalog
+    from tests.test_movies_answers import _catalog
 
     return create_api(dataclasses.replace(state, queries={**state.queries, "movies": _catalog()}))
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from catalog.streaming.similar import NEIGHBOUR_ARRAYS, SimilarTitles, listing_groups
 from errors import InputError
 from model.content import build_neighbours, genre_tokens
 from serving.artifacts import load_artifacts, save_artifacts
-from serving.similar import NEIGHBOUR_ARRAYS, SimilarTitles, listing_groups
 
 pytestmark = pytest.mark.slow
 

@@ -135,20 +135,20 @@ def test_spark_biases_are_surprise_baselineonly(movielens):
 
 @pytest.mark.slow
 def test_spark_artifacts_load_in_the_app_and_match_spark_estimates(spark, raw_dir, tmp_path):
-    """Artifacts of a Spark model through the app's loader (Predictor.from_dir): every estimate equals
+    """Artifacts of a Spark model through the app's loader (StreamingModel.from_dir): every estimate equals
     mu + b_u + b_i + the ALS model's transform, clipped, computed in Spark (unknown ids included)."""
+    from catalog.streaming.model import StreamingModel
     from serving.artifacts import save_artifacts
-    from serving.predictor import Predictor
 
     df = load_movielens(require(raw_dir / "movielens" / "ml-latest-small").parent.parent)
     df = df[df[COL_USER] <= 150].reset_index(drop=True)  # small and quick
-    df[COL_ITEM] = "ns" + df[COL_ITEM]  # title ids as the Predictor parses them
+    df[COL_ITEM] = "ns" + df[COL_ITEM]  # title ids as the StreamingModel parses them
     train, test = split(df, SEED)
     data = spark_engine.index_ratings(spark, spark.createDataFrame(train))
     model = spark_engine.fit(spark, data, {"rank": 8, "reg_param": 0.1}, SEED)
     arrays = spark_engine.arrays_of(model, None)
     save_artifacts(tmp_path / "art", arrays, meta={"rating_scale": [0.5, 5.0], "threshold": 3.5, "engine": "spark"})
-    predictor = Predictor.from_dir(tmp_path / "art")
+    predictor = StreamingModel.from_dir(tmp_path / "art")
     pairs = pd.concat([test[[COL_USER, COL_ITEM]],
                        pd.DataFrame({COL_USER: [999_999, 1, 999_999], COL_ITEM: ["ns1", "ns999999", "ns999999"]})])
     pairs = pairs.drop_duplicates().reset_index(drop=True)
@@ -164,9 +164,9 @@ def test_spark_artifacts_load_in_the_app_and_match_spark_estimates(spark, raw_di
 def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed, tmp_path):
     """`python -m model.train --engine spark` on the small cut: the app's format with the engine fields, the
     surprise engine's held-out pairs, and a card that names the engine."""
+    from catalog.streaming.model import REQUIRED_ARRAYS, StreamingModel
+    from catalog.streaming.similar import NEIGHBOUR_ARRAYS
     from serving.artifacts import load_artifacts
-    from serving.predictor import REQUIRED_ARRAYS, Predictor
-    from serving.similar import NEIGHBOUR_ARRAYS
 
     _needs_spark()
     processed = tmp_path / "processed"
@@ -188,7 +188,7 @@ def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed, tmp_p
     assert "ALS" in (out / "README.md").read_text()
     n = int(pd.read_parquet(processed / config.RATINGS_FILE).shape[0])
     assert read_heldout(heldout_path(processed, "ratings"), heldout_key(SEED, n)) is not None
-    predictor = Predictor.from_dir(out)
+    predictor = StreamingModel.from_dir(out)
     assert predictor.user_factors.shape[1] == 10
     assert "ALS (Spark)" in result.stdout
 

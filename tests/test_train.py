@@ -10,8 +10,8 @@ import pytest
 
 import config
 from catalog import STREAMING
+from catalog.streaming.model import StreamingModel
 from serving.artifacts import load_artifacts, sha256_file
-from serving.predictor import Predictor
 
 ENV_KEYS = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 
@@ -58,7 +58,7 @@ def test_train_writes_verified_artifacts_metrics_and_card(trained, streaming_pro
     assert card.startswith("---\n") and "\ntags: " in card and "\nmetrics: " in card and "\ndatasets: " in card
     assert "| SVD |" in card and "Why the two results differ" in card and "Limitations" in card
     assert "| SVD |" in result.stdout  # the table is printed too
-    Predictor.from_dir(out).top_n(int(artifacts.arrays["user_ids"][0]), 10)
+    StreamingModel.from_dir(out).top_n(int(artifacts.arrays["user_ids"][0]), 10)
 
 
 @pytest.mark.slow

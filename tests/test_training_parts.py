@@ -1,7 +1,7 @@
 """The trainer's parts on a tiny synthetic ratings frame (a few hundred ratings, seconds in all).
 
 model.dataset (seeded sample and split, the Trainset), model.search, model.fit, model.export with the
-Predictor loading what it writes, and the `python -m model.train` entry point (model.train.main) on a tiny
+StreamingModel loading what it writes, and the `python -m model.train` entry point (model.train.main) on a tiny
 processed folder: artifacts, one-line errors with exit status 2, nothing on stdout but the results.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from surprise import SVD
 
 from catalog import STREAMING
+from catalog.streaming.model import REQUIRED_ARRAYS, StreamingModel
 from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN, RATINGS_FILE, TITLES_FILE
 from model.benchmark import benchmark
 from model.dataset import build_trainset, sample_users_of, split
@@ -26,7 +27,6 @@ from model.fit import evaluate_split, fit_model, heldout_predictions, make_svd
 from model.search import DEFAULT_PARAMS, N_TRIALS, SEARCH_SPACE, search
 from model.train import TrainOptions, main, parse_args
 from serving.artifacts import load_artifacts, save_artifacts
-from serving.predictor import REQUIRED_ARRAYS, Predictor
 from tests.conftest import rated_titles
 
 N_USERS, N_TITLES, PER_USER = 40, 30, 15
@@ -162,7 +162,7 @@ def test_exported_arrays_load_into_the_predictor_and_match_surprise(ratings, tit
     assert arrays["rated_indptr"][-1] == len(ratings) and not arrays["item_recommendable"][0]
     assert arrays["item_types"][list(arrays["item_ids"]).index("ns1")] == "tv show"
     save_artifacts(tmp_path / "artifacts", arrays, meta={"threshold": 3.5})
-    predictor = Predictor(load_artifacts(tmp_path / "artifacts"))
+    predictor = StreamingModel(load_artifacts(tmp_path / "artifacts"))
     for user, title in [(1, "ns2"), (7, "ns30"), (40, "ns5"), (10**6, "ns3"), (3, "ns999")]:
         assert predictor.predict(user, title).rating == algo.predict(user, title).est
     assert len(rated_titles(predictor, 1)) == PER_USER
@@ -196,7 +196,7 @@ def test_cli_trains_on_a_tiny_processed_folder(processed, tmp_path, capsys):
     assert artifacts.manifest["n_ratings"] == len(pd.read_parquet(processed / STREAMING.name / RATINGS_FILE))
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"ours"} and metrics["ours"]["hyperparameters"] == artifacts.manifest["hyperparameters"]
-    Predictor(artifacts).top_n(1, 5)
+    StreamingModel(artifacts).top_n(1, 5)
 
     assert main(args) == 0  # the same seed gives the same held-out numbers
     assert json.loads((out / "metrics.json").read_text())["ours"]["table"] == metrics["ours"]["table"]

@@ -1,4 +1,5 @@
-"""Similar titles at serving time: the precomputed content neighbours (model.content) plus the catalog.
+"""The streaming catalog's similar titles: its content neighbours (model.content; rows served by
+serving.recommender.Neighbours) plus the catalog.
 
     similar = SimilarTitles(titles, artifacts.arrays)          # arrays from model.content.build_neighbours
     similar.similar("toy story", n=10, platform="netflix")     # -> [{"id": ..., "title": ..., "score": 0.41, ...}]
@@ -24,6 +25,7 @@ from errors import InputError
 from inputs.choices import parse_optional_content_type
 from inputs.numbers import parse_n
 from inputs.platforms import parse_optional_platform
+from serving.recommender import Neighbours
 
 # The arrays model.content.build_neighbours writes and SimilarTitles reads (saved via serving.artifacts).
 NEIGHBOUR_ARRAYS = ("similar_ids", "similar_idx", "similar_score", "similar_features_data",
@@ -72,8 +74,7 @@ class SimilarTitles:
         self.titles = catalog.loc[ids].reset_index(drop=True)
         self.index = index or TitleIndex(self.titles)
         self._row_of_id = {id_: row for row, id_ in enumerate(ids)}
-        self._idx = np.asarray(arrays["similar_idx"])
-        self._score = np.asarray(arrays["similar_score"])
+        self._neighbours = Neighbours(np.asarray(arrays["similar_idx"]), np.asarray(arrays["similar_score"]))
         self._platform = self.titles[COL_PLATFORM].astype(str).to_numpy()
         self._type = self.titles["type"].astype(str).to_numpy()
         self._group = listing_groups(self.titles)
@@ -109,7 +110,7 @@ class SimilarTitles:
             allowed &= self._type == content_type
         allowed[self._rows_of_group[self._group[row]]] = False  # never the title or its other listings
 
-        items = self._collect(self._idx[row], self._score[row], allowed, n)
+        items = self._collect(*self._neighbours.row(row), allowed, n)
         if len(items) < n and self._features_t is not None and len(items) < int(allowed.sum()):
             items = self._collect(*self._exact_neighbours(row, allowed), allowed, n)
         return items

@@ -1,4 +1,5 @@
-"""serving.predictor: exactly surprise's SVD estimates, fallbacks, clipping, decisions and vectorized top-N.
+"""catalog.streaming.model (the recommender core over title ids): exactly surprise's SVD estimates, fallbacks,
+clipping, decisions and vectorized top-N.
 
 The model under test is trained with scikit-surprise on a sample of the real processed ratings; the
 clipping case uses a tiny hand-made data set whose estimates overshoot the rating scale on purpose.
@@ -16,24 +17,24 @@ from surprise import SVD
 
 import config
 from catalog import STREAMING
+from catalog.streaming.model import StreamingModel
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
 from inputs.numbers import parse_n, parse_user_id
 from model.dataset import build_trainset, load_ratings
 from model.export import export_arrays
 from serving.artifacts import ArtifactError, save_artifacts
-from serving.predictor import Predictor
 from tests.conftest import rated_titles
 
 UNKNOWN_USER = 10**9
 UNKNOWN_TITLE = "ns999999"
 
 
-def _fit(df: pd.DataFrame, titles: pd.DataFrame | None, out, **params) -> tuple[SVD, Predictor]:
+def _fit(df: pd.DataFrame, titles: pd.DataFrame | None, out, **params) -> tuple[SVD, StreamingModel]:
     enc = build_trainset(df)
     algo = SVD(random_state=config.SEED, **params).fit(enc.trainset)
     save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5, "rating_scale": [0.5, 5.0]})
-    return algo, Predictor.from_dir(out)
+    return algo, StreamingModel.from_dir(out)
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +198,7 @@ def test_malformed_title_ids_are_input_errors(model):
 @pytest.mark.slow
 def test_threshold_is_configurable(model):
     df, algo, predictor = model
-    strict = Predictor(predictor.artifacts, threshold=5.0)
+    strict = StreamingModel(predictor.artifacts, threshold=5.0)
     p = strict.predict(int(predictor.user_ids[0]), str(predictor.item_ids[0]))
     assert p.threshold == 5.0 and p.recommend == (p.rating >= 5.0)
 
@@ -212,19 +213,20 @@ def test_corrupt_artifact_is_refused_by_name(model, tmp_path):
         f.seek(-8, 2)
         f.write(b"\x00" * 8)
     with pytest.raises(ArtifactError, match=r"user_factors\.npy: corrupt"):
-        Predictor.from_dir(copy)
+        StreamingModel.from_dir(copy)
 
 
 def test_serving_does_not_import_surprise():
-    code = "import sys, serving.predictor, serving.hub; assert 'surprise' not in sys.modules, 'surprise imported'"
+    code = ("import sys, serving.recommender, catalog.streaming.model, catalog.movies.model, serving.hub; "
+            "assert 'surprise' not in sys.modules, 'surprise imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=config.PROJ_ROOT)
 
 
 def test_title_ids_have_one_definition_for_search_and_model():
     import catalog.search
+    import catalog.streaming.model
     import inputs.titles
-    import serving.predictor
 
     assert catalog.search.is_title_id is inputs.titles.is_title_id
-    assert serving.predictor.parse_title_id is inputs.titles.parse_title_id
-    assert serving.predictor.parse_title_id(" NS123 ") == "ns123"
+    assert catalog.streaming.model.parse_title_id is inputs.titles.parse_title_id
+    assert catalog.streaming.model.parse_title_id(" NS123 ") == "ns123"

@@ -2,24 +2,27 @@
 
     recommend(state, user_id, movie)          a MovieLens user and a film: predicted rating, verdict, why
     top_n(state, user_id, n, genre, year_from, year_to, platform)   a MovieLens user's best unrated films
-    for_visitor(state, ratings, n, platform, exclude)  a visitor's own picks from three or more rated films
-                                              (fold-in), never the films in `exclude` (not interested)
-    similar(state, movie, n, platform)        films like a film: by content (whole catalog) and by taste
+    for_visitor(state, ratings, n, platform, exclude)  a visitor's own picks from three or more rated films,
+                                              never the films in `exclude` (not interested)
+    similar(state, movie, n, platform)        films like a film: by content (whole catalog) and by the people
+                                              who liked it (the list ranker's neighbours)
     search(state, q, limit)                   rated films matching part of a title (the UI's search box)
 
 A film is named by its TMDB id (an integer: 862) or its title (a string: "toy story"); ids are never read as
 titles, so the film titled "2012" is asked for as "2012" and TMDB id 2012 as 2012. Every listed film carries
 its where_to_watch (the streaming titles it is linked to) and its `poster` (TMDB's image address, None when it
 has none or APP_REMOTE_IMAGES is off: serving.posters); a visitor's pick also its `because` (the rated films
-raising its predicted rating most, MovieRecommender.because). A filter that leaves fewer films than asked gives
+raising its list score most, MoviesModel.because). A filter that leaves fewer films than asked gives
 what there is, with a "notice" saying so. Bad input is errors.InputError (NotFound for an unknown film, with
 suggestions); a model or catalog not loaded is serving.state.Unavailable.
 """
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from catalog import MOVIES
+from catalog.movies import MOVIES
+from catalog.movies.model import MoviesModel
 from catalog.movies.queries import MoviesCatalog
 from errors import InputError, NotFound
 from inputs.numbers import FILM_YEARS, FILM_YEARS_SPAN, parse_limit, parse_n, parse_optional_year, parse_user_id
@@ -28,19 +31,20 @@ from inputs.ratings import parse_exclude, parse_rated
 from inputs.text import echo, is_empty
 from inputs.titles import parse_tmdb_id
 from serving.explain import explain, verdict
-from serving.movie_recommender import MovieRecommender
 from serving.posters import poster_url, remote_images
-from serving.state import AppState
+
+if TYPE_CHECKING:
+    from serving.state import AppState
 
 MOVIE_HELP = "a TMDB id as a number (e.g. 862) or a title as text (e.g. 'toy story')"
 
 
-def _parts(state: AppState) -> tuple[MovieRecommender, MoviesCatalog]:
+def _parts(state: AppState) -> tuple[MoviesModel, MoviesCatalog]:
     return state.require_movie_model(), state.require_queries(MOVIES)
 
 
 def resolve_movie(movies: MoviesCatalog, value: object, param: str = "movie",
-                  model: MovieRecommender | None = None) -> int:
+                  model: MoviesModel | None = None) -> int:
     """The TMDB id a film reference names: a number is an id of the catalog, text a title. A title several
     films share (remakes) means the one with the most MovieLens ratings in `model` (answers echo the film they
     used, with its year); when none has ratings, the message lists them with their ids."""
@@ -125,7 +129,8 @@ def _genres(genre: object) -> list[str] | None:
 
 def top_n(state: AppState, user_id: object, n: object = 10, genre: object = None, year_from: object = None,
           year_to: object = None, platform: object = None) -> dict:
-    """A MovieLens user's n best films by predicted rating, leaving out the films they rated: optionally of a
+    """A MovieLens user's n best films (the list ranker fed their ratings; each with SVD's predicted rating and
+    verdict), leaving out the films they rated: optionally of a
     genre (or several, comma-separated), released from `year_from` to `year_to`, streaming on a platform."""
     user, n = parse_user_id(user_id), parse_n(n)
     model, movies = _parts(state)
@@ -152,7 +157,7 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
                 exclude: object = None) -> dict:
     """A visitor's n best films from their own ratings (at least three; the films they rated never among them,
     nor the films in `exclude`, a list of TMDB ids they said they are not interested in). Each pick says
-    `because`: up to three rated films raising its predicted rating most, with their share of it."""
+    `because`: up to three rated films raising its list score most, with their share of it."""
     n = parse_n(n)
     excluded = parse_exclude(exclude)
     model, movies = _parts(state)
@@ -177,7 +182,8 @@ def for_visitor(state: AppState, ratings: object, n: object = 10, platform: obje
 
 
 def similar(state: AppState, movie: object, n: object = 10, platform: object = None) -> dict:
-    """Films like a film: by content over the whole catalog, and for a rated film by taste (factor space)."""
+    """Films like a film: by content over the whole catalog, and for a rated film by the people who liked it
+    (its list-ranker neighbours)."""
     n = parse_n(n)
     model, movies = _parts(state)
     tmdb_id = resolve_movie(movies, movie, "movie", model)

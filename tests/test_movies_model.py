@@ -1,6 +1,6 @@
-"""The Movies catalog's model: fold-in math and input checks on a tiny synthetic model (fast), and on the real data
-(slow): `python -m model.train --catalog movies` reproduces the issue's held-out table, fold-in recovers a trained
-user, and themed visitors get films of their taste."""
+"""The Movies catalog's model (catalog.movies.model): fold-in math, lists and input checks on a tiny synthetic model
+(fast), and on the real data (slow): `python -m model.train --catalog movies` reproduces the issue's held-out
+table, fold-in recovers a trained user, and themed visitors get films of their taste."""
 from __future__ import annotations
 
 import json
@@ -16,12 +16,13 @@ import pytest
 
 import config
 from catalog import MOVIES
+from catalog.movies.model import MoviesModel
 from errors import InputError, NotFound
 from inputs.ratings import parse_visitor_ratings
 from model.dataset import build_trainset, encode
 from model.export import write_artifacts
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts, save_artifacts
-from serving.movie_recommender import MovieRecommender, solve_fold_in
+from serving.recommender import solve_fold_in
 
 ENV_KEYS = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 N_ITEMS, N_USERS, K = 40, 6, 4
@@ -51,12 +52,17 @@ def tiny_arrays(seed: int = 0) -> dict[str, np.ndarray]:
         "content_idx": np.array([[(r + d) % 20 + (20 if r >= 20 else 0) for d in (1, 2, 3)] for r in range(N_ITEMS)],
                                 dtype=np.int32),
         "content_score": np.tile(np.array([0.9, 0.8, 0.7], dtype=np.float32), (N_ITEMS, 1)),
+        # The list ranker: each film's next eight in its half, weights 0.8 down to 0.1 (CSR rows).
+        "ease_indptr": np.arange(0, 8 * N_ITEMS + 1, 8, dtype=np.int64),
+        "ease_items": np.array([(r + d) % 20 + (20 if r >= 20 else 0) for r in range(N_ITEMS) for d in range(1, 9)],
+                               dtype=np.int32),
+        "ease_weights": np.tile(np.linspace(0.8, 0.1, 8, dtype=np.float32), N_ITEMS),
     }
 
 
-def tiny_model(arrays: dict[str, np.ndarray] | None = None, **manifest) -> MovieRecommender:
+def tiny_model(arrays: dict[str, np.ndarray] | None = None, **manifest) -> MoviesModel:
     meta = {"hyperparameters": {"reg_bu": 0.1, "reg_factors": 0.1}, "threshold": 3.5, **manifest}
-    return MovieRecommender(Artifacts(Path("<memory>"), meta, tiny_arrays() if arrays is None else arrays))
+    return MoviesModel(Artifacts(Path("<memory>"), meta, tiny_arrays() if arrays is None else arrays))
 
 
 @pytest.mark.parametrize("n", [3, 10])  # the dual (n <= k... here n < k+1 for 3) and primal branches
@@ -78,7 +84,7 @@ def test_fold_in_recovers_a_noise_free_user_when_regularisation_is_tiny():
     true_bias, true_p = 0.4, np.array([0.5, -0.3, 0.2, 0.1])
     items = np.arange(0, 40, 4)
     ratings = rec.global_mean + true_bias + rec.item_bias[items] + rec.item_factors[items] @ true_p
-    bias, p = rec._fold_in(items, ratings)
+    bias, p = rec.fold_in(items, ratings)
     assert bias == pytest.approx(true_bias, abs=1e-5) and np.allclose(p, true_p, atol=1e-5)
 
 
@@ -91,8 +97,14 @@ def test_for_visitor_leaves_out_rated_films_follows_taste_and_the_allowed_ids():
     assert [it["score"] for it in items] == sorted((it["score"] for it in items), reverse=True)
     allowed = {50, 60, 390, 400}
     assert {it["id"] for it in rec.for_visitor(liked, 10, allowed_ids=allowed)} == allowed
-    plain = rec.for_visitor(liked, 5, method="plain")
-    assert all(it["score"] == it["predicted_rating"] for it in plain)
+    # The list ranker orders; the verdict is the folded-in SVD prediction at the threshold.
+    rows, values = rec.rows_of(liked)
+    predicted = rec.visitor_predictions(rows, values)
+    for it in items:
+        assert it["predicted_rating"] == round(float(predicted[rec.item_index(it["id"])]), 4)
+        assert it["recommend"] == (predicted[rec.item_index(it["id"])] >= rec.threshold)
+    assert items[0]["id"] == 40 and items[0]["score"] == pytest.approx(0.8 + 0.7 + 0.6)  # next to all three
+    assert [b["id"] for b in items[0]["because"]] == [30, 20, 10]
 
 
 @pytest.mark.parametrize("ratings, words", [
@@ -129,9 +141,9 @@ def test_known_users_predict_and_top_n_with_filters():
     e = p.explanation
     assert p.rating == pytest.approx(3.5 + a["user_bias"][1] + a["item_bias"][6] + a["item_factors"][6] @ a[
         "user_factors"][1])
-    assert e.known_user and e.known_title and e.fallback is None and p.title == "film 6"
+    assert e.known_user and e.known_title and e.fallback is None and p.item == 70 and rec.title(70) == "film 6"
     assert rec.predict(99, 70).explanation.fallback == "unknown user"
-    assert rec.predict(2, 71).explanation.fallback == "unknown title" and rec.predict(2, 71).title is None
+    assert rec.predict(2, 71).explanation.fallback == "unknown title" and rec.title(71) is None
     rated = set(a["item_ids"][a["rated_items"][a["rated_indptr"][1]:a["rated_indptr"][2]]].tolist())
     top = rec.top_n_for_user(2, 100)
     assert len(top) == N_ITEMS - len(rated) and not rated & {it["id"] for it in top}
@@ -150,12 +162,12 @@ def test_known_users_predict_and_top_n_with_filters():
 def test_artifacts_round_trip_and_a_missing_array_is_named(tmp_path):
     arrays = tiny_arrays()
     save_artifacts(tmp_path / "movies", arrays, meta={"hyperparameters": {"reg_bu": 0.1, "reg_factors": 0.1}})
-    rec = MovieRecommender.from_dir(tmp_path / "movies")
+    rec = MoviesModel.from_dir(tmp_path / "movies")
     assert rec.for_visitor([(10, 5), (20, 5), (30, 5)], 3) == tiny_model().for_visitor([(10, 5), (20, 5), (30, 5)], 3)
     del arrays["item_genres"]
     save_artifacts(tmp_path / "broken", arrays)
     with pytest.raises(ArtifactError, match="item_genres"):
-        MovieRecommender.from_dir(tmp_path / "broken")
+        MoviesModel.from_dir(tmp_path / "broken")
 
 
 def test_replacing_the_streaming_artifacts_keeps_the_movies_model(tmp_path):
@@ -204,7 +216,7 @@ def movies_model(movies_training):
 
 @pytest.fixture(scope="module")
 def recommender(movies_model):
-    return MovieRecommender.from_dir(movies_model[0])
+    return MoviesModel.from_dir(movies_model[0])
 
 
 @pytest.mark.slow
@@ -274,7 +286,7 @@ def test_fold_in_recovers_trained_users(recommender, movies_processed):
     users = counts[(counts >= 20) & (counts <= 300)].index[:10]
     for user in users:
         mine = ratings[ratings["userId"] == user]
-        bias, p = rec._fold_in(*rec._items_of(list(zip(mine["id"].tolist(), mine["rating"].tolist(), strict=True))))
+        bias, p = rec.fold_in(*rec.rows_of(list(zip(mine["id"].tolist(), mine["rating"].tolist(), strict=True))))
         u, items = rec.user_index(user), np.searchsorted(rec.item_ids, mine["id"].to_numpy())
         trained = rec.user_bias[u] + rec.item_factors[items] @ rec.user_factors[u]
         folded = bias + rec.item_factors[items] @ p
@@ -307,9 +319,11 @@ def test_themed_visitors_get_mostly_films_of_their_taste(recommender, taste):
 
 @pytest.mark.slow
 def test_plain_fold_in_is_popularity_dominated_for_themed_visitors(recommender):
-    shares = []
+    from model.visitor_blend import FoldInBlend
+
+    shares, plain = [], FoldInBlend(recommender)
     for ids, genres in TASTES.values():
-        top = recommender.for_visitor([(tid, 5) for tid in ids], 10, method="plain")
+        top = plain.for_visitor([(tid, 5) for tid in ids], 10, {"name": "plain", "min_support": 0})
         shares.append(sum(bool(set(it["genres"]) & genres) for it in top))
     assert np.mean(shares) < 4  # why the served method is not plain fold-in
 

@@ -1,4 +1,4 @@
-"""The Movies model's answers (serving.movie_service) and their REST doors, on a tiny synthetic model and a tiny
+"""The Movies model's answers (catalog.movies.answers) and their REST doors, on a tiny synthetic model and a tiny
 catalog: 40 rated films (ids 10-400; the first half animated/family, the second horror/thriller) and two
 films without ratings."""
 from __future__ import annotations
@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog.movies import answers as movie_service
+from catalog.movies.model import MoviesModel
 from catalog.movies.queries import MoviesCatalog
 from errors import InputError, NotFound
 from inputs.ratings import parse_visitor_ratings
-from serving import movie_service
 from serving.api import create_api
 from serving.artifacts import Artifacts
-from serving.movie_recommender import MovieRecommender
 from serving.posters import PLACEHOLDER_URL, TMDB_IMAGE_BASE
 from serving.state import AppState, Unavailable
-from tests.test_movie_model import N_ITEMS, K, tiny_arrays
+from tests.test_movies_model import N_ITEMS, K, tiny_arrays
 from tests.test_movies_queries import _movie
 
 UNRATED, TWIN = 999, 1000  # two catalog films the model has no ratings of; TWIN shares a title with id 50
@@ -27,16 +27,14 @@ LINKS = pd.DataFrame({"tmdb_id": [10, 20, 210, 30], "title_id": ["ns1", "ns2", "
                       "platform": ["netflix", "netflix", "netflix", "disney"]})
 
 
-def _model() -> MovieRecommender:
+def _model() -> MoviesModel:
     arrays = tiny_arrays()
     # The unrated films' content neighbours: the first three films.
     arrays.update(content_ids=np.r_[arrays["content_ids"], UNRATED, TWIN],
                   content_idx=np.r_[arrays["content_idx"], [[0, 1, 2], [0, 1, 2]]].astype(np.int32),
                   content_score=np.r_[arrays["content_score"], [[0.9, 0.8, 0.7]] * 2].astype(np.float32))
-    meta = {"hyperparameters": {"reg_bu": 0.1, "reg_factors": 0.1}, "threshold": 3.5,
-            "visitor_method": {"name": "blend", "w_prediction": 1.0, "w_factors": 0.0, "w_genres": 1.0,
-                               "min_support": 0}}
-    return MovieRecommender(Artifacts(Path("<memory>"), meta, arrays))
+    meta = {"hyperparameters": {"reg_bu": 0.1, "reg_factors": 0.1}, "threshold": 3.5}
+    return MoviesModel(Artifacts(Path("<memory>"), meta, arrays))
 
 
 def _catalog() -> MoviesCatalog:
@@ -259,28 +257,30 @@ def test_poster_cards_fall_back_to_the_placeholder(state):
 def test_because_terms_sum_exactly_to_the_fold_in_part_of_the_prediction(state, n_rated):
     model = state.movie_model
     ratings = [(10 * (i + 1), [5.0, 1.0, 3.5, 4.5, 2.0][i % 5]) for i in range(0, 2 * n_rated, 2)]
-    items, values = model._items_of(parse_visitor_ratings(ratings))
-    bias, factors = model._fold_in(items, values)
-    targets = list(range(N_ITEMS))
-    terms = model.because_terms(items, values, targets)
+    items, values = model.rows_of(parse_visitor_ratings(ratings))
+    bias, factors = model.fold_in(items, values)
+    targets = np.arange(N_ITEMS)
+    terms = model.fold_in_terms(items, values, targets)
     assert terms.shape == (N_ITEMS, n_rated)
     fold_in_part = bias + model.item_factors @ factors
     np.testing.assert_allclose(terms.sum(axis=1), fold_in_part, rtol=0, atol=1e-9)
     # ... and so the prediction is mu + b_i + the terms (before the clip to the rating scale).
     predicted = np.clip(model.global_mean + model.item_bias + terms.sum(axis=1), 0.5, 5.0)
-    np.testing.assert_allclose(predicted, model.visitor_components(items, values)["predicted"], atol=1e-9)
+    np.testing.assert_allclose(predicted, model.visitor_predictions(items, values), atol=1e-9)
 
 
 def test_each_pick_names_the_rated_films_raising_it_most_with_their_share(state):
     model = state.movie_model
     ratings = [[10, 5], [20, 4.5], [220, 1], [40, 3]]
     answer = movie_service.for_visitor(state, ratings, 10)
-    items, values = model._items_of(parse_visitor_ratings(ratings))
+    items, values = model.rows_of(parse_visitor_ratings(ratings))
     rated_titles = {r["id"]: r["title"] for r in answer["rated"]}
     assert any(item["because"] for item in answer["items"])
     for item in answer["items"]:
-        terms = model.because_terms(items, values, [model.item_index(item["id"])])[0]
-        expected = sorted([(t / np.abs(terms).sum(), int(model.item_ids[items[j]])) for j, t in enumerate(terms)
+        # Each rated film's term is its neighbour weight of the pick (1 per rated film): the pick's list score.
+        terms = model.ranker.terms(items, np.ones(items.size), np.array([model.item_index(item["id"])]))[0]
+        assert terms.sum() == pytest.approx(item["score"], abs=1e-4)
+        expected = sorted([(t / terms[terms > 0].sum(), int(model.item_ids[items[j]])) for j, t in enumerate(terms)
                            if t > 0], reverse=True)[:3]
         assert [(b["id"], b["share"]) for b in item["because"]] == [(i, round(float(sh), 4)) for sh, i in expected]
         assert all(b["title"] == rated_titles[b["id"]] and 0 < b["share"] <= 1 for b in item["because"])

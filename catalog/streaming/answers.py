@@ -1,10 +1,9 @@
-"""The app's answers as plain JSON-ready dicts, shared by the REST API and the Gradio UI (one code path).
+"""The streaming catalog's model-backed answers as JSON-ready dicts, shared by the REST API and the Gradio UI.
 
 Each function takes the loaded AppState and raw inputs as any door sends them ("42", 42.0, a title or its
 id), parses them with the inputs package, and raises errors.InputError for bad input or
-serving.state.Unavailable when a piece is not built. These are the streaming catalog's model-backed
-features (recommend, top picks, similar titles, search); the catalog questions are served from their
-declarations (catalog.declaration) by serving/api.py and serving/ui.py.
+serving.state.Unavailable when a piece is not built: recommend, top picks, similar titles, search, and the cold
+start (what a user with no ratings is shown instead: titles like one they name, else the newest releases).
 
 A recommended title and a similar-titles seed carry "tmdb": the TMDB facts of the movie the title is linked
 to (the Movies catalog's where-to-watch links, catalog.movies.queries.MoviesCatalog.facts_for_title), or None
@@ -13,21 +12,27 @@ when it is not linked or the Movies catalog is not loaded.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from catalog import MOVIES
-from config import COL_ID
+import numpy as np
+
+from catalog.movies import MOVIES
+from catalog.streaming.similar import SimilarTitles, is_placeholder
+from config import COL_ID, COL_PLATFORM
 from errors import InputError
 from inputs.choices import parse_optional_content_type
 from inputs.numbers import parse_limit, parse_n, parse_user_id
 from inputs.platforms import parse_optional_platform
-from serving.coldstart import cold_start
+from inputs.text import is_blank
 from serving.explain import explain, verdict
-from serving.state import AppState
+
+if TYPE_CHECKING:
+    from serving.state import AppState
 
 
 def cold_start_answer(state: AppState, user: int, seed_title: str | None = None, n: int = 5,
                       platform: str | None = None, content_type: str | None = None) -> dict:
-    """For a user the model never saw (serving.coldstart): a notice and titles to show instead."""
+    """For a user the model never saw (cold_start): a notice and titles to show instead."""
     if state.similar is None:  # no content neighbours loaded: the notice alone (a 503 while they are loading)
         state.check_loading("similar")
         return {"notice": f"User {user} has no ratings yet, so the rating model cannot personalise for them.",
@@ -103,3 +108,50 @@ def search(state: AppState, q: object, limit: object = 10) -> dict:
         raise InputError("q is required: give part of a title, e.g. 'toy story'.")
     limit = parse_limit(limit)
     return {"query": query, "items": state.require_index().search(query, limit=limit)}
+
+
+# ---- cold start: the rating model knows nothing of a user without ratings (it would give everyone the same
+# average), and title offsets carry no signal here (ratings were dealt to titles at random) -----------------
+def cold_start(user_id: object, similar: SimilarTitles, seed_title: str | None = None, n: object = 10,
+               platform: str | None = None, content_type: str | None = None) -> dict:
+    """Notice + alternatives for a user with no ratings.
+
+    Returns {"user_id", "known_user": False, "basis": "similar_to_seed" | "newest_titles", "notice",
+    "seed": the seed title's card or None, "items": list of title cards (as SimilarTitles.similar)}.
+    An unknown seed title raises InputError with search suggestions.
+    """
+    user = parse_user_id(user_id)
+    n = parse_n(n)
+    no_ratings = (f"User {user} has no ratings yet, so the rating model cannot personalise for them "
+                  "(it would only return the same average for everyone).")
+    if not is_blank(seed_title):
+        seed = similar.info(seed_title)
+        items = similar.similar(seed[COL_ID], n=n, platform=platform, content_type=content_type)
+        notice = (f"{no_ratings} Instead, here are titles similar in content (genres, description, cast, "
+                  f"director, country) to '{seed['title']}' ({seed[COL_PLATFORM]}, {seed['release_year']}).")
+        return {"user_id": user, "known_user": False, "basis": "similar_to_seed", "notice": notice,
+                "seed": seed, "items": items}
+    items = [similar.info(id_) for id_ in newest_titles(similar, n, platform, content_type)]
+    notice = (f"{no_ratings} Pick a title you like to get titles similar to it; meanwhile, here are the "
+              "newest releases, from each platform in turn.")
+    return {"user_id": user, "known_user": False, "basis": "newest_titles", "notice": notice,
+            "seed": None, "items": items}
+
+
+def newest_titles(similar: SimilarTitles, n: int, platform: str | None = None,
+                  content_type: str | None = None) -> list[str]:
+    """Ids of the n newest titles (release year, then date added), alternating between platforms."""
+    titles = similar.titles
+    keep = ~is_placeholder(titles)
+    platform = parse_optional_platform(platform)
+    if platform is not None:
+        keep &= (titles[COL_PLATFORM] == platform).to_numpy()
+    content_type = parse_optional_content_type(content_type)
+    if content_type is not None:
+        keep &= (titles["type"] == content_type).to_numpy()
+    newest = titles[keep].sort_values(["release_year", "date_added", COL_ID], ascending=[False, False, True],
+                                      na_position="last")
+    # Rank within each platform, then interleave: 1st of each platform, 2nd of each, ...
+    turn = newest.groupby(COL_PLATFORM, sort=False).cumcount().to_numpy()
+    order = np.lexsort((np.arange(len(newest)), turn))
+    return newest[COL_ID].to_numpy()[order][:n].astype(str).tolist()
