@@ -9,9 +9,11 @@ did not rate in training, and every hidden (test) film counts as relevant, whate
 Rows: random; popularity (most-rated first); SVD with the served hyper-parameters (the Movies artifacts'
 manifest), by predicted rating; the visitor ranking served before the list ranker (fold-in + genre blend of
 model.visitor_blend, fed each user's training ratings as a visitor); implicit ALS (numpy, grid-tuned);
-EASE (lambda tuned on a validation split of the training part); the list as served (EASE truncated to each
-film's 200 strongest neighbours, scored by the app's own code, catalog.movies.model.MoviesModel.list_scores, fed
-each user's training ratings as a visitor); again with rating / 5 per film; and with a genre blend on top.
+EASE (lambda tuned on a validation split of the training part); EASE truncated to each film's 200 strongest
+neighbours as the artifacts store it, a list being the rated films' rows summed (1 per rated film, or rating / 5,
+or z-scored with the earlier genre blend on top); and the list as served, computed by the app's own code
+(catalog.movies.model.MoviesModel.list_scores: those rows summed and the genre similarity to the rated films,
+each over its largest value, the second weighted GENRE_WEIGHT), fed each user's training ratings as a visitor.
 The table is printed and written as JSON (atomic), and the figure (nDCG@10 and recall@10 per model and data
 set) as a PNG.
 """
@@ -31,7 +33,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 import config
 from catalog.movies import MOVIES
-from catalog.movies.model import MoviesModel
+from catalog.movies.model import GENRE_WEIGHT, MoviesModel
 from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table, write_bytes, write_json
@@ -62,7 +64,7 @@ DEFAULT_SEED = 0
 DEFAULT_JSON = config.REPORTS_DIR / "rank_eval.json"
 DEFAULT_FIGURE = config.PROJ_ROOT / "docs" / "figures" / "rank_eval.png"
 ANCHORS = ("random", "popularity", "SVD (predicted rating)", "visitor ranking (fold-in + genres)")
-SERVED = "EASE top-200 (as served)"
+SERVED = f"EASE top-200 + genres x {GENRE_WEIGHT:g} (as served)"
 MOVIES_ARTIFACTS_DIR = config.ARTIFACTS_DIR / MOVIES.name
 
 
@@ -141,17 +143,21 @@ def evaluate_dataset(name: str, ratings: pd.DataFrame, films: pd.DataFrame, para
     ranker_seconds = time.perf_counter() - t
     row("EASE (full matrix)", model.scores(inter.binary), t)
     t = time.perf_counter()
-    ranked = MoviesModel(Artifacts(Path("<memory>"), rec.manifest, {**rec.artifacts.arrays, **neighbours}))
-    served = np.vstack([ranked.list_scores(items, values) for items, values in visitors])  # the app's code
-    row(SERVED, served, t)
+    alone = np.vstack([neighbour_scores(neighbours, items, np.ones(items.size), inter.item_ids.size)
+                       for items, _ in visitors])
+    row("EASE top-200, 1 per rated film", alone, t)
     t = time.perf_counter()
     weighted = [neighbour_scores(neighbours, items, values / RATING_MAX, inter.item_ids.size)
                 for items, values in visitors]
     row("EASE top-200, rating / 5 as input", np.vstack(weighted), t)
     t = time.perf_counter()
     genres = np.vstack([fold_in.components(items, values, ("genres",))["genres"] for items, values in visitors])
-    z = (served - served.mean(axis=1, keepdims=True)) / served.std(axis=1, keepdims=True)
-    row("EASE top-200 + genre blend", z + float(method["w_genres"]) * genres, t)
+    z = (alone - alone.mean(axis=1, keepdims=True)) / alone.std(axis=1, keepdims=True)
+    row("EASE top-200 + z-scored genre blend", z + float(method["w_genres"]) * genres, t)
+    t = time.perf_counter()
+    ranked = MoviesModel(Artifacts(Path("<memory>"), rec.manifest, {**rec.artifacts.arrays, **neighbours}))
+    served = np.vstack([ranked.list_scores(items, values) for items, values in visitors])  # the app's own code
+    row(SERVED, served, t)
 
     return {
         "data": name, "ratings": len(ratings), "users": int(counts.size), "films": int(ratings[COL_ITEM].nunique()),

@@ -277,9 +277,11 @@ def test_each_pick_names_the_rated_films_raising_it_most_with_their_share(state)
     rated_titles = {r["id"]: r["title"] for r in answer["rated"]}
     assert any(item["because"] for item in answer["items"])
     for item in answer["items"]:
-        # Each rated film's term is its neighbour weight of the pick (1 per rated film): the pick's list score.
-        terms = model.ranker.terms(items, np.ones(items.size), np.array([model.item_index(item["id"])]))[0]
-        assert terms.sum() == pytest.approx(item["score"], abs=1e-4)
+        # Each rated film's term is its neighbour weight of the pick (1 per rated film); they sum to the pick's
+        # neighbour score.
+        row = model.item_index(item["id"])
+        terms = model.ranker.terms(items, np.ones(items.size), np.array([row]))[0]
+        assert terms.sum() == pytest.approx(model.ranker.scores(items, np.ones(items.size), N_ITEMS)[row])
         expected = sorted([(t / terms[terms > 0].sum(), int(model.item_ids[items[j]])) for j, t in enumerate(terms)
                            if t > 0], reverse=True)[:3]
         assert [(b["id"], b["share"]) for b in item["because"]] == [(i, round(float(sh), 4)) for sh, i in expected]

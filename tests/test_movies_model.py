@@ -16,7 +16,7 @@ import pytest
 
 import config
 from catalog import MOVIES
-from catalog.movies.model import MoviesModel
+from catalog.movies.model import GENRE_WEIGHT, MoviesModel
 from errors import InputError, NotFound
 from inputs.ratings import parse_visitor_ratings
 from model.dataset import build_trainset, encode
@@ -103,7 +103,10 @@ def test_for_visitor_leaves_out_rated_films_follows_taste_and_the_allowed_ids():
     for it in items:
         assert it["predicted_rating"] == round(float(predicted[rec.item_index(it["id"])]), 4)
         assert it["recommend"] == (predicted[rec.item_index(it["id"])] >= rec.threshold)
-    assert items[0]["id"] == 40 and items[0]["score"] == pytest.approx(0.8 + 0.7 + 0.6)  # next to all three
+    # Film 40 is next to all three (0.8 + 0.7 + 0.6, the largest sum: 1 over it) and of their genres (1 x 0.2).
+    assert items[0]["id"] == 40 and items[0]["score"] == pytest.approx(1 + GENRE_WEIGHT)
+    neighbours = rec.ranker.scores(rows, np.ones(3), N_ITEMS)
+    assert neighbours[3] == pytest.approx(0.8 + 0.7 + 0.6) == neighbours.max()
     assert [b["id"] for b in items[0]["because"]] == [30, 20, 10]
 
 
