@@ -144,9 +144,10 @@ def test_known_users_predict_and_top_n_with_filters():
     e = p.explanation
     assert p.rating == pytest.approx(3.5 + a["user_bias"][1] + a["item_bias"][6] + a["item_factors"][6] @ a[
         "user_factors"][1])
-    assert e.known_user and e.known_title and e.fallback is None and p.item == 70 and rec.title(70) == "film 6"
+    assert e.known_user and e.known_title and e.fallback is None and p.item == 70
+    assert rec.item_titles[rec.item_index(70)] == "film 6"
     assert rec.predict(99, 70).explanation.fallback == "unknown user"
-    assert rec.predict(2, 71).explanation.fallback == "unknown title" and rec.title(71) is None
+    assert rec.predict(2, 71).explanation.fallback == "unknown title" and rec.item_index(71) is None
     rated = set(a["item_ids"][a["rated_items"][a["rated_indptr"][1]:a["rated_indptr"][2]]].tolist())
     top = rec.top_n_for_user(2, 100)
     assert len(top) == N_ITEMS - len(rated) and not rated & {it["id"] for it in top}

@@ -140,11 +140,6 @@ class MoviesModel(Recommender):
         """A user's predicted rating of a film: surprise's estimate (with its unknown-user/-film fallbacks)."""
         return self.prediction(parse_user_id(user), parse_tmdb_id(tmdb_id))
 
-    def title(self, tmdb_id: int) -> str | None:
-        """The title of a film the model knows, None for another."""
-        i = self.item_index(tmdb_id)
-        return None if i is None else str(self.item_titles[i])
-
     def top_n_for_user(self, user: object, n: object = 10, genres: Collection[str] | None = None,
                        year_range: tuple[int, int] | None = None,
                        allowed_ids: Collection[int] | None = None) -> list[dict[str, Any]]:
