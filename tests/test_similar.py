@@ -121,7 +121,7 @@ def test_stranger_things_gets_supernatural_shows(similar_titles):
 # ---- filters, duplicates, answers ---------------------------------------------------------------------------
 
 def test_platform_filter_is_honoured_and_filled_beyond_the_stored_top_50(similar_titles):
-    stored = similar_titles._idx[similar_titles._row_of_id[TOY_STORY]]
+    stored = similar_titles._neighbours.row(similar_titles._row_of_id[TOY_STORY])[0]
     assert (similar_titles._platform[stored] == "netflix").sum() < 10  # so the exact fallback must answer
     items = similar_titles.similar(TOY_STORY, n=10, platform="Netflix")
     assert len(items) == 10 and {item["platform"] for item in items} == {"netflix"}
@@ -145,7 +145,7 @@ def test_exact_fallback_agrees_with_the_stored_neighbours(similar_titles):
     allowed = similar_titles._shown.copy()
     allowed[similar_titles._rows_of_group[similar_titles._group[row]]] = False
     exact_rows, exact_scores = similar_titles._exact_neighbours(row, allowed)
-    np.testing.assert_allclose(exact_scores[:50], similar_titles._score[row], atol=1e-5)
+    np.testing.assert_allclose(exact_scores[:50], similar_titles._neighbours.row(row)[1], atol=1e-5)
 
 
 def test_same_title_on_two_platforms_is_shown_once_with_also_on(similar_titles):
