@@ -2,12 +2,12 @@
 
     HF_TOKEN=... python -m model.publish --model-repo me/streaming-svd --dataset-repo me/streaming-catalog
 
-- model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
-  and the Movies model's the same way under movies/ (when artifacts/movies/manifest.json is there), after
-  verifying their checksums, so a corrupt or half-written model is never published;
-- dataset repo: data/processed/titles.parquet (+ etl_report.json and the EDA in reports/ when present) with a
-  dataset card, and the Movies catalog's clean tables under movies/ (movies.parquet, ratings.parquet,
-  where_to_watch.parquet, etl_report.json: those present, when data/processed/movies/movies.parquet is), where
+- model repo: each catalog's model under <name>/, as in artifacts/<name>/ (every file its manifest lists, the
+  manifest, the model card README.md), for every catalog whose model is built, after verifying their
+  checksums, so a corrupt or half-written model is never published;
+- dataset repo: the streaming catalog's titles.parquet (+ etl_report.json and the EDA in reports/ when
+  present) with a dataset card, and the Movies catalog's clean tables under movies/ (movies.parquet,
+  ratings.parquet, where_to_watch.parquet, etl_report.json: those present, when movies.parquet is), where
   the app finds them in the pulled snapshot as it does locally.
 Repo ids come from the options or HF_MODEL_REPO / HF_DATASET_REPO, the token from HF_TOKEN, the endpoint
 from HF_ENDPOINT. Repos are created when missing (`create_repo(exist_ok=True)`), files go up with
@@ -29,13 +29,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import config
+from catalog import CATALOGS, MOVIES, STREAMING
 from errors import InputError
 from model.card import dataset_card
 from model.cli import OneLineParser
+from model.recipe import catalog_data_dir
 from serving.artifacts import MANIFEST_FILE, verify_artifacts
 from settings import SettingError, load_settings
 
-MOVIES_DIR = "movies"  # the Movies catalog's tables, under data/processed and in the dataset repo alike
 MOVIES_FILES = ("movies.parquet", "ratings.parquet", "where_to_watch.parquet", "etl_report.json")
 READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
 
@@ -79,8 +80,8 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
              token: str, endpoint: str | None, private: bool, reports_dir: Path) -> dict[str, str]:
     from huggingface_hub import HfApi
 
-    manifest = verify_artifacts(artifacts_dir)  # ArtifactError (an InputError) naming a bad file
-    titles_path = Path(processed_dir) / config.TITLES_FILE
+    model_files = model_files_to_publish(Path(artifacts_dir))
+    titles_path = catalog_data_dir(processed_dir, STREAMING) / config.TITLES_FILE
     if not titles_path.is_file():
         raise InputError(f"{titles_path}: missing; build it with `python -m etl` (or pass --processed-dir)")
     try:
@@ -92,15 +93,11 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     api = HfApi(endpoint=endpoint, token=token)
     api.create_repo(model_repo, repo_type="model", exist_ok=True, private=private)
     api.create_repo(dataset_repo, repo_type="dataset", exist_ok=True, private=private)
-    model_files = [*manifest["files"], MANIFEST_FILE]
-    if (Path(artifacts_dir) / MOVIES_DIR / MANIFEST_FILE).is_file():  # the Movies model, where the app looks for it
-        movies_manifest = verify_artifacts(Path(artifacts_dir) / MOVIES_DIR)
-        model_files += [f"{MOVIES_DIR}/{name}" for name in (*movies_manifest["files"], MANIFEST_FILE)]
     model_commit = api.upload_folder(
         repo_id=model_repo, repo_type="model", folder_path=artifacts_dir, allow_patterns=model_files,
-        commit_message=f"SVD model built {manifest.get('created_at', '')}")
+        commit_message=f"Models of {', '.join(sorted({f.split('/')[0] for f in model_files}))}")
 
-    report_path = Path(processed_dir) / config.ETL_REPORT_FILE
+    report_path = catalog_data_dir(processed_dir, STREAMING) / config.ETL_REPORT_FILE
     report = json.loads(report_path.read_text()) if report_path.is_file() else None
     with tempfile.TemporaryDirectory() as staging:
         shutil.copy2(titles_path, Path(staging) / config.TITLES_FILE)
@@ -111,9 +108,9 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
                             ignore=shutil.ignore_patterns(".*"))
         movies_rows = None
         if movies_files:
-            (Path(staging) / MOVIES_DIR).mkdir()
+            (Path(staging) / MOVIES.name).mkdir()
             for path in movies_files:
-                shutil.copy2(path, Path(staging) / MOVIES_DIR / path.name)
+                shutil.copy2(path, Path(staging) / MOVIES.name / path.name)
             movies_rows = pq.read_metadata(movies_files[0]).num_rows
         (Path(staging) / "README.md").write_text(dataset_card(titles, report, movies_rows), encoding="utf-8")
         dataset_commit = api.upload_folder(repo_id=dataset_repo, repo_type="dataset", folder_path=staging,
@@ -121,10 +118,24 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     return {"model": model_commit.commit_url, "dataset": dataset_commit.commit_url}
 
 
+def model_files_to_publish(artifacts_dir: Path) -> list[str]:
+    """The model repo's files: <name>/<file> of every catalog whose model is built in artifacts/<name>/, its
+    checksums verified (ArtifactError, an InputError, naming a bad file); InputError when none is built."""
+    files = []
+    for spec in CATALOGS:
+        folder = artifacts_dir / spec.name
+        if (folder / MANIFEST_FILE).is_file():
+            files += [f"{spec.name}/{name}" for name in (*verify_artifacts(folder)["files"], MANIFEST_FILE)]
+    if not files:
+        raise InputError(f"{artifacts_dir}: no model to publish (no <catalog>/{MANIFEST_FILE}); build one with "
+                         "`python -m model.train --catalog <name>`")
+    return files
+
+
 def movies_to_publish(processed_dir: Path) -> list[Path]:
-    """The Movies catalog's files under processed_dir/movies/ (movies.parquet first), or none when it is not
-    built; InputError when movies.parquet is there but unreadable."""
-    folder = processed_dir / MOVIES_DIR
+    """The Movies catalog's processed files (movies.parquet first), or none when it is not built; InputError
+    when movies.parquet is there but unreadable."""
+    folder = catalog_data_dir(processed_dir, MOVIES)
     movies = folder / MOVIES_FILES[0]
     if not movies.is_file():
         return []

@@ -1,6 +1,6 @@
 """The Movies catalog's recommender at serving time: fold-in for visitors, top-N and predictions for known users.
 
-Loads the Movies model (`artifacts/movies/`, written by `python -m model.train --catalog movies`) through
+Loads the Movies model (its artifacts folder, written by `python -m model.train --catalog movies`) through
 `serving.artifacts.load_artifacts` (format version and sha256 checked, no pickle). Item ids are TMDB ids.
 Imports nothing from model/, etl/ or surprise.
 
@@ -42,14 +42,13 @@ import numpy as np
 import pandas as pd
 
 from catalog.search import TitleIndex
-from config import ARTIFACTS_DIR, COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
+from config import COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
 from errors import InputError, NotFound
 from inputs.numbers import decimal_number, parse_n, parse_user_id, whole_number
 from inputs.text import echo
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts
 from serving.predictor import Explanation, explained_estimate
 
-MOVIES_ARTIFACTS_DIR = ARTIFACTS_DIR / "movies"
 MIN_VISITOR_RATINGS = 3
 MAX_VISITOR_RATINGS = 500
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
@@ -192,7 +191,7 @@ class MovieRecommender:
         self._index_lock = threading.Lock()
 
     @classmethod
-    def from_dir(cls, directory: str | os.PathLike = MOVIES_ARTIFACTS_DIR,
+    def from_dir(cls, directory: str | os.PathLike,
                  threshold: float | None = None) -> MovieRecommender:
         """Load and verify the Movies artifacts (checksums, format version) from a directory."""
         return cls(load_artifacts(directory), threshold)
