@@ -328,14 +328,15 @@ class SparkEngine(Engine):
     name = "spark"
 
     def __init__(self, master: str = "local[*]", conf: tuple[tuple[str, str], ...] = (),
-                 grid: dict[str, list[Any]] | None = None):
+                 grid: dict[str, list[Any]] | None = None, session: Any = None):
         super().__init__()
-        self.spark, self.grid = spark_session(master, conf), grid
+        self.spark, self.grid, self._owned = session or spark_session(master, conf), grid, session is None
         self.meta = {"engine": "spark", "spark_version": self.spark.version,
                      "master": self.spark.sparkContext.master}
 
     def close(self) -> None:
-        self.spark.stop()
+        if self._owned:  # a session handed in belongs to the caller
+            self.spark.stop()
 
     def _frame(self, ratings: Any):
         """A Spark frame of userId, movieId, rating: a RatingsFile read by Spark, a pandas frame handed over."""
@@ -390,11 +391,14 @@ class SparkEngine(Engine):
         return evaluate_models(test, predictions, threshold=threshold, k=DEFAULT_K, relevant_at=relevant_at)
 
     def fit(self, ratings, params, seed, label):
-        """model.engines.Factors of biases plus ALS fitted by Spark; the (user row, item row) pair of every
-        training rating is collected to the driver for the rated-titles table."""
-        data = index_ratings(self.spark, self._frame(ratings))
-        model = fit(self.spark, data, params, seed, label)
-        rows = data.ratings.select(ROW_U, ROW_I).toPandas()
-        return Factors(model.global_mean, model.user_bias, model.item_bias, model.user_factors, model.item_factors,
-                       data.user_ids, data.item_ids, rows[ROW_U].to_numpy().astype(np.int64),
-                       rows[ROW_I].to_numpy().astype(np.int64))
+        """Biases plus ALS fitted by Spark, as Factors; the (user row, item row) pair of every training rating is
+        collected to the driver for the rated-titles table."""
+        return factors_of(fit(self.spark, index_ratings(self.spark, self._frame(ratings)), params, seed, label))
+
+
+def factors_of(model: SparkModel) -> Factors:
+    """A Spark model as model.engines.Factors (what model.export.model_arrays exports)."""
+    rows = model.data.ratings.select(ROW_U, ROW_I).toPandas()
+    return Factors(model.global_mean, model.user_bias, model.item_bias, model.user_factors, model.item_factors,
+                   model.data.user_ids, model.data.item_ids, rows[ROW_U].to_numpy().astype(np.int64),
+                   rows[ROW_I].to_numpy().astype(np.int64))

@@ -18,6 +18,7 @@ import httpx
 import numpy as np
 import pytest
 
+from catalog import STREAMING
 from tests.harness.hub_server import HubServer
 from tests.harness.launcher import AppProcess
 
@@ -230,7 +231,8 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
     cache = tmp_path / "hf"
     _warm_cache(hub, cache)
     old_sha = hub.repos[("model", MODEL)].sha
-    items = [str(t) for t in np.load(app_artifacts / "item_ids.npy", allow_pickle=False)[:40]]
+    model_dir = app_artifacts / STREAMING.name
+    items = [str(t) for t in np.load(model_dir / "item_ids.npy", allow_pickle=False)[:40]]
     pairs = [(known_user, title) for title in items]
     with _app(tmp_path, _env(hub.url, cache, APP_ADMIN_SECRET=SECRET)) as app:
         _wait_health(app, _settled)
@@ -243,9 +245,9 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
 
         changed = tmp_path / "artifacts-v2"
         shutil.copytree(app_artifacts, changed)
-        arrays = {p.stem: np.load(p, allow_pickle=False) for p in app_artifacts.glob("*.npy")}
+        arrays = {p.stem: np.load(p, allow_pickle=False) for p in model_dir.glob("*.npy")}
         arrays["global_mean"] = arrays["global_mean"] + 0.25
-        save_artifacts(changed, arrays, meta={"threshold": 3.5})
+        save_artifacts(changed / STREAMING.name, arrays, meta={"threshold": 3.5})
         with Clients(app.url, pairs) as clients:
             time.sleep(4)
             _publish(hub, changed, movies_processed_dir, tmp_path)

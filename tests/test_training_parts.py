@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from surprise import SVD
 
-from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN, RATINGS_FILE, TITLES_FILE
 from catalog import STREAMING
+from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN, RATINGS_FILE, TITLES_FILE
 from model.dataset import build_trainset, sample_users_of, split
 from model.engines import SurpriseEngine
 from model.evaluate import METRIC_NAMES
@@ -112,8 +112,8 @@ def test_search_chooses_params_from_the_space_and_returns_its_trials(ratings, ca
         else:
             allowed[name] |= set(values)
     assert set(params) == set(DEFAULT_PARAMS) and all(params[k] in allowed[k] for k in params)
-    assert 1 < len(trials) <= 1 + sum(len(values) for _, values in SEARCH_SPACE) and trials[0] == {**DEFAULT_PARAMS, **{k: trials[0][k] for k in
-                                                                               ("val_rmse", "seconds")}}
+    assert 1 < len(trials) <= 1 + sum(len(values) for _, values in SEARCH_SPACE)
+    assert trials[0] == {**DEFAULT_PARAMS, **{k: trials[0][k] for k in ("val_rmse", "seconds")}}
     assert all(math.isfinite(t["val_rmse"]) and t["seconds"] >= 0 for t in trials)
     best = min(t["val_rmse"] for t in trials)
     chosen = [t for t in trials if {k: t[k] for k in DEFAULT_PARAMS} == params]
@@ -170,9 +170,9 @@ def test_exported_arrays_load_into_the_predictor_and_match_surprise(ratings, tit
 # ---- model.train: options and the command line --------------------------------------------------------
 def test_options_are_one_frozen_typed_object_with_the_command_line_defaults():
     assert parse_args(["--catalog", STREAMING.name]) == TrainOptions(catalog=STREAMING.name)
-    options = parse_args(["--catalog", "all", "--processed-dir", "p", "--out", "o", "--threshold", "4", "--seed", "9", "--sample-users",
-                          "10", "--search-users", "5", "--raw-dir", "r", "--reports-dir", "e", "--skip-movielens",
-                          "--skip-content"])
+    options = parse_args(["--catalog", "all", "--processed-dir", "p", "--out", "o", "--threshold", "4", "--seed", "9",
+                          "--sample-users", "10", "--search-users", "5", "--raw-dir", "r", "--reports-dir", "e",
+                          "--skip-movielens", "--skip-content"])
     assert (options.threshold, options.seed, options.sample_users, options.search_users) == (4.0, 9, 10, 5)
     assert str(options.processed_dir) == "p" and str(options.out_dir) == "o" and str(options.raw_dir) == "r"
     assert str(options.reports_dir) == "e" and not options.with_movielens and not options.with_content
