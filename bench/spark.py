@@ -37,6 +37,8 @@ import numpy as np
 
 import config
 from bench.timing import ENV
+from catalog import STREAMING
+from model.recipe import catalog_data_dir
 
 ROOT = config.PROJ_ROOT
 SIZES = {"1M": 1_000_000, "5M": 5_000_000, "full": None, "30M": 30_000_000, "60M": 60_000_000}
@@ -54,7 +56,7 @@ def real_subset(processed_dir: Path, size: int | None, out: Path, seed: int) -> 
 
     from model.dataset import split
 
-    ratings = pd.read_parquet(Path(processed_dir) / config.RATINGS_FILE,
+    ratings = pd.read_parquet(catalog_data_dir(processed_dir, STREAMING) / config.RATINGS_FILE,
                               columns=[config.COL_USER, config.COL_ITEM, config.COL_RATING])
     if size is not None:
         users = np.random.default_rng(seed).permutation(np.sort(ratings[config.COL_USER].unique()))
@@ -78,7 +80,7 @@ def synthetic(processed_dir: Path, size: int, out: Path, seed: int) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    real = pq.read_table(Path(processed_dir) / config.RATINGS_FILE,
+    real = pq.read_table(catalog_data_dir(processed_dir, STREAMING) / config.RATINGS_FILE,
                          columns=[config.COL_USER, config.COL_ITEM, config.COL_RATING]).to_pandas()
     per_user = real.groupby(config.COL_USER).size().to_numpy()
     popularity = real[config.COL_ITEM].value_counts()

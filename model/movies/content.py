@@ -22,7 +22,6 @@ FIELD_WEIGHTS = {"genres": 1.0, "overview": 1.0, "cast": 0.71, "directors": 0.77
                  "language": 0.55}
 NEIGHBOURS = 30  # stored per film: enough for a platform filter to keep a few
 MIN_NEIGHBOUR_VOTES = 10  # a neighbour has at least this many TMDB votes (22,912 of the 45,346 films)
-COLUMNS = ["genres", "overview", "cast_top3", "directors", "collection", "original_language", "vote_count"]
 
 
 def _names(value: object) -> list[str]:

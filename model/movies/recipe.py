@@ -32,20 +32,19 @@ from catalog import MOVIES
 from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table
+from model.dataset import TEST_SIZE
 from model.engines import Engine, benchmark_result
 from model.evaluate import rmse
 from model.movies import visitors
 from model.movies.content import build_movie_neighbours
+from model.movies.visitors import COL_TMDB, RELEVANT_AT
 from model.recipe import CardText, Recipe, Trained, catalog_data_dir
 from serving.artifacts import sha256_file
 
 log = logging.getLogger(__name__)
 
 SEED = 0
-TEST_SIZE = 0.2
-RELEVANT_AT = 4.0
 ISSUE_RATINGS = Path("tmdb") / "ratings_small.csv"
-COL_TMDB = "id"
 # Searched one coordinate at a time from surprise's defaults (model.search.greedy_search).
 SEARCH_SPACE: list[tuple[str, list[Any]]] = [
     ("reg_all", [0.05, 0.1, 0.15]),

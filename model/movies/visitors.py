@@ -24,8 +24,8 @@ from model.export import model_arrays
 from serving.artifacts import Artifacts
 from serving.movie_recommender import MovieRecommender
 
-RELEVANT_AT = 4.0
-COL_TMDB = "id"
+RELEVANT_AT = 4.0  # a film is relevant to a user who rated it at least this (the ranking metrics)
+COL_TMDB = "id"    # the catalog's film id (a TMDB id), the model's item id
 
 FOLD_IN_KS = (3, 5, 10, 20)
 FOLD_IN_USERS = 100
