@@ -26,7 +26,7 @@ import config
 from catalog import STREAMING
 from errors import InputError
 from model.card import ENGINE_TEXT, benchmark_section, read_eda
-from model.dataset import MOVIELENS_RATINGS, heldout_key, heldout_path, load_movielens
+from model.dataset import MOVIELENS_RATINGS, heldout_path, load_movielens
 from model.engines import ROWS, Engine, RatingsFile
 from model.evaluate import DEFAULT_K
 from model.export import model_arrays
@@ -62,7 +62,7 @@ def movielens_benchmark(engine: Engine, raw_dir: Path, data_dir: Path, seed: int
     `data_dir`), with the sha256 of its ratings file."""
     df = load_movielens(raw_dir)
     result = engine.benchmark(df, seed, threshold, SEARCH_USERS, "movielens", SEARCH_SPACE,
-                              (heldout_path(data_dir, "movielens"), heldout_key(seed, len(df))))
+                              heldout_path(data_dir, "movielens"))
     result["input_sha256"] = {str(MOVIELENS_RATINGS): sha256_file(Path(raw_dir) / MOVIELENS_RATINGS)}
     return result
 
