@@ -91,7 +91,8 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any], text: CardText) ->
         "NumPy arrays (`np.load(..., allow_pickle=False)`) and JSON; `manifest.json` lists the sha256 of every "
         "file, the input files' sha256, hyper-parameters, metrics and library versions; `metrics.json` holds "
         "every measurement of the run. No pickle."
-        + (f" The run took {seconds['total']:.0f} s ({steps})." if "total" in seconds else "") + "\n",
+        + (f" The run took {seconds['total']:.0f} s" + (f" ({steps})" if steps else "") + "." if "total" in seconds
+           else "") + "\n",
         f"Hyper-parameters: `{json.dumps(meta['hyperparameters'])}`; seed {meta['seed']}; "
         f"libraries: `{json.dumps(meta['library_versions'])}`.\n",
     ]

@@ -17,6 +17,7 @@ Steps, all seeded (--seed, default SEED):
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,13 @@ class StreamingRecipe(Recipe):
         read_eda(options.reports_dir)  # the card quotes the EDA: a broken eda.json fails before the work
 
     def train(self, engine: Engine, options: Any) -> Trained:
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal started
+            seconds[name], started = round(time.perf_counter() - started, 1), time.perf_counter()
+
         folder = catalog_data_dir(options.processed_dir, STREAMING)
         titles = load_titles(folder)
         ratings = RatingsFile(folder, options.sample_users, options.seed)
@@ -85,21 +93,25 @@ class StreamingRecipe(Recipe):
         benchmarks = {"ours": engine.benchmark(ratings, options.seed, options.threshold,
                                                options.search_users or SEARCH_USERS, "our ratings", SEARCH_SPACE,
                                                heldout)}
+        lap("benchmark")
         inputs = {name: sha256_file(folder / name) for name in (config.RATINGS_FILE, config.TITLES_FILE)}
         if options.with_movielens:
             benchmarks["movielens"] = self.movielens(engine, options)
             inputs.update(benchmarks["movielens"]["input_sha256"])
+            lap("movielens")
         params = benchmarks["ours"]["hyperparameters"]
         extra = self.extra_ratings(options)
         final = ratings if extra is None else pd.concat([engine.load(ratings), extra], ignore_index=True)
         model = engine.fit(final, params, options.seed, "all ratings")
         arrays = model_arrays(model, titles)
+        lap("final_fit")
         if options.with_content:
             from model.content import build_neighbours  # sklearn's TF-IDF: only when asked for
 
             log.info("content neighbours for %s titles", f"{len(titles):,}")
             arrays.update(build_neighbours(titles))
-        return Trained(arrays, params, benchmarks, int(model.user_idx.size), inputs)
+            lap("content_neighbours")
+        return Trained(arrays, params, benchmarks, int(model.user_idx.size), inputs, seconds=seconds)
 
     def movielens(self, engine: Engine, options: Any) -> dict[str, Any]:
         """The MovieLens ml-latest-small benchmark (the CLI's --movielens alone)."""
