@@ -1,10 +1,12 @@
 """Content-based similarity, built offline: TF-IDF over what a catalog says about each item, top-k neighbours.
 
 One rule for every catalog (`weighted_rows`): each field (genres, description, cast, ...) is its own TF-IDF
-block, L2-normalised so that no field drowns the others and multiplied by the field's weight; the blocks are
-joined and every row is L2-normalised, so the dot product of two rows is their cosine. `top_neighbours` then
-keeps each row's k best other rows. A catalog's recipe chooses its fields and weights (the Movies catalog's in
-model/movies/content.py).
+block, L2-normalised so that no field drowns the others and multiplied by the field's weight; an item lacking a
+field gets that weight on an "unknown" column of its own, which matches nothing; the blocks are joined and every
+row is L2-normalised. The dot product of two rows is then their cosine, the weighted mean of the fields'
+cosines, the same scale for every item: an item known by few fields does not outrank one that shares a
+director, a collection and a story. `top_neighbours` keeps each row's k best other rows. A catalog's recipe
+chooses its fields and weights (the Movies catalog's in model/movies/content.py).
 
 The streaming catalog's fields: genres (listed_in, with the four platforms' vocabularies mapped onto shared
 words: "comedies", "stand-up comedy" and "stand up" all give "comedy"/"standup"), description (words), cast
@@ -118,9 +120,16 @@ def title_features(titles: pd.DataFrame) -> sp.csr_matrix:
 
 
 def weighted_rows(blocks: dict[str, sp.spmatrix], weights: dict[str, float]) -> sp.csr_matrix:
-    """The one weighting rule: every field block L2-normalised and multiplied by its weight, the blocks joined,
-    every row L2-normalised (an item with no term in any field stays a zero row)."""
-    parts = [weights[name] * normalize(block) for name, block in blocks.items()]
+    """The one weighting rule (see the module docstring): every field block L2-normalised and multiplied by its
+    weight, an item lacking the field given the weight on an unknown column of its own, the blocks joined and
+    every row L2-normalised. A field enters the cosine with its weight squared."""
+    parts = []
+    for name, block in blocks.items():
+        block = sp.csr_matrix(block, dtype=np.float32)
+        absent = np.flatnonzero(np.diff(block.indptr) == 0)
+        unknown = sp.csr_matrix((np.ones(absent.size, dtype=np.float32), (absent, np.arange(absent.size))),
+                                shape=(block.shape[0], absent.size))
+        parts += [weights[name] * normalize(block), weights[name] * unknown]
     return normalize(sp.hstack(parts, format="csr", dtype=np.float32))
 
 

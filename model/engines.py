@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from surprise import SVD, BaselineOnly, NormalPredictor, Trainset
+from surprise import SVD, BaselineOnly, Trainset
 from tqdm import tqdm
 
-from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
+from config import COL_ITEM, COL_RATING, COL_USER
 from model.dataset import TEST_SIZE, build_trainset, heldout_key, load_ratings, sample_users_of, split, write_heldout
 from model.evaluate import DEFAULT_K, evaluate_models, finite, table_markdown
-from model.fit import evaluate_split, fit_model, make_svd
+from model.fit import evaluate_split, fit_model, make_svd, normal_predictions
 from model.search import DEFAULT_PARAMS, Trials, cheapest_within, greedy_search
 
 log = logging.getLogger(__name__)
@@ -177,10 +177,7 @@ class SurpriseEngine(Engine):
     def heldout_table(self, trainset, testset, params, seed, threshold, relevant_at):
         """The five models fitted on `trainset`, scored on `testset` with surprise's own predictions."""
         test = pd.DataFrame(testset, columns=[COL_USER, COL_ITEM, COL_RATING])
-        normal = NormalPredictor()
-        normal.fit(trainset)
-        draws = np.random.default_rng(seed).normal(trainset.global_mean, normal.sigma, len(test))
-        predictions = {"NormalPredictor": np.clip(draws, RATING_MIN, RATING_MAX),
+        predictions = {"NormalPredictor": normal_predictions(trainset, len(test), seed),
                        "GlobalMean": np.full(len(test), trainset.global_mean)}
         for name, algo in ((self.rows.baseline, BaselineOnly(verbose=False)),
                            (self.rows.default, SVD(random_state=seed)),

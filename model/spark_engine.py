@@ -372,19 +372,15 @@ class SparkEngine(Engine):
         return frame.reindex(pd.MultiIndex.from_frame(test[[COL_USER, COL_ITEM]]))
 
     def heldout_table(self, trainset, testset, params, seed, threshold, relevant_at):
-        from surprise import NormalPredictor
-
         from model.evaluate import evaluate_models
+        from model.fit import normal_predictions
 
         test = pd.DataFrame(testset, columns=[COL_USER, COL_ITEM, COL_RATING])
         rows = [(trainset.to_raw_uid(u), trainset.to_raw_iid(i), r) for u, i, r in trainset.all_ratings()]
         data = index_ratings(self.spark, self._frame(pd.DataFrame(rows, columns=[COL_USER, COL_ITEM, COL_RATING])))
         tuned = self._estimates(fit(self.spark, data, params, seed, "tuned"), test)
         default = self._estimates(fit(self.spark, data, SPARK_DEFAULTS, seed, "defaults"), test)
-        normal = NormalPredictor()
-        normal.fit(trainset)
-        draws = np.random.default_rng(seed).normal(trainset.global_mean, normal.sigma, len(test))
-        predictions = {"NormalPredictor": np.clip(draws, RATING_MIN, RATING_MAX),
+        predictions = {"NormalPredictor": normal_predictions(trainset, len(test), seed),
                        "GlobalMean": np.full(len(test), trainset.global_mean),
                        self.rows.baseline: tuned["baseline"].to_numpy(), self.rows.default: default[PRED].to_numpy(),
                        self.rows.tuned: tuned[PRED].to_numpy()}
