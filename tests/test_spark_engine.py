@@ -89,7 +89,8 @@ def test_missing_java_is_one_line_naming_the_package(monkeypatch, capsys, tmp_pa
 
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    assert main(["--engine", "spark", "--movielens", "--processed-dir", str(tmp_path), "--quiet"]) == 2
+    assert main(["--catalog", STREAMING.name, "--engine", "spark", "--movielens", "--processed-dir", str(tmp_path),
+                 "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "openjdk-17-jre-headless" in err and len(err.splitlines()) == 1, err
 
