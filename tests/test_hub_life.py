@@ -97,7 +97,9 @@ def _warm_cache(hub: HubServer, cache: Path) -> dict[str, str]:
     from serving import hub as hub_module
 
     pulled = {}
-    for repo_type, repo_id, required in (("model", MODEL, "manifest.json"), ("dataset", DATA, "titles.parquet")):
+    from serving.state import MODEL_MANIFESTS
+
+    for repo_type, repo_id, required in (("model", MODEL, MODEL_MANIFESTS), ("dataset", DATA, "titles.parquet")):
         got = hub_module.pull(repo_id, repo_type, local=cache / "none", required=required, endpoint=hub.url,
                               token=hub.token, cache_dir=cache / "hub")
         assert got.origin == "hub"
