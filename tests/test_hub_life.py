@@ -286,7 +286,7 @@ def test_a_corrupt_new_revision_is_refused_and_the_current_one_keeps_serving(hub
     with _app(tmp_path, _env(hub.url, cache, APP_ADMIN_SECRET=SECRET)) as app:
         _wait_health(app, _settled)
         with Clients(app.url, [(known_user, "ds1378")], n=4) as clients:
-            bad = hub.commit("model", MODEL, {"item_bias.npy": b"garbage"})
+            bad = hub.commit("model", MODEL, {f"{STREAMING.name}/item_bias.npy": b"garbage"})
             assert _reload(app).status_code == 202
             health = _wait_health(app, lambda h: h["hub"]["model"]["refused"] == bad, timeout=120)
         assert clients.results and all(ok for _, _, ok, _, _ in clients.results)
