@@ -38,10 +38,10 @@ from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.io import read_table, write_bytes, write_json
 from model.cli import OneLineParser, add_verbosity_options, configure_logging, whole_number
-from model.dataset import build_trainset
+from model.engines import SurpriseEngine
 from model.evaluate import DEFAULT_K, top_k_markdown
-from model.fit import fit_model, make_svd
-from model.movies import COL_TMDB, load_inputs, recommender_arrays
+from model.movies.recipe import load_inputs
+from model.movies.visitors import COL_TMDB, recommender_arrays
 from model.rankers import (
     MIN_USER_RATINGS,
     TEST_SHARE,
@@ -174,9 +174,7 @@ def evaluate_dataset(name: str, ratings: pd.DataFrame, films: pd.DataFrame, para
 def fitted_recommender(train: pd.DataFrame, films: pd.DataFrame, params: dict[str, Any], method: dict[str, Any],
                        seed: int) -> MoviesModel:
     """The served recommender's code over an SVD with the served hyper-parameters fitted on `train`."""
-    enc = build_trainset(train)
-    algo = fit_model(make_svd(params, seed), enc, "rank_eval SVD")
-    arrays = recommender_arrays(algo, enc, films)
+    arrays = recommender_arrays(SurpriseEngine().fit(train, params, seed, "rank_eval SVD"), films)
     manifest = {"hyperparameters": params, "visitor_method": method, "rating_scale": [RATING_MIN, RATING_MAX]}
     return MoviesModel(Artifacts(Path("<memory>"), manifest, arrays))
 

@@ -44,8 +44,8 @@ from settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then restart the app"
-MOVIES_MODEL_DIR = "movies"  # the Movies model, beside the streaming one (artifacts/movies/, and so in the model repo)
+BUILD_HINT = (f"run `make run`, or `python -m etl --catalog {STREAMING.name} && python -m model.train --catalog "
+              f"{STREAMING.name}`, then restart the app")
 MOVIES_BUILD_HINT = "run `make run`, or `python -m etl --catalog movies && python -m model.train --catalog movies`"
 TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
 
@@ -291,11 +291,27 @@ def _manifest_checksums(manifest: dict) -> dict[str, str]:
     return {name: entry.get("sha256", "") for name, entry in manifest.get("files", {}).items()}
 
 
+# Every catalog's model folder in a model root (artifacts/ or a model repo snapshot): one of them is enough.
+MODEL_MANIFESTS = (*(f"{spec.name}/{MANIFEST_FILE}" for spec in catalog.CATALOGS), MANIFEST_FILE)
+
+
+def model_dir(root: Path, spec: CatalogSpec) -> Path:
+    """A catalog's model folder under a model root (artifacts/ or a model repo snapshot): <root>/<name>/.
+
+    The layout published before every catalog had its own folder kept the streaming model at the root (and the
+    Movies model in movies/, its folder today too): a root with a manifest and no <name>/ folder is read that
+    way, so a deployed Space keeps working until the next publish."""
+    folder = root / spec.name
+    if spec is STREAMING and not (folder / MANIFEST_FILE).is_file() and (root / MANIFEST_FILE).is_file():
+        return root
+    return folder
+
+
 def pull_source(settings: Settings, repo_type: str, local: Path, progress: Any = None,
                 remember: bool = True) -> tuple[Source, str | None]:
     """One Hub repo via serving.hub (waiting while bytes come; else its cache, else `local`) as a Source and a
     notice. `remember=False` leaves the snapshot unrecorded until the caller has verified it (serving.live)."""
-    repo, revision, required = ((settings.model_repo, settings.model_revision, MANIFEST_FILE) if repo_type == "model"
+    repo, revision, required = ((settings.model_repo, settings.model_revision, MODEL_MANIFESTS) if repo_type == "model"
                                 else (settings.dataset_repo, settings.dataset_revision, dataset_tables()))
     if not repo:
         return Source("local", str(local)), None
@@ -372,8 +388,8 @@ def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.
         state.reports_dir = published_reports  # the EDA published beside the catalog (a Space has no reports/)
     state.titles = _load_data(state, Path(data_source.location))
     _load_catalogs(state, Path(data_source.location), streaming_only=True)
-    _load_model(state, Path(model_source.location))
-    _load_movie_model(state, Path(model_source.location) / MOVIES_MODEL_DIR)
+    _load_model(state, model_dir(Path(model_source.location), STREAMING))
+    _load_movie_model(state, model_dir(Path(model_source.location), catalog.MOVIES))
     if state.catalog is None or state.predictor is None:
         state.notices.append(f"To build what is missing, {BUILD_HINT}.")
     state.load_seconds = time.perf_counter() - start
@@ -492,7 +508,7 @@ def _load_model(state: AppState, artifacts_dir: Path) -> None:
     except Exception as exc:  # ArtifactError names the file and how to rebuild
         state.artifacts = None
         state.model_error = _failure("model", exc, "the model artifacts are not readable: rebuild them with "
-                                                   "`python -m model.train`")
+                                                   f"`python -m model.train --catalog {STREAMING.name}`")
         state.notices.append(f"No model: {state.model_error}")
         return
     state.model_source.built_at = state.predictor.built_at
