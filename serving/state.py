@@ -35,7 +35,7 @@ from catalog import STREAMING, CatalogSpec
 from catalog.search import TitleIndex
 from catalog.streaming.queries import StreamingCatalog
 from config import COL_ID
-from errors import InputError
+from errors import InputError, Unavailable  # noqa: F401 (Unavailable: re-exported)
 from serving.artifacts import MANIFEST_FILE, ArtifactError, Artifacts, load_artifacts
 from serving.movie_recommender import MovieRecommender
 from serving.predictor import Predictor
@@ -48,11 +48,6 @@ BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then 
 MOVIES_MODEL_DIR = "movies"  # the Movies model, beside the streaming one (artifacts/movies/, and so in the model repo)
 MOVIES_BUILD_HINT = "run `make run`, or `python -m etl --catalog movies && python -m model.train --catalog movies`"
 TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
-
-
-class Unavailable(RuntimeError):
-    """A piece the request needs (data or model) is not loaded; the message says how to build it, or that it is
-    still loading."""
 
 
 # The pieces a snapshot can be waiting for (AppState.pending), and how a message names each.

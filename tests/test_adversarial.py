@@ -500,7 +500,7 @@ def test_hostile_input_at_every_gradio_client_endpoint(served_app):
 def test_an_unexpected_error_in_a_ui_event_is_a_plain_message_and_logged(caplog):
     import gradio as gr
 
-    from serving.ui import readable_errors
+    from serving.ui.widgets import readable_errors
 
     @readable_errors
     def broken(value: str) -> str:

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from serving.api import create_api
 from serving.state import load_state
-from serving.ui import eda_figures
+from serving.ui.data import eda_figures
 from tests.harness.launcher import AppProcess
 
 

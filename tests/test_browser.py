@@ -18,7 +18,7 @@ import pytest
 
 import config
 from inputs.platforms import display_name
-from serving.ui import title_case
+from serving.ui.widgets import title_case
 from tests.harness.extras import require_extra, require_module
 
 pytestmark = pytest.mark.slow

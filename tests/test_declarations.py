@@ -124,7 +124,7 @@ def test_every_declared_catalog_is_well_formed():
         for route in spec.routes:
             assert route.api_name not in api_names
             api_names.add(route.api_name)
-    assert [s.prefix for s in catalog.CATALOGS].count(None) == 1  # only the streaming catalog is at the root
+    assert [s.root_alias for s in catalog.CATALOGS].count(True) == 1  # only the streaming catalog is at the root too
 
 
 def test_optional_blank_is_the_default_required_blank_is_an_error():

@@ -9,12 +9,13 @@ import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog.streaming.ui import make_handlers
 from serving import hub
 from serving.admin import add_admin_routes
 from serving.api import create_api
 from serving.live import Live
 from serving.state import PIECES, AppState, snapshot
-from serving.ui import make_handlers, notices_markdown
+from serving.ui import notices_markdown
 from settings import load_settings
 
 SECRET = "0123456789abcdef-secret"

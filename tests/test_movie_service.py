@@ -245,7 +245,7 @@ def test_the_placeholder_is_served_by_the_app(client):
 
 
 def test_poster_cards_fall_back_to_the_placeholder(state):
-    from serving.movies_ui import poster_cards
+    from catalog.movies.ui import poster_cards
 
     items = movie_service.for_visitor(state, [[10, 5], [20, 5], [40, 4]], 40)["items"]
     page = poster_cards(items)
@@ -319,9 +319,9 @@ def test_post_for_visitor_takes_exclude(client):
 def test_the_movie_tabs_show_readable_tables_and_keep_the_json_exact(state):
     """The Movies model tabs' event functions (what the page calls): ratings with two decimals in the tables,
     counts with separators; the JSON answer unchanged."""
-    from serving.movies_ui import make_movie_handlers
+    from catalog.movies.ui import make_handlers
 
-    handlers = make_movie_handlers(state)
+    handlers = make_handlers(state)
     user = str(int(state.movie_model.user_ids[0]))
     head, table, answer = handlers["top_n"](user, "any", "", "", "any", 5)
     exact = [item["predicted_rating"] for item in answer["items"]]

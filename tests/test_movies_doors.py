@@ -164,7 +164,8 @@ def test_without_the_movies_catalog_tmdb_is_null(tiny_state, linked_titles):
 
 
 def test_ui_markdown_shows_the_facts_and_where_to_watch(both_state, linked_titles):
-    from serving.ui import answer_markdown, make_handlers
+    from catalog.streaming.ui import make_handlers
+    from serving.ui.widgets import answer_markdown
 
     user = str(int(both_state.require_model().user_ids[0]))
     markdown, answer = make_handlers(both_state)["recommend"](user, linked_titles["disney"])
