@@ -241,11 +241,17 @@ def create_api(state: AppState, feedback: FeedbackLog | None = None) -> FastAPI:
 
     for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
         if spec.root_alias:  # first: the routes its clients have always used keep their place in /docs
-            app.include_router(catalog_router(state, spec, at_root=True))
-        app.include_router(catalog_router(state, spec))
+            add_router(app, catalog_router(state, spec, at_root=True))
+        add_router(app, catalog_router(state, spec))
     posters.add_routes(app)  # the image a film without a (loadable) poster shows
     add_feedback_route(app, feedback)
     return app
+
+
+def add_router(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes (their paths prefixed already) as the app's own. Not app.include_router: FastAPI
+    includes a router as one lazy entry, and RestMethods reads every route's path and methods."""
+    app.router.routes.extend(router.routes)
 
 
 def catalog_router(state: AppState, spec: CatalogSpec, at_root: bool = False) -> APIRouter:
