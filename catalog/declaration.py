@@ -122,6 +122,7 @@ class CatalogSpec:
     root_alias: bool = False  # also served at the root, the api_names unprefixed (the module docstring)
     ui: str | None = None  # module of its model tabs: headline(now), page_state(state), tabs(...) (serving.ui)
     api: str | None = None  # module of its model routes: routes(router, state) (serving.api)
+    models: tuple[str, ...] = ()  # the served model pieces its answers need (serving.state.snapshot.MODEL_PIECES)
 
     def __post_init__(self) -> None:
         for value, what in ((self.name, "name"), (self.prefix, "prefix")):

@@ -43,7 +43,7 @@ from errors import InputError, NotFound, Unavailable
 from inputs.text import clip
 from serving import posters
 from serving.feedback import FeedbackLog, feedback_log
-from serving.state import AppState, snapshot
+from serving.state.snapshot import AppState, snapshot
 
 log = logging.getLogger(__name__)
 

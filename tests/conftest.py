@@ -243,12 +243,27 @@ def tiny_artifacts(small_processed: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_state(small_processed: Path, tiny_artifacts: Path, tmp_path_factory):
-    """serving.state.load_state on the small data and tiny model, with no Hub repo configured."""
-    from serving.state import load_state
+    """serving.state.loading.load_state on the small data and tiny model, with no Hub repo configured."""
+    from serving.state.loading import load_state
     from settings import load_settings
 
     return load_state(processed_dir=small_processed, artifacts_dir=tiny_artifacts,
                       reports_dir=tmp_path_factory.mktemp("tiny-reports"), settings=load_settings({}))
+
+
+@pytest.fixture(scope="session")
+def tiny_state_with_movies(tiny_state):
+    """tiny_state with the hand-made Movies rows and the tiny Movies model: every catalog's pieces loaded."""
+    import dataclasses
+
+    import pandas as pd
+
+    from catalog.movies.queries import MoviesCatalog
+    from tests.test_movie_service import _model
+    from tests.test_movies_queries import ROWS
+
+    return dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
+                               query_errors={}, movie_model=_model())
 
 
 # --- catalog queries (tests/test_catalog.py, tests/test_catalog_real.py) ---

@@ -341,7 +341,7 @@ BAD_TAB = "no_such_tab"
 def documented_links(movies_processed, app_artifacts_with_movies, tmp_path_factory) -> dict[str, str]:
     """Tab name -> the query string of its documented link, from the Links registry of the UI built over the same
     data and models as the served app: a new linkable tab is opened here without a change to this test."""
-    from serving.state import load_state
+    from serving.state.loading import load_state
     from serving.ui import build_ui
     from settings import load_settings
 

@@ -17,7 +17,7 @@ from model.publish import main as publish_main
 from serving.artifacts import MANIFEST_FILE, ArtifactError, save_artifacts
 from serving.hub import DEFAULT_TIMEOUT, pull
 from serving.predictor import Predictor
-from serving.state import dataset_tables
+from serving.state.sources import dataset_tables
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from serving import hub
 from serving.admin import add_admin_routes
 from serving.api import create_api
 from serving.live import Live
-from serving.state import PIECES, AppState, snapshot
+from serving.state.snapshot import PIECES, AppState, snapshot
 from serving.ui import notices_markdown
 from settings import load_settings
 
@@ -125,7 +125,8 @@ def test_the_timer_checks_the_unpinned_repos_until_stopped(tmp_path, monkeypatch
     assert [t.name for t in off._threads] == ["live-boot"]
 
 
-def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_loaded(tiny_state, loading):
+def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_loaded(tiny_state, tiny_state_with_movies,
+                                                                                   loading):
     """A client polling /health waits for "ready": true; "ok" is never said while a route still answers 503."""
     from dataclasses import replace
 
@@ -137,6 +138,7 @@ def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_load
     assert health["pending"] == ["catalogs", "movie_model"] and health["movies_model"]["pending"] is True
     assert health["catalogs"]["movies"]["pending"] is True and health["catalogs"]["streaming"]["pending"] is False
     assert client.get("/movies/peliculas_idioma", params={"idioma": "fr"}).status_code == 503
-    health = TestClient(create_api(replace(tiny_state, pending=frozenset()))).get("/health").json()
+    assert health["catalogs"]["movies"]["status"] == "starting" and health["catalogs"]["streaming"]["status"] == "ok"
+    health = TestClient(create_api(replace(tiny_state_with_movies, pending=frozenset()))).get("/health").json()
     assert health["status"] == "ok" and health["ready"] is True and health["pending"] == []
     assert not any(c["pending"] for c in health["catalogs"].values())

@@ -11,14 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog.movies.queries import MoviesCatalog
-from errors import InputError, NotFound
+from errors import InputError, NotFound, Unavailable
 from inputs.ratings import parse_visitor_ratings
 from serving import movie_service
 from serving.api import create_api
 from serving.artifacts import Artifacts
 from serving.movie_recommender import MovieRecommender
 from serving.posters import PLACEHOLDER_URL, TMDB_IMAGE_BASE
-from serving.state import AppState, Unavailable
+from serving.state.snapshot import AppState
 from tests.test_movie_model import N_ITEMS, K, tiny_arrays
 from tests.test_movies_queries import _movie
 

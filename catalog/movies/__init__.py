@@ -60,5 +60,6 @@ MOVIES = CatalogSpec(
     questions=QUESTIONS,
     load=load_movies_catalog,
     ui=f"catalog.{schema.NAME}.ui",
+    models=("movie_model",),
     api=f"catalog.{schema.NAME}.api",
 )

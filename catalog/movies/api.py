@@ -13,7 +13,7 @@ from inputs.text import is_empty
 from inputs.titles import parse_tmdb_id
 from serving import movie_service as answers  # the merge with the recommender core makes this catalog.movies.answers
 from serving.api import per_route
-from serving.state import AppState, snapshot
+from serving.state.snapshot import AppState, snapshot
 
 
 class VisitorRatings(BaseModel):

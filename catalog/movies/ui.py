@@ -31,7 +31,7 @@ from inputs.ratings import MIN_VISITOR_RATINGS as MIN_RATINGS
 from serving import movie_service as answers  # the merge with the recommender core makes this catalog.movies.answers
 from serving.feedback import feedback_log
 from serving.posters import poster_img
-from serving.state import AppState, snapshot
+from serving.state.snapshot import AppState, snapshot
 from serving.ui import format as fmt
 from serving.ui.links import LinkedTab, Links
 from serving.ui.widgets import (

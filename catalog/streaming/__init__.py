@@ -120,5 +120,6 @@ STREAMING = CatalogSpec(
     load=load_streaming_catalog,
     root_alias=True,
     ui=f"catalog.{NAME}.ui",
+    models=("model", "similar"),
     api=f"catalog.{NAME}.api",
 )

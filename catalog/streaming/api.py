@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from inputs.numbers import MAX_LIMIT, MAX_N
 from serving import service as answers  # the merge with the recommender core makes this catalog.streaming.answers
 from serving.api import per_route
-from serving.state import AppState, snapshot
+from serving.state.snapshot import AppState, snapshot
 
 UserId = Annotated[str, Query(description="User id, e.g. 42.")]
 TitleCount = Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")]

@@ -9,11 +9,12 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from catalog.streaming import STREAMING
 from config import COL_ID
 from inputs.choices import CONTENT_TYPES
 from inputs.platforms import PLATFORM_KEYS, display_name
 from serving import service as answers  # the merge with the recommender core makes this catalog.streaming.answers
-from serving.state import AppState, snapshot
+from serving.state.snapshot import AppState, snapshot
 from serving.ui import format as fmt
 from serving.ui.links import LinkedTab, Links
 from serving.ui.widgets import (
@@ -198,7 +199,8 @@ def ranked_list(first_input, button_text: str, table_label: str, handler, api_na
 def headline(now: AppState) -> str:
     """The catalog in the page's heading, with its sizes as loaded."""
     platforms = [display_name(key) for key in sorted(PLATFORM_KEYS, key=display_name)]
-    sizes = [f"{fmt.count(now.catalog.size)} titles"] if now.catalog is not None else []
+    titles = now.queries.get(STREAMING.name)
+    sizes = [f"{fmt.count(titles.size)} titles"] if titles is not None else []
     if now.predictor is not None:
         sizes.append(model_size(now.predictor, "titles"))
     return (f"**streaming titles** on {', '.join(platforms[:-1])} and {platforms[-1]}"

@@ -19,7 +19,7 @@ import gradio as gr
 
 import catalog
 from catalog import CatalogSpec, Param, Route
-from serving.state import AppState, snapshot
+from serving.state.snapshot import AppState, snapshot
 from serving.ui.data import data_tab
 from serving.ui.links import LinkedTab, Links
 from serving.ui.widgets import ANY, answer_markdown, json_answer, readable_errors

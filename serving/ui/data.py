@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from serving.state import snapshot
+from serving.state.snapshot import snapshot
 
 
 def _strip_front_matter(text: str) -> str:
