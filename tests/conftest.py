@@ -251,21 +251,6 @@ def tiny_state(small_processed: Path, tiny_artifacts: Path, tmp_path_factory):
                       reports_dir=tmp_path_factory.mktemp("tiny-reports"), settings=load_settings({}))
 
 
-@pytest.fixture(scope="session")
-def tiny_state_with_movies(tiny_state):
-    """tiny_state with the hand-made Movies rows and the tiny Movies model: every catalog's pieces loaded."""
-    import dataclasses
-
-    import pandas as pd
-
-    from catalog.movies.queries import MoviesCatalog
-    from tests.test_movie_service import _model
-    from tests.test_movies_queries import ROWS
-
-    return dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
-                               query_errors={}, movie_model=_model())
-
-
 # --- catalog queries (tests/test_catalog.py, tests/test_catalog_real.py) ---
 
 SMALL_TITLES_COLUMNS = ["id", "platform", "type", "title", "cast", "country", "release_year", "rating",

@@ -162,8 +162,10 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts
 
 # ---- the app's REST routes, in-process -----------------------------------------------------------------
 
-def test_health_says_everything_is_loaded(tiny_state_with_movies, tiny_artifacts):
-    health = TestClient(create_api(tiny_state_with_movies)).get("/health").json()
+def test_health_says_everything_is_loaded(tiny_state, tiny_artifacts):
+    from tests.test_movie_service import with_movies
+
+    health = TestClient(create_api(with_movies(tiny_state))).get("/health").json()
     assert health["status"] == "ok" and health["similar_titles"] is True
     assert all(c["status"] == "ok" for c in health["catalogs"].values()), health["catalogs"]
     manifest = json.loads((tiny_artifacts / MANIFEST_FILE).read_text(encoding="utf-8"))

@@ -125,8 +125,7 @@ def test_the_timer_checks_the_unpinned_repos_until_stopped(tmp_path, monkeypatch
     assert [t.name for t in off._threads] == ["live-boot"]
 
 
-def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_loaded(tiny_state, tiny_state_with_movies,
-                                                                                   loading):
+def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_loaded(tiny_state, loading):
     """A client polling /health waits for "ready": true; "ok" is never said while a route still answers 503."""
     from dataclasses import replace
 
@@ -139,6 +138,8 @@ def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_load
     assert health["catalogs"]["movies"]["pending"] is True and health["catalogs"]["streaming"]["pending"] is False
     assert client.get("/movies/peliculas_idioma", params={"idioma": "fr"}).status_code == 503
     assert health["catalogs"]["movies"]["status"] == "starting" and health["catalogs"]["streaming"]["status"] == "ok"
-    health = TestClient(create_api(replace(tiny_state_with_movies, pending=frozenset()))).get("/health").json()
+    from tests.test_movie_service import with_movies
+
+    health = TestClient(create_api(replace(with_movies(tiny_state), pending=frozenset()))).get("/health").json()
     assert health["status"] == "ok" and health["ready"] is True and health["pending"] == []
     assert not any(c["pending"] for c in health["catalogs"].values())

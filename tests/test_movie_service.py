@@ -39,6 +39,16 @@ def _model() -> MovieRecommender:
     return MovieRecommender(Artifacts(Path("<memory>"), meta, arrays))
 
 
+def with_movies(state: AppState) -> AppState:
+    """`state` with the hand-made Movies rows and the tiny Movies model: every catalog's pieces loaded."""
+    import dataclasses
+
+    from tests.test_movies_queries import ROWS
+
+    return dataclasses.replace(state, queries={**state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
+                               query_errors={}, movie_model=_model())
+
+
 def _catalog() -> MoviesCatalog:
     rows = [_movie(10 * (i + 1), f"film {i}", f"{1980 + i}-01-01") for i in range(N_ITEMS)]
     rows += [_movie(UNRATED, "Unrated Gem", "2001-01-01"), _movie(TWIN, "film 4", "2010-01-01")]
