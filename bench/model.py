@@ -1,9 +1,10 @@
-"""Speed and memory of the SVD model on the full data, printed side by side with a reference.
+"""Speed and memory of the streaming catalog's SVD model on the full data, printed side by side with a reference.
 
     .venv/bin/python bench/model.py [--processed-dir data/processed] [--out bench/results/model_artifacts]
                                     [--skip-train]   # reuse --out from an earlier run
 
-1. `python -m model.train` on all ratings: wall time and peak memory (target: <= 10 min, <= 8 GB).
+1. `python -m model.train --catalog streaming` on all ratings (the model in <out>/streaming/): wall time and
+   peak memory (target: <= 10 min, <= 8 GB).
 2. Loading: our artifacts (Predictor.from_dir, checksums verified) against `surprise.dump` of the same
    model, each in a fresh process: time and memory (target: <= 0.5 s and <= 300 MB) and size on disk.
 3. Top-10 for one user: Predictor.top_n (vectorized) against surprise's predict loop over every unrated
@@ -29,7 +30,8 @@ _LOAD_OURS = {"imports": "from serving.predictor import Predictor", "load": "Pre
 
 
 def run_train(processed_dir: Path, out: Path) -> dict:
-    cmd = [sys.executable, "-m", "model.train", "--processed-dir", str(processed_dir), "--out", str(out)]
+    cmd = [sys.executable, "-m", "model.train", "--catalog", STREAMING.name, "--processed-dir", str(processed_dir),
+           "--out", str(out)]
     print("$", " ".join(cmd), flush=True)
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=ENV, check=True)
@@ -59,7 +61,8 @@ def main() -> int:
         rows.append(("train, all ratings: peak memory", f"{t['peak_mb'] / 1024:.2f} GB", "<= 8 GB"))
 
     # The same model as a surprise SVD: its factors and a Trainset of all ratings, then surprise.dump.
-    predictor = Predictor.from_dir(args.out)
+    model_dir = args.out / STREAMING.name
+    predictor = Predictor.from_dir(model_dir)
     print("building the surprise model from the same factors for dump/predict ...", flush=True)
     enc = build_trainset(load_ratings(STREAMING.folder(args.processed_dir)))
     assert np.array_equal(enc.user_ids, predictor.user_ids) and np.array_equal(enc.item_ids, predictor.item_ids)
@@ -70,10 +73,10 @@ def main() -> int:
         dump_path = str(Path(tmp) / "svd.dump")
         dump.dump(dump_path, algo=algo)
         dump_mb = Path(dump_path).stat().st_size / 2**20
-        ours = min((measure_load(_LOAD_OURS, str(args.out)) for _ in range(3)), key=lambda r: r["seconds"])
+        ours = min((measure_load(_LOAD_OURS, str(model_dir)) for _ in range(3)), key=lambda r: r["seconds"])
         theirs = measure_load(SURPRISE_DUMP, dump_path)
     rows += [
-        ("artifacts: size on disk", f"{dir_mb(args.out):.0f} MB", f"surprise.dump {dump_mb:.0f} MB"),
+        ("artifacts: size on disk", f"{dir_mb(model_dir):.0f} MB", f"surprise.dump {dump_mb:.0f} MB"),
         ("artifacts: load time (verified)", f"{ours['seconds']:.3f} s",
          f"surprise.dump {theirs['seconds']:.2f} s ({theirs['seconds'] / ours['seconds']:.0f}x); target <= 0.5 s"),
         ("artifacts: load memory", f"{ours['mb']:.0f} MB",

@@ -1,7 +1,7 @@
 """Speed and size of the Movies model (serving.movie_recommender), printed side by side with surprise.
 
     .venv/bin/python -m bench.movie_recommender [--processed-dir data/processed] [--out bench/results/movies]
-                                                [--skip-train]   # reuse --out/movies from an earlier run
+                                                [--skip-train]   # reuse --out/<name> from an earlier run
 
 1. `python -m model.train --catalog movies`: training + evaluation time (target <= 3 min on 2 cores), the
    content neighbours for similar movies beside it, and the whole command.
@@ -48,7 +48,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--processed-dir", type=Path, default=config.PROCESSED_DATA_DIR)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "movies_artifacts")
-    p.add_argument("--skip-train", action="store_true", help="reuse the artifacts already in --out/movies")
+    p.add_argument("--skip-train", action="store_true", help="reuse the artifacts already in --out/<name>")
     p.add_argument("--skip-refit", action="store_true", help="do not time surprise's refit with the visitor")
     args = p.parse_args()
 
@@ -62,18 +62,18 @@ def main() -> int:
 
     rows = []
     if not args.skip_train:
-        cmd = [sys.executable, "-m", "model.train", "--catalog", "movies", "--processed-dir",
+        cmd = [sys.executable, "-m", "model.train", "--catalog", MOVIES.name, "--processed-dir",
                str(args.processed_dir), "--out", str(args.out), "--quiet"]
         print("$", " ".join(cmd), flush=True)
         start = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
-        parts = json.loads((args.out / "movies" / "metrics.json").read_text())["seconds"]
+        parts = json.loads((args.out / MOVIES.name / "metrics.json").read_text())["seconds"]
         rows += [("train + evaluate (the run's own clock)", f"{parts['training_and_evaluation']:.0f} s",
                   "target <= 180 s on 2 cores"),
                  ("+ content neighbours of 45k films", f"{parts['content_neighbours']:.0f} s", "similar movies"),
                  ("whole command (wall time)", f"{seconds:.0f} s", "")]
-    model_dir = args.out / "movies"
+    model_dir = args.out / MOVIES.name
     rec = MovieRecommender.from_dir(model_dir)
 
     # The same model as a surprise SVD, with the visitor (folded in by us) as an extra user 0.

@@ -1,25 +1,22 @@
-"""Content-based title similarity, built offline: TF-IDF over each title's text, top-k cosine neighbours.
+"""Content-based similarity, built offline: TF-IDF over what a catalog says about each item, top-k neighbours.
 
-Ratings carry no item signal (movie ids were assigned to titles at random), so "similar titles" must come
-from what the catalog says about each title. Every title becomes one sparse vector made of weighted blocks,
-each block TF-IDF and L2-normalised on its own so that no field drowns the others:
+One rule for every catalog (`weighted_rows`): each field (genres, description, cast, ...) is its own TF-IDF
+block, L2-normalised so that no field drowns the others and multiplied by the field's weight; an item lacking a
+field gets that weight on an "unknown" column of its own, which matches nothing; the blocks are joined and every
+row is L2-normalised. The dot product of two rows is then their cosine, the weighted mean of the fields'
+cosines, the same scale for every item: an item known by few fields does not outrank one that shares a
+director, a collection and a story. `top_neighbours` keeps each row's k best other rows. A catalog's recipe
+chooses its fields and weights (the Movies catalog's in model/movies/content.py).
 
-    genres (listed_in, with the four platforms' vocabularies mapped onto shared words: "comedies",
-    "stand-up comedy" and "stand up" all give "comedy"/"standup"), description (words), cast and director
-    (one token per person), country (one token per country), type (movie / tv show) and audience (kids,
-    teens or adults, from the maturity rating).
-
-The Movies catalog's films get the same treatment (`build_movie_neighbours(movies)`), with their own blocks:
-genres, overview (about a third of the films have one), top-3 cast (about 5,000 films), directors, collection
-and original language. A film lacking a block is compared on the blocks it has (its row is normalised after
-the blocks are joined), so sparse films still find neighbours.
-
-`build_neighbours(titles)` returns pickle-free numpy arrays (see `NEIGHBOUR_ARRAYS`): the top-k neighbours
-of every title with their cosine similarity, plus the sparse feature matrix itself so the serving side
-(`serving.similar.SimilarTitles`) can compute exact answers when a platform/type filter leaves fewer than
-asked among the stored k. A title is never its own neighbour, and neither are its other listings (the same
-film on another platform): they would fill the top with similarity ~1 and say nothing new; the serving side
-shows them as `also_on` instead.
+The streaming catalog's fields: genres (listed_in, with the four platforms' vocabularies mapped onto shared
+words: "comedies", "stand-up comedy" and "stand up" all give "comedy"/"standup"), description (words), cast
+and director (one token per person), country (one token per country), type (movie / tv show) and audience
+(kids, teens or adults, from the maturity rating). `build_neighbours(titles)` returns pickle-free numpy arrays
+(see `NEIGHBOUR_ARRAYS`): the top-k neighbours of every title with their cosine similarity, plus the sparse
+feature matrix itself so the serving side (`serving.similar.SimilarTitles`) can compute exact answers when a
+platform/type filter leaves fewer than asked among the stored k. A title is never its own neighbour, and neither
+are its other listings (the same film on another platform): they would fill the top with similarity ~1 and
+say nothing new; the serving side shows them as `also_on` instead.
 """
 from __future__ import annotations
 
@@ -43,11 +40,6 @@ log = logging.getLogger(__name__)
 FIELD_WEIGHTS = {"genres": 1.0, "description": 1.0, "cast": 0.5, "director": 0.5, "country": 0.3, "type": 0.4,
                  "audience": 0.8}
 
-# The same for the Movies catalog's fields (build_movie_neighbours); a shared collection is a strong link.
-MOVIE_FIELD_WEIGHTS = {"genres": 1.0, "overview": 1.0, "cast": 0.5, "directors": 0.6, "collection": 1.0,
-                       "language": 0.3}
-MOVIE_NEIGHBOURS = 30  # stored per film: enough for a platform filter to keep a few
-MIN_NEIGHBOUR_VOTES = 10  # a neighbour has at least this many TMDB votes (22,912 of the 45,346 films)
 
 # Maturity rating -> audience: the one family/adult signal shared by all four platforms (Netflix has no
 # "animation" genre, Disney+ no "children & family movies"). Caveat: the ETL fills a missing rating with
@@ -123,9 +115,22 @@ def title_features(titles: pd.DataFrame) -> sp.csr_matrix:
         "audience": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32),
                      _audience(titles)),
     }
-    blocks = [FIELD_WEIGHTS[name] * normalize(vec.fit_transform(column))
-              for name, (vec, column) in vectorizers.items()]
-    return normalize(sp.hstack(blocks, format="csr", dtype=np.float32))
+    return weighted_rows({name: vec.fit_transform(column) for name, (vec, column) in vectorizers.items()},
+                         FIELD_WEIGHTS)
+
+
+def weighted_rows(blocks: dict[str, sp.spmatrix], weights: dict[str, float]) -> sp.csr_matrix:
+    """The one weighting rule (see the module docstring): every field block L2-normalised and multiplied by its
+    weight, an item lacking the field given the weight on an unknown column of its own, the blocks joined and
+    every row L2-normalised. A field enters the cosine with its weight squared."""
+    parts = []
+    for name, block in blocks.items():
+        block = sp.csr_matrix(block, dtype=np.float32)
+        absent = np.flatnonzero(np.diff(block.indptr) == 0)
+        unknown = sp.csr_matrix((np.ones(absent.size, dtype=np.float32), (absent, np.arange(absent.size))),
+                                shape=(block.shape[0], absent.size))
+        parts += [weights[name] * normalize(block), weights[name] * unknown]
+    return normalize(sp.hstack(parts, format="csr", dtype=np.float32))
 
 
 def _audience(titles: pd.DataFrame) -> pd.Series:
@@ -163,7 +168,6 @@ def build_neighbours(titles: pd.DataFrame, k: int = 50, chunk_size: int = 1024) 
     }
     assert tuple(arrays) == NEIGHBOUR_ARRAYS  # the serving side reads exactly these
     return arrays
-
 
 
 def top_neighbours(features: sp.csr_matrix, k: int, chunk_size: int = 1024,
@@ -205,62 +209,3 @@ def top_neighbours(features: sp.csr_matrix, k: int, chunk_size: int = 1024,
         idx[start:stop] = candidates[np.take_along_axis(top, order, axis=1)]
         score[start:stop] = np.take_along_axis(top_sims, order, axis=1)
     return idx, np.maximum(score, 0)
-
-
-def _names(value: object) -> list[str]:
-    """A list cell (numpy array, list, or a single name) as a list of names; nothing for null."""
-    if value is None or isinstance(value, float):
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    return [str(v) for v in (value.tolist() if hasattr(value, "tolist") else value) if v]
-
-
-def movie_features(movies: pd.DataFrame) -> sp.csr_matrix:
-    """One sparse row per film: the blocks of MOVIE_FIELD_WEIGHTS, each L2-normalised and scaled by the square
-    root of its weight, so a dot product is the weighted sum of the blocks' cosines over the total weight.
-
-    Rows are not normalised again: a film lacking a block (no overview, no cast) scores 0 on it, so films known
-    by their genres alone do not outrank films that share a director, a collection and a story.
-    """
-    def text(column: str) -> pd.Series:
-        return movies[column].fillna("").astype(str) if column in movies else pd.Series([""] * len(movies))
-
-    def names(column: str) -> pd.Series:
-        return movies[column].map(_names) if column in movies else pd.Series([[]] * len(movies))
-
-    def as_tokens(tokens: list[str]) -> list[str]:
-        return tokens
-
-    people = {"analyzer": as_tokens, "min_df": 2, "dtype": np.float32}  # one token per name
-    vectorizers = {
-        "genres": (TfidfVectorizer(analyzer=as_tokens, dtype=np.float32), names("genres")),
-        # Words in more than 1 of 10 overviews say little about a film ("life", "world", "young").
-        "overview": (TfidfVectorizer(stop_words="english", min_df=2, max_df=0.1, sublinear_tf=True,
-                                     dtype=np.float32), text("overview")),
-        "cast": (TfidfVectorizer(**people), names("cast_top3")),
-        "directors": (TfidfVectorizer(**people), names("directors")),
-        "collection": (TfidfVectorizer(**people), names("collection")),
-        "language": (TfidfVectorizer(analyzer=_one_token, use_idf=False, dtype=np.float32), text("original_language")),
-    }
-    total = sum(MOVIE_FIELD_WEIGHTS.values())
-    blocks = []
-    for name, (vectorizer, column) in vectorizers.items():
-        try:
-            block = normalize(vectorizer.fit_transform(column))
-        except ValueError:  # no term at all (a field the table lacks or leaves empty): the block is absent
-            log.warning("movie content: no %s to compare films by", name)
-            continue
-        blocks.append(np.sqrt(MOVIE_FIELD_WEIGHTS[name] / total) * block)
-    return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-
-def build_movie_neighbours(movies: pd.DataFrame, k: int = MOVIE_NEIGHBOURS) -> dict[str, np.ndarray]:
-    """The k most similar films of every catalog film, by content, as pickle-free arrays: `content_ids`
-    (TMDB ids, ascending), `content_idx` (rows into content_ids, best first) and `content_score` (the
-    weighted cosine of movie_features). Neighbours are films with at least MIN_NEIGHBOUR_VOTES TMDB votes:
-    half the work, and nobody is helped by a film no one has heard of."""
-    movies = movies.drop_duplicates("id").sort_values("id", kind="stable").reset_index(drop=True)
-    obscure = (movies["vote_count"].fillna(0) < MIN_NEIGHBOUR_VOTES).to_numpy() if "vote_count" in movies else None
-    idx, score = top_neighbours(movie_features(movies), k, never=obscure, desc="similar movies")
-    return {"content_ids": movies["id"].astype(np.int64).to_numpy(), "content_idx": idx, "content_score": score}

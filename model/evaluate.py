@@ -19,7 +19,9 @@ column (`rating_pred`), as in Microsoft Recommenders.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -186,3 +188,12 @@ def ranking_metrics(users: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, k
     rows ranked by `y_pred`, relevant when `y_true` >= `relevant_at`, users with at least k rows."""
     return _ranking(np.asarray(users), np.asarray(y_true, dtype=np.float64), np.asarray(y_pred, dtype=np.float64),
                     k, relevant_at)
+
+
+def finite(value: Any) -> Any:
+    """NaN -> None (recursively through dicts) so that metrics are strict JSON (and YAML) everywhere."""
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from surprise import SVD, AlgoBase, BaselineOnly, NormalPredictor
+from surprise import SVD, AlgoBase, BaselineOnly, NormalPredictor, Trainset
 
 from config import COL_ITEM, COL_USER, RATING_MAX, RATING_MIN
 from model.dataset import Encoded, build_trainset, encode
@@ -54,12 +54,12 @@ def predict_ratings(algo: SVD | BaselineOnly, enc: Encoded, ratings: pd.DataFram
                     np.asarray(qi), u, i, (RATING_MIN, RATING_MAX))
 
 
-def normal_predictions(enc: Encoded, n: int, seed: int) -> np.ndarray:
+def normal_predictions(trainset: Trainset, n: int, seed: int) -> np.ndarray:
     """NormalPredictor's predictions for `n` rows: surprise draws one normal per prediction; here the same
     distribution (training mean and sigma), drawn vectorized and seeded, clipped to the rating scale."""
     normal = NormalPredictor()
-    fit_model(normal, enc)
-    draws = np.random.default_rng(seed).normal(enc.trainset.global_mean, normal.sigma, n)
+    normal.fit(trainset)
+    draws = np.random.default_rng(seed).normal(trainset.global_mean, normal.sigma, n)
     return np.clip(draws, RATING_MIN, RATING_MAX)
 
 
@@ -75,7 +75,7 @@ def heldout_predictions(train: pd.DataFrame, test: pd.DataFrame, params: dict[st
     return {
         "SVD": predict_ratings(svd, enc, test),
         "BaselineOnly": predict_ratings(baseline, enc, test),
-        "NormalPredictor": normal_predictions(enc, len(test), seed),
+        "NormalPredictor": normal_predictions(enc.trainset, len(test), seed),
         "GlobalMean": np.full(len(test), enc.trainset.global_mean),
     }
 

@@ -2,9 +2,9 @@
 
     HF_TOKEN=... python -m model.publish --model-repo me/streaming-svd --dataset-repo me/streaming-catalog
 
-- model repo: every file listed in artifacts/manifest.json plus the manifest (the model card is README.md),
-  and the Movies model's the same way under movies/ (when artifacts/movies/manifest.json is there), after
-  verifying their checksums, so a corrupt or half-written model is never published;
+- model repo: each catalog's model under <name>/, as in artifacts/<name>/ (every file its manifest lists, the
+  manifest, the model card README.md), for every catalog whose model is built, after verifying their
+  checksums, so a corrupt or half-written model is never published;
 - dataset repo: each catalog's folder as in data/processed (<name>/: the streaming catalog's titles.parquet and
   etl_report.json; the Movies catalog's movies.parquet, ratings.parquet, where_to_watch.parquet, etl_report.json,
   those present, when its movies.parquet is), the EDA in reports/ when present, and a dataset card; the app
@@ -29,14 +29,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 import config
-from catalog import MOVIES, STREAMING
+from catalog import CATALOGS, MOVIES, STREAMING
 from errors import InputError
 from model.card import dataset_card
 from model.cli import OneLineParser
 from serving.artifacts import MANIFEST_FILE, verify_artifacts
 from settings import SettingError, load_settings
 
-MOVIES_DIR = MOVIES.name  # the Movies model's folder, in artifacts/ and in the model repo alike
 MOVIES_FILES = ("movies.parquet", "ratings.parquet", "where_to_watch.parquet", "etl_report.json")
 READ_TIMEOUT = 60.0  # seconds a Hub request may go without an answer (HF_PUBLISH_TIMEOUT overrides)
 
@@ -80,7 +79,7 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
              token: str, endpoint: str | None, private: bool, reports_dir: Path) -> dict[str, str]:
     from huggingface_hub import HfApi
 
-    manifest = verify_artifacts(artifacts_dir)  # ArtifactError (an InputError) naming a bad file
+    model_files = model_files_to_publish(Path(artifacts_dir))
     streaming_dir = STREAMING.folder(processed_dir)
     titles_path = streaming_dir / config.TITLES_FILE
     if not titles_path.is_file():
@@ -94,13 +93,9 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
     api = HfApi(endpoint=endpoint, token=token)
     api.create_repo(model_repo, repo_type="model", exist_ok=True, private=private)
     api.create_repo(dataset_repo, repo_type="dataset", exist_ok=True, private=private)
-    model_files = [*manifest["files"], MANIFEST_FILE]
-    if (Path(artifacts_dir) / MOVIES_DIR / MANIFEST_FILE).is_file():  # the Movies model, where the app looks for it
-        movies_manifest = verify_artifacts(Path(artifacts_dir) / MOVIES_DIR)
-        model_files += [f"{MOVIES_DIR}/{name}" for name in (*movies_manifest["files"], MANIFEST_FILE)]
     model_commit = api.upload_folder(
         repo_id=model_repo, repo_type="model", folder_path=artifacts_dir, allow_patterns=model_files,
-        commit_message=f"SVD model built {manifest.get('created_at', '')}")
+        commit_message=f"Models of {', '.join(sorted({f.split('/')[0] for f in model_files}))}")
 
     report_path = streaming_dir / config.ETL_REPORT_FILE
     report = json.loads(report_path.read_text()) if report_path.is_file() else None
@@ -122,6 +117,20 @@ def _publish(model_repo: str, dataset_repo: str, artifacts_dir: Path, processed_
         dataset_commit = api.upload_folder(repo_id=dataset_repo, repo_type="dataset", folder_path=staging,
                                            commit_message="Processed catalog")
     return {"model": model_commit.commit_url, "dataset": dataset_commit.commit_url}
+
+
+def model_files_to_publish(artifacts_dir: Path) -> list[str]:
+    """The model repo's files: <name>/<file> of every catalog whose model is built in artifacts/<name>/, its
+    checksums verified (ArtifactError, an InputError, naming a bad file); InputError when none is built."""
+    files = []
+    for spec in CATALOGS:
+        folder = artifacts_dir / spec.name
+        if (folder / MANIFEST_FILE).is_file():
+            files += [f"{spec.name}/{name}" for name in (*verify_artifacts(folder)["files"], MANIFEST_FILE)]
+    if not files:
+        raise InputError(f"{artifacts_dir}: no model to publish (no <catalog>/{MANIFEST_FILE}); build one with "
+                         "`python -m model.train --catalog <name>`")
+    return files
 
 
 def movies_to_publish(processed_dir: Path) -> list[Path]:

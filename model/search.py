@@ -1,42 +1,30 @@
-"""The SVD hyper-parameter search: a seeded greedy coordinate search on the training part only.
+"""The SVD hyper-parameter search (the surprise engine's): a seeded greedy coordinate search.
 
 It starts from surprise's defaults (`DEFAULT_PARAMS`) and tries the values of one hyper-parameter at a time
-(`SEARCH_SPACE`, in order), keeping a candidate when it lowers the validation RMSE. Every candidate is fitted
-on 80% of the training ratings of a seeded sample of users and scored by RMSE on the other 20%. In the end the
-cheapest configuration within `SEARCH_TOLERANCE` RMSE of the best wins (training time grows with
-epochs x factors). Progress is a tqdm bar on stderr, shown when this module's logger is at INFO.
+(a recipe's search space, in order), keeping a candidate when it lowers the validation RMSE (`Trials` fits
+and scores each candidate once). In the end the cheapest configuration within `SEARCH_TOLERANCE` RMSE of the
+best wins (training time grows with epochs x factors).
 """
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
-from config import COL_RATING, COL_USER
-from model.dataset import Encoded, build_trainset, sample_users_of, split
+from config import COL_RATING
+from model.dataset import Encoded
 from model.evaluate import rmse
 from model.fit import fit_model, make_svd, predict_ratings
 
 log = logging.getLogger(__name__)
 
-SEARCH_USERS = 5000
-SEARCH_TOLERANCE = 0.0005
 # surprise's SVD defaults: where the search starts.
 DEFAULT_PARAMS: dict[str, Any] = {"n_factors": 100, "n_epochs": 20, "lr_all": 0.005,
                                   "reg_bu": 0.02, "reg_bi": 0.02, "reg_factors": 0.02}
-# Searched one at a time, in this order; (lr_all, n_epochs) move together since they trade off.
-SEARCH_SPACE: list[tuple[str, list[Any]]] = [
-    ("reg_factors", [0.02, 0.1, 0.5]),
-    ("reg_bi", [0.02, 0.1, 1.0, 2.0]),
-    ("reg_bu", [0.02, 0.1]),
-    ("n_factors", [10, 50, 100]),
-    ("lr_epochs", [(0.005, 20), (0.01, 20), (0.01, 50)]),
-]
-N_TRIALS = 1 + sum(len(values) for _, values in SEARCH_SPACE)  # the start, then every candidate value
+SEARCH_TOLERANCE = 0.0005
 
 
 class Trials:
@@ -77,13 +65,11 @@ def with_value(params: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     return candidate
 
 
-def greedy_search(trials: Trials, start: dict[str, Any] | None = None,
-                  space: list[tuple[str, list[Any]]] | None = None) -> float:
-    """Coordinate descent over `space` (SEARCH_SPACE) from `start` (DEFAULT_PARAMS); returns the best
-    validation RMSE seen."""
-    best = dict(DEFAULT_PARAMS if start is None else start)
+def greedy_search(trials: Trials, start: dict[str, Any], space: list[tuple[str, list[Any]]]) -> float:
+    """Coordinate descent over `space` from `start`; returns the best validation RMSE seen."""
+    best = dict(start)
     best_rmse = trials.score(best)
-    for name, values in SEARCH_SPACE if space is None else space:
+    for name, values in space:
         for value in values:
             candidate = with_value(best, name, value)
             candidate_rmse = trials.score(candidate)
@@ -98,18 +84,3 @@ def cheapest_within(table: list[dict[str, Any]], best_rmse: float,
     good = [t for t in table if t["val_rmse"] <= best_rmse + tolerance]
     chosen = min(good, key=lambda t: (t["n_epochs"] * (t["n_factors"] + 2), t["val_rmse"]))
     return {k: chosen[k] for k in DEFAULT_PARAMS}
-
-
-def search(train: pd.DataFrame, seed: int, search_users: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Greedy coordinate search on a user sample of the training part; returns (chosen params, trial table)."""
-    sample = sample_users_of(train, search_users, seed)
-    fit_part, val_part = split(sample, seed + 1)
-    log.info("hyper-parameter search on %s users (%s ratings to fit, %s to validate)",
-             f"{sample[COL_USER].nunique():,}", f"{len(fit_part):,}", f"{len(val_part):,}")
-    enc = build_trainset(fit_part)
-    with tqdm(total=N_TRIALS, desc="search", unit="trial", file=sys.stderr,
-              disable=not log.isEnabledFor(logging.INFO)) as bar:
-        trials = Trials(enc, val_part, seed, bar)
-        best_rmse = greedy_search(trials)
-    table = trials.table()
-    return cheapest_within(table, best_rmse), table

@@ -1,4 +1,5 @@
-"""The Spark training engine (`python -m model.train --engine spark --master local[*]`): pyspark MLlib.
+"""The Spark training engine (`python -m model.train --catalog <name> --engine spark`): pyspark MLlib behind
+model.engines' interface (`SparkEngine`).
 
 The same model family and artifacts as the surprise engine, trained with Spark so that the ratings never have
 to fit in one Python process:
@@ -10,7 +11,7 @@ to fit in one Python process:
   user sample of the training part;
 - the held-out evaluation in Spark (RMSE, MAE over every held-out rating); the decision and ranking metrics
   (model.evaluate) on the held-out ratings of a seeded user sample collected to the driver;
-- the arrays of model.export.model_arrays, so serving.predictor serves a Spark model unchanged: its estimate
+- `Factors` for model.export.model_arrays, so serving serves a Spark model unchanged: its estimate
   mu + b_u + b_i + p_u . q_i, clipped, is what `spark_estimates` computes in Spark (ALS `transform`).
 
 pyspark is imported here only, and this module only when `--engine spark` is asked for (model.train), so
@@ -34,7 +35,8 @@ from config import COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN
 from errors import InputError
 from etl.spark_session import check_master, check_runtime, spark_session, spark_version  # noqa: F401 (the engine's API)
 from model.dataset import TEST_SIZE, chosen_users
-from model.evaluate import DEFAULT_K, METRIC_NAMES, evaluate_predictions, table_markdown
+from model.engines import Engine, Factors, benchmark_result, sample_of
+from model.evaluate import DEFAULT_K, METRIC_NAMES, evaluate_predictions
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ SEARCH_USERS = 5000
 # Held-out ratings collected to the driver for the decision and ranking metrics (whole users, seeded).
 SAMPLE_ROWS = 1_000_000
 # The names of the models in the held-out table of a Spark run.
-ALS_ROW, BASELINE_ROW, MEAN_ROW = "ALS (Spark)", "BaselineOnly (Spark)", "GlobalMean"
+ALS_ROW, BASELINE_ROW, MEAN_ROW = "ALS (Spark)", "BaselineOnly (Spark)", "GlobalMean"  # model.engines.ROWS["spark"]
 
 # User and item rows (positions in the sorted raw ids), residuals and predictions inside the engine.
 ROW_U, ROW_I, RES, PRED = "u", "i", "residual", "prediction"
@@ -283,11 +285,9 @@ def evaluate(spark, model: SparkModel, test, threshold: float, seed: int) -> tup
 
 
 def benchmark(spark, ratings, heldout, seed: int, threshold: float, search_users: int, name: str,
-              grid: dict[str, list[Any]] | None = None) -> tuple[dict[str, Any], SparkModel]:
+              grid: dict[str, list[Any]] | None = None) -> dict[str, Any]:
     """Split on the trainer's held-out pairs, search, fit and evaluate: metrics.json's entry for one data set
-    (as model.benchmark.benchmark's, with the Spark model's rows), and the model fitted on the training part."""
-    from model.benchmark import finite
-
+    (model.engines.benchmark_result, with the Spark model's rows)."""
     keys = [COL_USER, COL_ITEM]
     train = ratings.join(heldout.select(*keys), keys, "left_anti")
     test = ratings.join(heldout.select(*keys), keys, "inner")
@@ -296,19 +296,14 @@ def benchmark(spark, ratings, heldout, seed: int, threshold: float, search_users
     log.info("%s: chosen %s", name, params)
     model = fit(spark, data, params, seed, name)
     table, sample = evaluate(spark, model, test, threshold, seed)
-    users = ratings.select(COL_USER).distinct().count()
-    titles = ratings.select(COL_ITEM).distinct().count()
-    result = {
-        "ratings": int(data.ratings.count()) + sample["test_ratings"], "users": int(users), "titles": int(titles),
-        "train_ratings": int(data.ratings.count()), "test_ratings": sample["test_ratings"], "test_size": TEST_SIZE,
-        "seed": seed, "threshold": threshold, "k": DEFAULT_K, "hyperparameters": params, "search": trials,
-        "engine": "spark", "baseline": dict(BASELINE), "metric_sample": sample,
-        "table": finite(table.to_dict(orient="index")), "markdown": table_markdown(table, DEFAULT_K),
-    }
-    return result, model
+    n_train = int(data.ratings.count())
+    counts = {"ratings": n_train + sample["test_ratings"], "users": int(ratings.select(COL_USER).distinct().count()),
+              "items": int(ratings.select(COL_ITEM).distinct().count()), "train_ratings": n_train}
+    return benchmark_result(name, counts, sample["test_ratings"], seed, threshold, params, trials, table,
+                            engine="spark", baseline=dict(BASELINE), metric_sample=sample)
 
 
-# ---- the trainer's run ----------------------------------------------------------------------------------
+# ---- the engine ------------------------------------------------------------------------------------------
 def heldout_pairs(spark, path: Path, key: dict, frame: Any):
     """The trainer's held-out pairs for `key` as a Spark frame: the file the surprise engine wrote (or an
     earlier Spark run), else the same seeded split (model.dataset.split) of `frame()`'s ratings, written once."""
@@ -321,83 +316,54 @@ def heldout_pairs(spark, path: Path, key: dict, frame: Any):
     return spark.read.parquet(str(path))
 
 
-def arrays_of(model: SparkModel, titles: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """The Predictor's arrays of a Spark model (model.export.model_arrays); the rated-titles table comes from
-    the (user row, item row) pair of every training rating, collected to the driver."""
-    from model.export import model_arrays
-
-    rows = model.data.ratings.select(ROW_U, ROW_I).toPandas()
-    return model_arrays(model.global_mean, model.user_bias, model.item_bias, model.user_factors,
-                        model.item_factors, model.data.user_ids, model.data.item_ids, rows[ROW_U].to_numpy(),
-                        rows[ROW_I].to_numpy(), titles)
-
-
-def engine_meta(spark) -> dict[str, Any]:
-    """manifest.json's engine fields for a Spark run."""
-    return {"engine": "spark", "spark_version": spark.version, "master": spark.sparkContext.master}
-
-
-def movielens(spark, raw_dir: Path, processed_dir: Path, seed: int, threshold: float,
-              grid: dict[str, list[Any]] | None = None) -> dict[str, Any]:
-    """The MovieLens ml-latest-small benchmark with the Spark engine, on the trainer's held-out pairs."""
-    from model.dataset import MOVIELENS_RATINGS, heldout_key, heldout_path, load_movielens
-    from serving.artifacts import sha256_file
-
-    df = load_movielens(raw_dir)
-    pairs = heldout_pairs(spark, heldout_path(processed_dir, "movielens"), heldout_key(seed, len(df)), lambda: df)
-    result, _ = benchmark(spark, spark.createDataFrame(df), pairs, seed, threshold, SEARCH_USERS, "movielens", grid)
-    result["input_sha256"] = {str(MOVIELENS_RATINGS): sha256_file(Path(raw_dir) / MOVIELENS_RATINGS)}
-    return result
-
-
-def train_streaming(options: Any, titles: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, Any], int,
-                                                                   dict[str, Any]]:
-    """The streaming model with Spark (model.train's TrainOptions): the held-out benchmark on the trainer's
-    pairs, MovieLens unless left out, then the chosen model refitted on all ratings. Returns (arrays, metrics,
-    number of ratings, the manifest's engine fields)."""
-    import config
-    from model.dataset import heldout_key, heldout_path, load_ratings
-
-    spark = spark_session(options.master, options.spark_conf)
-    try:
-        processed = options.streaming_dir
-        ratings = read_ratings(spark, processed / config.RATINGS_FILE, options.sample_users, options.seed).cache()
-        n_ratings = ratings.count()
-        key = heldout_key(options.seed, n_ratings, options.sample_users)
-        pairs = heldout_pairs(spark, heldout_path(processed, "ratings"), key,
-                              lambda: load_ratings(processed, options.sample_users, options.seed))
-        ours, _ = benchmark(spark, ratings, pairs, options.seed, options.threshold, options.search_users,
-                            "our ratings", options.spark_grid)
-        metrics: dict[str, Any] = {"ours": ours}
-        if options.with_movielens:
-            metrics["movielens"] = movielens(spark, options.movielens_dir(), processed, options.seed,
-                                             options.threshold, options.spark_grid)
-        log.info("refitting on all %s ratings", f"{n_ratings:,}")
-        final = fit(spark, index_ratings(spark, ratings), ours["hyperparameters"], options.seed, "all ratings")
-        return arrays_of(final, titles), metrics, n_ratings, engine_meta(spark)
-    finally:
-        spark.stop()
-
-
-# ---- the Movies catalog's model -----------------------------------------------------------------------------
 SPARK_DEFAULTS = {"rank": 10, "reg_param": 0.1, "max_iter": 10}  # pyspark.ml ALS's own defaults
 
 
-class SparkMovies:
-    """model.movies' engine hooks (MoviesEngine) on Spark: the search, the held-out table's models and every fit
-    of the Movies run (fold-in model, final model) by this engine; the split, fold-in and visitor code is
-    model.movies' own. The fold-in regularises a visitor's bias and factors by regParam (reg_bu = reg_factors =
-    regParam in the hyper-parameters the recommender reads), ALS-WR's per-rating ridge."""
+class SparkEngine(Engine):
+    """model.engines.Engine on Spark: a session from `master` and `conf`, the search over `grid` (SEARCH_GRID
+    when None). A RatingsFile is read by Spark, never by this process; a frame is handed to Spark. The fold-in
+    regularises a visitor's bias and factors by regParam (reg_bu = reg_factors = regParam in the hyper-parameters
+    `search` returns), ALS-WR's per-rating ridge."""
 
-    rows = ("ALS (Spark, tuned)", "BaselineOnly (Spark)", "ALS (Spark defaults)")
+    name = "spark"
 
-    def __init__(self, spark, grid: dict[str, list[Any]] | None = None):
-        self.spark, self.grid = spark, grid
-        self.meta = engine_meta(spark)
+    def __init__(self, master: str = "local[*]", conf: tuple[tuple[str, str], ...] = (),
+                 grid: dict[str, list[Any]] | None = None, session: Any = None):
+        super().__init__()
+        self.spark, self.grid, self._owned = session or spark_session(master, conf), grid, session is None
+        self.meta = {"engine": "spark", "spark_version": self.spark.version,
+                     "master": self.spark.sparkContext.master}
 
-    def search(self, train: pd.DataFrame, seed: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        data = index_ratings(self.spark, self.spark.createDataFrame(train[[COL_USER, COL_ITEM, COL_RATING]]))
-        params, trials = search(self.spark, data, seed, data.user_ids.size, self.grid)
+    def close(self) -> None:
+        if self._owned:  # a session handed in belongs to the caller
+            self.spark.stop()
+
+    def _frame(self, ratings: Any):
+        """A Spark frame of userId, movieId, rating: a RatingsFile read by Spark, a pandas frame handed over."""
+        from config import RATINGS_FILE
+
+        if isinstance(ratings, pd.DataFrame):
+            return self.spark.createDataFrame(ratings[[COL_USER, COL_ITEM, COL_RATING]])
+        return read_ratings(self.spark, Path(ratings.folder) / RATINGS_FILE, ratings.sample_users, ratings.seed)
+
+    def benchmark(self, ratings, seed, threshold, search_users, label, space, heldout=None):
+        """The benchmark on the held-out pairs in `heldout` (split here the surprise engine's way, and written
+        there, when that file is missing or was written for another split). `space`: surprise's; Spark searches
+        its grid."""
+        from model.dataset import heldout_key, split
+
+        frame = self._frame(ratings).cache()
+        if heldout is None:
+            _, test = split(self.load(ratings), seed)
+            pairs = self.spark.createDataFrame(test[[COL_USER, COL_ITEM]])
+        else:
+            key = heldout_key(seed, frame.count(), sample_of(ratings))
+            pairs = heldout_pairs(self.spark, heldout, key, lambda: self.load(ratings))
+        return benchmark(self.spark, frame, pairs, seed, threshold, search_users, label, self.grid)
+
+    def search(self, train, seed, space, search_users=None, label="search"):
+        data = index_ratings(self.spark, self._frame(train))
+        params, trials = search(self.spark, data, seed, search_users or data.user_ids.size, self.grid)
         return {**params, "reg_bu": params["reg_param"], "reg_factors": params["reg_param"]}, trials
 
     def _estimates(self, model: SparkModel, test: pd.DataFrame) -> pd.DataFrame:
@@ -405,48 +371,30 @@ class SparkMovies:
         frame = spark_estimates(self.spark, model, pairs).toPandas().set_index([COL_USER, COL_ITEM])
         return frame.reindex(pd.MultiIndex.from_frame(test[[COL_USER, COL_ITEM]]))
 
-    def heldout_table(self, trainset, testset: list[tuple], params: dict[str, Any], seed: int,
-                      threshold: float) -> pd.DataFrame:
-        from surprise import NormalPredictor
-
+    def heldout_table(self, trainset, testset, params, seed, threshold, relevant_at):
         from model.evaluate import evaluate_models
-        from model.movies import RELEVANT_AT, trainset_frame
+        from model.fit import normal_predictions
 
         test = pd.DataFrame(testset, columns=[COL_USER, COL_ITEM, COL_RATING])
-        data = index_ratings(self.spark, self.spark.createDataFrame(trainset_frame(trainset)))
-        tuned = self._estimates(fit(self.spark, data, params, seed, "movies tuned"), test)
-        default = self._estimates(fit(self.spark, data, SPARK_DEFAULTS, seed, "movies defaults"), test)
-        normal = NormalPredictor()
-        normal.fit(trainset)
-        draws = np.random.default_rng(seed).normal(trainset.global_mean, normal.sigma, len(test))
-        predictions = {"NormalPredictor": np.clip(draws, RATING_MIN, RATING_MAX),
+        rows = [(trainset.to_raw_uid(u), trainset.to_raw_iid(i), r) for u, i, r in trainset.all_ratings()]
+        data = index_ratings(self.spark, self._frame(pd.DataFrame(rows, columns=[COL_USER, COL_ITEM, COL_RATING])))
+        tuned = self._estimates(fit(self.spark, data, params, seed, "tuned"), test)
+        default = self._estimates(fit(self.spark, data, SPARK_DEFAULTS, seed, "defaults"), test)
+        predictions = {"NormalPredictor": normal_predictions(trainset, len(test), seed),
                        "GlobalMean": np.full(len(test), trainset.global_mean),
-                       self.rows[1]: tuned["baseline"].to_numpy(), self.rows[2]: default[PRED].to_numpy(),
-                       self.rows[0]: tuned[PRED].to_numpy()}
-        return evaluate_models(test, predictions, threshold=threshold, k=DEFAULT_K, relevant_at=RELEVANT_AT)
+                       self.rows.baseline: tuned["baseline"].to_numpy(), self.rows.default: default[PRED].to_numpy(),
+                       self.rows.tuned: tuned[PRED].to_numpy()}
+        return evaluate_models(test, predictions, threshold=threshold, k=DEFAULT_K, relevant_at=relevant_at)
 
-    def fit(self, ratings: pd.DataFrame, params: dict[str, Any], seed: int, label: str):
-        """(model, encoding) shaped as model.movies.recommender_arrays reads a surprise fit: bu, bi, pu, qi and
-        the global mean, ids and rows of every rating."""
-        from types import SimpleNamespace
-
-        data = index_ratings(self.spark, self.spark.createDataFrame(ratings[[COL_USER, COL_ITEM, COL_RATING]]))
-        model = fit(self.spark, data, params, seed, label)
-        rows = data.ratings.select(ROW_U, ROW_I).toPandas()
-        algo = SimpleNamespace(bu=model.user_bias, bi=model.item_bias, pu=model.user_factors, qi=model.item_factors)
-        enc = SimpleNamespace(trainset=SimpleNamespace(global_mean=model.global_mean), user_ids=data.user_ids,
-                              item_ids=data.item_ids, user_idx=rows[ROW_U].to_numpy().astype(np.int64),
-                              item_idx=rows[ROW_I].to_numpy().astype(np.int64))
-        return algo, enc
+    def fit(self, ratings, params, seed, label):
+        """Biases plus ALS fitted by Spark, as Factors; the (user row, item row) pair of every training rating is
+        collected to the driver for the rated-titles table."""
+        return factors_of(fit(self.spark, index_ratings(self.spark, self._frame(ratings)), params, seed, label))
 
 
-def train_movies_spark(options: Any) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]]:
-    """The Movies catalog's run (model.movies.train_movies) with the Spark engine."""
-    from model.movies import train_movies
-
-    spark = spark_session(options.master, options.spark_conf)
-    try:
-        return train_movies(options.processed_dir, options.movielens_dir(), options.threshold,
-                            engine=SparkMovies(spark, options.spark_grid))
-    finally:
-        spark.stop()
+def factors_of(model: SparkModel) -> Factors:
+    """A Spark model as model.engines.Factors (what model.export.model_arrays exports)."""
+    rows = model.data.ratings.select(ROW_U, ROW_I).toPandas()
+    return Factors(model.global_mean, model.user_bias, model.item_bias, model.user_factors, model.item_factors,
+                   model.data.user_ids, model.data.item_ids, rows[ROW_U].to_numpy().astype(np.int64),
+                   rows[ROW_I].to_numpy().astype(np.int64))

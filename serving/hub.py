@@ -240,8 +240,8 @@ def fetch(repo_id: str, repo_type: str, sha: str, *, endpoint: str | None = None
     return Path(result["path"])
 
 
-def _holds(path: Path, required: str | tuple[str, ...]) -> bool:
-    """Whether `path` holds the required file (one of them, when several are accepted)."""
+def _has(path: Path, required: str | tuple[str, ...]) -> bool:
+    """Whether `path` holds the required file (one of them, for a tuple)."""
     return any((path / name).is_file() for name in ((required,) if isinstance(required, str) else required))
 
 
@@ -250,10 +250,9 @@ def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str | tu
          token: str | None = None, cache_dir: str | os.PathLike | None = None, progress: Progress | None = None,
          remember_now: bool = True) -> Pulled:
     """One repo from the Hub (waiting while bytes come; `timeout` seconds of silence at most), else its cached
-    snapshot, else `local`. With remember_now=False a downloaded snapshot is not recorded as the cache's copy:
-    the caller does it (`remember`) once it has verified it. `required`: the file a usable copy holds, or a tuple
-    of files of which it holds one."""
-    named = required if isinstance(required, str) else " or ".join(required)
+    snapshot, else `local`; each counts only when it holds `required` (a file, or any of a tuple of files).
+    With remember_now=False a downloaded snapshot is not recorded as the cache's copy:
+    the caller does it (`remember`) once it has verified it."""
     if not repo_id:
         why = f"no HF_{repo_type.upper()}_REPO set"
     else:
@@ -261,22 +260,28 @@ def pull(repo_id: str | None, repo_type: str, *, local: Path, required: str | tu
             sha = resolve(repo_id, repo_type, revision, endpoint=endpoint, token=token, stall=timeout)
             path = fetch(repo_id, repo_type, sha, endpoint=endpoint, token=token, cache_dir=cache_dir,
                          stall=timeout, progress=progress)
-            if _holds(path, required):
+            if _has(path, required):
                 if remember_now:
                     remember(repo_id, repo_type, revision, sha, cache_dir)
                 return Pulled(path, "hub", f"hub {repo_type} {repo_id}@{sha[:7]}")
-            why = f"hub {repo_type} {repo_id} has no {named}"
+            why = f"hub {repo_type} {repo_id} has no {_named(required)}"
         except Unreachable as exc:
             why = f"hub {repo_type} {repo_id} unreachable: {exc}"
         found = cached(repo_id, repo_type, revision, cache_dir)
-        if found and _holds(found[1], required):
+        if found and _has(found[1], required):
             return Pulled(found[1], "cache", f"cached copy of {repo_id}@{found[0][:7]}", why)
         why += ", no cached copy"
-    if _holds(local, required):
+    if _has(local, required):
         return Pulled(local, "local", f"local directory {local.name}", why)
-    log.warning("%s in %s: missing, and no %s from the Hub", named, local, repo_type)
-    raise ArtifactError(f"{named}: missing, and no {repo_type} from the Hub ({why}). "
-                        + ("Run `python -m model.train`." if repo_type == "model" else "Run `python -m etl`."))
+    log.warning("%s: missing in %s, and no %s from the Hub", _named(required), local, repo_type)
+    raise ArtifactError(f"{_named(required)}: missing, and no {repo_type} from the Hub ({why}). "
+                        + ("Run `python -m model.train --catalog all`." if repo_type == "model"
+                           else "Run `python -m etl`."))
+
+
+def _named(required: str | tuple[str, ...]) -> str:
+    """The required file's name for a message (a tuple's alternatives share one: manifest.json)."""
+    return Path(required if isinstance(required, str) else required[-1]).name
 
 
 def _reason(exc: BaseException, timeout: float) -> str:

@@ -1,6 +1,6 @@
 """The Movies catalog's recommender at serving time: fold-in for visitors, top-N and predictions for known users.
 
-Loads the Movies model (`artifacts/movies/`, written by `python -m model.train --catalog movies`) through
+Loads the Movies model (its artifacts folder, written by `python -m model.train --catalog movies`) through
 `serving.artifacts.load_artifacts` (format version and sha256 checked, no pickle). Item ids are TMDB ids.
 Imports nothing from model/, etl/ or surprise.
 
@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from catalog.search import TitleIndex
-from config import ARTIFACTS_DIR, COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
+from config import COL_ID, COL_PLATFORM, DEFAULT_THRESHOLD, RATING_MAX, RATING_MIN
 from errors import InputError, NotFound
 from inputs.numbers import parse_n, parse_user_id, whole_number
 from inputs.ratings import parse_visitor_ratings
@@ -53,7 +53,6 @@ from inputs.titles import parse_tmdb_id
 from serving.artifacts import ArtifactError, Artifacts, load_artifacts
 from serving.predictor import Explanation, explained_estimate
 
-MOVIES_ARTIFACTS_DIR = ARTIFACTS_DIR / "movies"
 BECAUSE_TOP = 3  # rated films named as the reason of a visitor's pick
 REQUIRED_ARRAYS = ("global_mean", "user_ids", "item_ids", "user_bias", "item_bias", "user_factors",
                    "item_factors", "rated_indptr", "rated_items", "item_n_ratings", "item_titles", "item_years",
@@ -169,7 +168,7 @@ class MovieRecommender:
         self._index_lock = threading.Lock()
 
     @classmethod
-    def from_dir(cls, directory: str | os.PathLike = MOVIES_ARTIFACTS_DIR,
+    def from_dir(cls, directory: str | os.PathLike,
                  threshold: float | None = None) -> MovieRecommender:
         """Load and verify the Movies artifacts (checksums, format version) from a directory."""
         return cls(load_artifacts(directory), threshold)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from config import ARTIFACTS_DIR, COL_ID, DEFAULT_THRESHOLD
+from config import COL_ID, DEFAULT_THRESHOLD
 from inputs.choices import parse_optional_content_type
 from inputs.numbers import parse_n, parse_user_id
 from inputs.platforms import id_letter, parse_optional_platform
@@ -136,7 +136,7 @@ class Predictor:
         self.item_platform_letter = self.item_ids.astype("<U1")
 
     @classmethod
-    def from_dir(cls, directory: str | os.PathLike = ARTIFACTS_DIR, threshold: float | None = None) -> Predictor:
+    def from_dir(cls, directory: str | os.PathLike, threshold: float | None = None) -> Predictor:
         """Load and verify artifacts (checksums, format version) from a directory."""
         return cls(load_artifacts(directory), threshold)
 

@@ -10,7 +10,10 @@ import pytest
 
 import config
 import settings
+from catalog import MOVIES, STREAMING
 from tests.harness import early
+
+STREAMING_NAME, MOVIES_NAME = STREAMING.name, MOVIES.name  # each catalog's model is in <artifacts>/<name>/
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -109,7 +112,7 @@ SMALL_TITLES_PER_PLATFORM = 100
 SMALL_USERS = {"1": 100, "7": 40}  # ratings file stem -> users kept (those with most ratings of the small titles)
 SMALL_STRAY_RATINGS = 5            # per file: ratings of titles outside the cut, which the ETL must quarantine
                                    # (within the ETL's allowance: more would look like a cut-off catalog)
-TINY_TRAIN_ARGS = ("--sample-users", "1000", "--search-users", "60", "--skip-movielens")
+TINY_TRAIN_ARGS = ("--catalog", STREAMING_NAME, "--sample-users", "1000", "--search-users", "60", "--skip-movielens")
 
 
 def pytest_collection_modifyitems(items):
@@ -342,8 +345,9 @@ def app_artifacts(streaming_processed: Path, tmp_path_factory) -> Path:
     import sys
 
     out = tmp_path_factory.mktemp("app") / "artifacts"
-    result = subprocess.run([sys.executable, "-m", "model.train", "--processed-dir", str(streaming_processed),
-                             "--out", str(out), "--sample-users", str(APP_SAMPLE_USERS), "--search-users", "500",
+    result = subprocess.run([sys.executable, "-m", "model.train", "--catalog", STREAMING_NAME, "--processed-dir",
+                             str(streaming_processed), "--out", str(out), "--sample-users", str(APP_SAMPLE_USERS),
+                             "--search-users", "500",
                              "--skip-movielens"], cwd=config.PROJ_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"python -m model.train failed:\n{result.stderr[-3000:]}"
     return out
@@ -351,28 +355,28 @@ def app_artifacts(streaming_processed: Path, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def movies_training(movies_processed: Path, raw_dir: Path, tmp_path_factory):
-    """`python -m model.train --catalog movies` once per session on the real data: (artifacts/movies, the run)."""
+    """`python -m model.train --catalog movies` once per session on the real data: (its model folder, the run)."""
     import os
     import subprocess
     import sys
 
     out = tmp_path_factory.mktemp("movies-train") / "artifacts"
-    result = subprocess.run([sys.executable, "-m", "model.train", "--catalog", "movies", "--processed-dir",
+    result = subprocess.run([sys.executable, "-m", "model.train", "--catalog", MOVIES_NAME, "--processed-dir",
                              str(movies_processed), "--out", str(out), "--raw-dir", str(raw_dir), "--quiet"],
                             cwd=config.PROJ_ROOT, capture_output=True, text=True,
                             env={**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1"})
     assert result.returncode == 0, f"python -m model.train --catalog movies failed:\n{result.stderr[-3000:]}"
-    return out / "movies", result
+    return out / MOVIES_NAME, result
 
 
 @pytest.fixture(scope="session")
 def app_artifacts_with_movies(app_artifacts: Path, movies_training) -> Path:
-    """app_artifacts with the Movies model beside it (a copy in movies/: the Hub upload does not follow links), as
-    `make model` leaves artifacts/."""
+    """app_artifacts with the Movies model beside the streaming one (a copy: the Hub upload does not follow
+    links), as `make model` leaves artifacts/."""
     import shutil
 
-    if not (app_artifacts / "movies").exists():
-        shutil.copytree(movies_training[0], app_artifacts / "movies")
+    if not (app_artifacts / MOVIES_NAME).exists():
+        shutil.copytree(movies_training[0], app_artifacts / MOVIES_NAME)
     return app_artifacts
 
 
@@ -398,8 +402,8 @@ def known_user(app_artifacts: Path) -> int:
     """A user the sample model was trained on (the one with the most ratings)."""
     import numpy as np
 
-    ids = np.load(app_artifacts / "user_ids.npy", allow_pickle=False)
-    indptr = np.load(app_artifacts / "rated_indptr.npy", allow_pickle=False)
+    ids = np.load(app_artifacts / STREAMING_NAME / "user_ids.npy", allow_pickle=False)
+    indptr = np.load(app_artifacts / STREAMING_NAME / "rated_indptr.npy", allow_pickle=False)
     return int(ids[int(np.argmax(np.diff(indptr)))])
 
 

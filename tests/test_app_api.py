@@ -177,9 +177,10 @@ def test_top_n_filters_and_leaves_out_rated_titles(http, known_user, app_artifac
     assert all(i["platform"] == "disney" and i["type"] == "movie" and i["title"] for i in items)
     ratings = [i["predicted_rating"] for i in items]
     assert ratings == sorted(ratings, reverse=True)
-    ids = np.load(app_artifacts / "user_ids.npy")
-    indptr, rated = np.load(app_artifacts / "rated_indptr.npy"), np.load(app_artifacts / "rated_items.npy")
-    item_ids = np.load(app_artifacts / "item_ids.npy")
+    model_dir = app_artifacts / STREAMING.name
+    ids = np.load(model_dir / "user_ids.npy")
+    indptr, rated = np.load(model_dir / "rated_indptr.npy"), np.load(model_dir / "rated_items.npy")
+    item_ids = np.load(model_dir / "item_ids.npy")
     u = int(np.searchsorted(ids, known_user))
     rated_ids = set(item_ids[rated[indptr[u]:indptr[u + 1]]].tolist())
     assert body["n_rated"] == len(rated_ids) > 0

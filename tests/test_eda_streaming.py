@@ -204,15 +204,22 @@ def test_small_catalog_statistics():
     assert numbers["item_signal"]["n_shuffles"] == len(numbers["item_signal"]["title_mean_std_shuffled"]) == 3
 
 
+def streaming_card(meta: dict, metrics: dict, eda: dict | None = None) -> str:
+    """The streaming model card, as model.train writes it (the recipe's text through the one generator)."""
+    from model.streaming.recipe import card_text
+
+    return card.model_card(meta, metrics, card_text(meta, metrics, eda))
+
+
 def card_inputs() -> tuple[dict, dict]:
     """The smallest meta and metrics model_card accepts."""
     row = {"rmse": 1.0, "mae": 0.8, "f1": 0.5, "roc_auc": 0.5}
-    result = {"table": {"SVD": row, "BaselineOnly": row}, "ratings": 1000, "users": 10, "titles": 12,
+    result = {"table": {"SVD": row, "BaselineOnly": row}, "ratings": 1000, "users": 10, "items": 12,
               "test_size": 0.2, "test_ratings": 200, "seed": 42, "hyperparameters": {"n_factors": 2},
               "markdown": "| model | rmse |"}
     meta = {"threshold": 3.5, "n_ratings": 1000, "n_users": 10, "n_titles": 12, "hyperparameters": {"n_factors": 2},
             "seed": 42, "library_versions": {"scikit-surprise": "1.1.5"}}
-    return meta, {"ours": result}
+    return meta, {"benchmarks": {"ours": result}}
 
 
 def test_caption_report_and_model_card_follow_a_number_changed_in_eda_json(tmp_path: Path):
@@ -228,7 +235,7 @@ def test_caption_report_and_model_card_follow_a_number_changed_in_eda_json(tmp_p
     assert "0.0777 shuffled" in captions["item_signal_shuffle"]
     report = markdown(eda, entries(eda))
     assert "titles r = 0.432" in report and "agree with r = 0.432" in report and "(0.0777, ratio" in report
-    model_card = card.model_card(*card_inputs(), eda=eda)
+    model_card = streaming_card(*card_inputs(), eda=eda)
     assert "correlate 0.432, against" in model_card and "against 0.0777 after shuffling" in model_card
     assert f"{eda['item_signal']['split_half_r_users']:.3f} for per-user means" in model_card
     assert "0.004" not in model_card and "0.67" not in model_card  # the card's old hard-coded figures
@@ -236,7 +243,7 @@ def test_caption_report_and_model_card_follow_a_number_changed_in_eda_json(tmp_p
 
 def test_model_card_without_the_eda_says_it_was_not_run(tmp_path: Path):
     assert card.read_eda(tmp_path) is None
-    model_card = card.model_card(*card_inputs())
+    model_card = streaming_card(*card_inputs())
     assert "not run" in model_card and "`python -m etl.eda`" in model_card
     assert "Why the two results differ" in model_card and "correlate" not in model_card
 

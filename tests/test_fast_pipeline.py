@@ -80,11 +80,12 @@ def test_etl_scores_are_the_mean_of_the_kept_ratings(small_processed, small_titl
 # ---- trainer and Predictor ----------------------------------------------------------------------------
 
 def test_trainer_writes_verified_artifacts_with_card_and_metrics(tiny_artifacts):
-    artifacts = load_artifacts(tiny_artifacts)  # verifies every checksum and the format version
-    manifest = json.loads((tiny_artifacts / MANIFEST_FILE).read_text(encoding="utf-8"))
+    model_dir = tiny_artifacts / STREAMING.name
+    artifacts = load_artifacts(model_dir)  # verifies every checksum and the format version
+    manifest = json.loads((model_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert {"README.md", "metrics.json"} <= set(manifest["files"])
     assert "user_factors" in artifacts.arrays and "similar_idx" in artifacts.arrays
-    metrics = json.loads((tiny_artifacts / "metrics.json").read_text(encoding="utf-8"))
+    metrics = json.loads((model_dir / "metrics.json").read_text(encoding="utf-8"))
     assert "SVD" in json.dumps(metrics)
 
 
@@ -151,12 +152,13 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts
     assert publish(["--model-repo", "me/svd", "--dataset-repo", "me/catalog", "--artifacts-dir", str(tiny_artifacts),
                     "--processed-dir", str(small_processed), "--reports-dir", str(tmp_path / "no-reports")]) == 0
     hub = dict(endpoint=hub_server.url, token=hub_server.token, cache_dir=tmp_path / "cache", timeout=10)
-    model = pull("me/svd", "model", local=tmp_path / "none", required=MANIFEST_FILE, **hub)
+    model = pull("me/svd", "model", local=tmp_path / "none", required=f"{STREAMING.name}/{MANIFEST_FILE}", **hub)
     titles = f"{STREAMING.name}/{config.TITLES_FILE}"  # each catalog in its folder, as in data/processed
     data = pull("me/catalog", "dataset", local=tmp_path / "none", required=titles, **hub)
     assert model.origin == data.origin == "hub"
-    for name in json.loads((tiny_artifacts / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]:
-        assert (model.path / name).read_bytes() == (tiny_artifacts / name).read_bytes(), name
+    local = tiny_artifacts / STREAMING.name
+    for name in json.loads((local / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]:
+        assert (model.path / STREAMING.name / name).read_bytes() == (local / name).read_bytes(), name
     assert (data.path / titles).read_bytes() == (small_processed / titles).read_bytes()
 
 
@@ -168,7 +170,7 @@ def test_health_says_everything_is_loaded(tiny_state, tiny_artifacts):
     health = TestClient(create_api(with_movies(tiny_state))).get("/health").json()
     assert health["status"] == "ok" and health["similar_titles"] is True
     assert all(c["status"] == "ok" for c in health["catalogs"].values()), health["catalogs"]
-    manifest = json.loads((tiny_artifacts / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest = json.loads((tiny_artifacts / STREAMING.name / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert health["model"]["checksums"] == {name: entry["sha256"] for name, entry in manifest["files"].items()}
 
 

@@ -170,7 +170,8 @@ def test_training_reads_the_repo_copy_and_the_local_folder_once_each(hub_server,
         feedback_folders(gone)
 
 
-@pytest.mark.parametrize("argv", [["--with-feedback"], ["--catalog", "movies", "--engine", "spark", "--with-feedback"]])
+@pytest.mark.parametrize("argv", [["--catalog", "streaming", "--with-feedback"],
+                                  ["--catalog", "movies", "--engine", "spark", "--with-feedback"]])
 def test_with_feedback_outside_a_surprise_movies_run_is_one_line_and_exit_2(argv, capsys, tmp_path):
     from model.train import main
 
@@ -180,7 +181,7 @@ def test_with_feedback_outside_a_surprise_movies_run_is_one_line_and_exit_2(argv
 
 
 def test_the_model_card_says_how_much_feedback_was_added():
-    from model.card import _feedback_lines
+    from model.movies.card import feedback_lines as _feedback_lines
 
     assert _feedback_lines(None) == []  # trained without --with-feedback
     line, = _feedback_lines({"users": 2, "ratings": 6, "events": 3, "unreadable_lines": 0,

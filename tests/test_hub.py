@@ -1,7 +1,8 @@
 """Publish to and pull from a Hub-compatible server on loopback (huggingface_hub's real client code).
 
-Checks byte-identical round trips, what was requested, and the fallbacks: cached copy when the Hub is
-gone, local files when nothing is cached, a bounded wait when the Hub is slow.
+Checks byte-identical round trips (each catalog's model under <name>/), what was requested, and the fallbacks:
+cached copy when the Hub is gone, local files when nothing is cached, a bounded wait when the Hub is slow; and
+that the layout published before <name>/ folders (the streaming model at the root) is still read.
 """
 from __future__ import annotations
 
@@ -12,27 +13,34 @@ import numpy as np
 import pytest
 
 import config
-from catalog import STREAMING
+from catalog import MOVIES, STREAMING
 from model.publish import main as publish_main
 from serving.artifacts import MANIFEST_FILE, ArtifactError, save_artifacts
 from serving.hub import DEFAULT_TIMEOUT, pull
 from serving.predictor import Predictor
-from serving.state.sources import dataset_tables
+from serving.state.sources import MODEL_MANIFESTS, dataset_tables, model_dir
 
 
 @pytest.fixture(scope="module")
 def artifacts_dir(streaming_processed, titles, tmp_path_factory):
-    """A small real model: SVD on 150 users of the processed ratings, exported like model.train does."""
-    from surprise import SVD
+    """An artifacts root holding a small real model in streaming/: SVD on 150 users of the processed ratings,
+    exported like model.train does."""
+    from model.dataset import load_ratings
+    from model.engines import SurpriseEngine
+    from model.export import model_arrays
 
-    from model.dataset import build_trainset, load_ratings
-    from model.export import export_arrays
-
-    enc = build_trainset(load_ratings(streaming_processed / STREAMING.name, sample_users=150))
-    algo = SVD(n_factors=4, n_epochs=3, random_state=0).fit(enc.trainset)
+    params = {"n_factors": 4, "n_epochs": 3, "lr_all": 0.005, "reg_bu": 0.02, "reg_bi": 0.02, "reg_factors": 0.02}
+    ratings = load_ratings(streaming_processed / STREAMING.name, sample_users=150)
+    model = SurpriseEngine().fit(ratings, params, 0, "hub test")
     out = tmp_path_factory.mktemp("model") / "artifacts"
-    return save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5},
-                          files={"README.md": "---\ntags: [\"recommender-system\"]\n---\n# card\n"})
+    save_artifacts(out / STREAMING.name, model_arrays(model, titles), meta={"threshold": 3.5},
+                   files={"README.md": "---\ntags: [\"recommender-system\"]\n---\n# card\n"})
+    return out
+
+
+def _model_files(artifacts_dir) -> list[str]:
+    """The model repo's paths of an artifacts root: <name>/<file>."""
+    return sorted(f"{p.parent.name}/{p.name}" for p in artifacts_dir.glob("*/*") if p.is_file())
 
 
 @pytest.fixture()
@@ -56,7 +64,7 @@ def _pull_both(cache_dir, local_artifacts, local_processed, model_repo="me/svd",
     """The model and dataset repos pulled as serving/state.py pulls them; endpoint and token from the env."""
     kwargs = dict(timeout=timeout, cache_dir=cache_dir, endpoint=os.environ.get("HF_ENDPOINT"),
                   token=os.environ.get("HF_TOKEN"))
-    return (pull(model_repo, "model", local=local_artifacts, required=MANIFEST_FILE, **kwargs),
+    return (pull(model_repo, "model", local=local_artifacts, required=MODEL_MANIFESTS, **kwargs),
             pull(dataset_repo, "dataset", local=local_processed, required=dataset_tables(), **kwargs))
 
 
@@ -69,8 +77,8 @@ def _same_files(local, pulled, names):
 def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artifacts_dir, streaming_processed,
                                                        tmp_path):
     assert _publish(artifacts_dir, streaming_processed) == 0
-    model_files = sorted(p.name for p in artifacts_dir.iterdir())
-    assert sorted(hub_server.files("model", "me/svd")) == model_files
+    model_files = _model_files(artifacts_dir)
+    assert sorted(hub_server.files("model", "me/svd")) == model_files and model_files[0].startswith("streaming/")
     assert sorted(hub_server.files("dataset", "me/catalog")) == ["README.md", f"{STREAMING.name}/etl_report.json",
                                                                  f"{STREAMING.name}/titles.parquet"]
 
@@ -82,7 +90,7 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artif
     assert "datasets" in str(data.path) and str(hub_env) in str(model.path)
     sha = hub_server.repos[("model", "me/svd")].sha
     assert model.where == f"hub model me/svd@{sha[:7]}" and model.path.name == sha
-    assert Predictor.from_dir(model.path).built_at  # checksums verified after the trip
+    assert Predictor.from_dir(model_dir(model.path, STREAMING)).built_at  # checksums verified after the trip
 
     requested = hub_server.requests
     posts = [p for m, p, _ in requested if m == "POST"]
@@ -91,7 +99,7 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, hub_env, artif
         assert f"{prefix}/preupload/main" in posts and f"{prefix}/commit/main" in posts
     gets = hub_server.paths_requested("GET")
     assert "/api/models/me/svd/revision/main" in gets and "/api/datasets/me/catalog/revision/main" in gets
-    downloaded = {p.rsplit("/", 1)[1] for p in gets if "/resolve/" in p and p.startswith("/me/svd/")}
+    downloaded = {"/".join(p.rsplit("/", 2)[1:]) for p in gets if "/resolve/" in p and p.startswith("/me/svd/")}
     assert downloaded == set(model_files)
     assert all("/resolve/" not in p or p.startswith(("/me/svd/", "/datasets/me/catalog/")) for p in gets)
 
@@ -102,15 +110,16 @@ def test_republish_is_accepted_and_pull_gets_the_new_commit(hub_server, hub_env,
     assert _publish(artifacts_dir, streaming_processed) == 0
     first = hub_server.repos[("model", "me/svd")].sha
     changed = tmp_path / "artifacts"
-    arrays = {p.stem: np.load(p, allow_pickle=False) for p in artifacts_dir.glob("*.npy")}
+    arrays = {p.stem: np.load(p, allow_pickle=False) for p in (artifacts_dir / STREAMING.name).glob("*.npy")}
     arrays["global_mean"] = arrays["global_mean"] + 0.25
-    save_artifacts(changed, arrays, meta={"threshold": 3.5})
+    save_artifacts(changed / STREAMING.name, arrays, meta={"threshold": 3.5})
     assert _publish(changed, streaming_processed) == 0  # create_repo(exist_ok=True) on an existing repo
     second = hub_server.repos[("model", "me/svd")].sha
     assert second != first
     model, _ = _pull_both(hub_env, artifacts_dir, streaming_processed)
     assert f"@{second[:7]}" in model.where
-    assert Predictor.from_dir(model.path).global_mean == pytest.approx(float(arrays["global_mean"]))
+    assert Predictor.from_dir(model_dir(model.path, STREAMING)).global_mean == pytest.approx(
+        float(arrays["global_mean"]))
 
 
 @pytest.mark.slow
@@ -160,7 +169,7 @@ def test_publish_refuses_corrupt_artifacts_before_uploading(hub_server, hub_env,
 
     broken = tmp_path / "artifacts"
     shutil.copytree(artifacts_dir, broken)
-    (broken / "item_bias.npy").write_bytes(b"garbage")
+    (broken / STREAMING.name / "item_bias.npy").write_bytes(b"garbage")
     assert _publish(broken, streaming_processed) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "item_bias.npy" in err
@@ -210,3 +219,33 @@ def test_publish_bad_option_is_one_line_and_exit_2(capsys):
         publish_main(["--bogus"])
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and err.count("\n") == 1 and "unrecognized arguments: --bogus" in err
+
+
+@pytest.mark.slow
+def test_the_layout_published_before_catalog_folders_is_still_read(hub_server, hub_env, artifacts_dir, tmp_path):
+    """A model repo published by the earlier code: the streaming model at the root, the Movies one in movies/."""
+    streaming = artifacts_dir / STREAMING.name
+    files = {p.name: p.read_bytes() for p in streaming.iterdir()}
+    files.update({f"{MOVIES.name}/{p.name}": p.read_bytes() for p in streaming.iterdir()})  # any verified model
+    hub_server.commit("model", "me/old", files)
+    hub = dict(cache_dir=hub_env, endpoint=os.environ["HF_ENDPOINT"], token=os.environ["HF_TOKEN"])
+    model = pull("me/old", "model", local=tmp_path / "none", required=MODEL_MANIFESTS, **hub)
+    assert model.origin == "hub" and not (model.path / STREAMING.name).exists()
+    assert model_dir(model.path, STREAMING) == model.path and Predictor.from_dir(model.path).built_at
+    assert model_dir(model.path, MOVIES) == model.path / MOVIES.name
+    # Once the repo has <name>/ folders, those win over the files left at the root.
+    hub_server.commit("model", "me/old", {f"{STREAMING.name}/{name}": data for name, data in files.items()
+                                          if "/" not in name})
+    model = pull("me/old", "model", local=tmp_path / "none", required=MODEL_MANIFESTS, **hub)
+    assert model_dir(model.path, STREAMING) == model.path / STREAMING.name
+
+
+def test_a_model_root_is_read_in_either_layout(tmp_path):
+    (tmp_path / "new" / STREAMING.name).mkdir(parents=True)
+    (tmp_path / "new" / STREAMING.name / MANIFEST_FILE).write_text("{}")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / MANIFEST_FILE).write_text("{}")
+    assert model_dir(tmp_path / "new", STREAMING) == tmp_path / "new" / STREAMING.name
+    assert model_dir(tmp_path / "old", STREAMING) == tmp_path / "old"
+    assert model_dir(tmp_path / "old", MOVIES) == tmp_path / "old" / MOVIES.name
+    assert model_dir(tmp_path / "none", STREAMING) == tmp_path / "none" / STREAMING.name

@@ -18,6 +18,7 @@ import httpx
 import numpy as np
 import pytest
 
+from catalog import STREAMING
 from tests.harness.hub_server import HubServer
 from tests.harness.launcher import AppProcess
 
@@ -96,9 +97,9 @@ def _warm_cache(hub: HubServer, cache: Path) -> dict[str, str]:
     from serving import hub as hub_module
 
     pulled = {}
-    from serving.state.sources import dataset_tables
+    from serving.state.sources import MODEL_MANIFESTS, dataset_tables
 
-    for repo_type, repo_id, required in (("model", MODEL, "manifest.json"), ("dataset", DATA, dataset_tables())):
+    for repo_type, repo_id, required in (("model", MODEL, MODEL_MANIFESTS), ("dataset", DATA, dataset_tables())):
         got = hub_module.pull(repo_id, repo_type, local=cache / "none", required=required, endpoint=hub.url,
                               token=hub.token, cache_dir=cache / "hub")
         assert got.origin == "hub"
@@ -232,7 +233,8 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
     cache = tmp_path / "hf"
     _warm_cache(hub, cache)
     old_sha = hub.repos[("model", MODEL)].sha
-    items = [str(t) for t in np.load(app_artifacts / "item_ids.npy", allow_pickle=False)[:40]]
+    model_dir = app_artifacts / STREAMING.name
+    items = [str(t) for t in np.load(model_dir / "item_ids.npy", allow_pickle=False)[:40]]
     pairs = [(known_user, title) for title in items]
     with _app(tmp_path, _env(hub.url, cache, APP_ADMIN_SECRET=SECRET)) as app:
         _wait_health(app, _settled)
@@ -245,9 +247,9 @@ def test_a_new_revision_is_swapped_in_under_load_without_a_failed_request(hub, a
 
         changed = tmp_path / "artifacts-v2"
         shutil.copytree(app_artifacts, changed)
-        arrays = {p.stem: np.load(p, allow_pickle=False) for p in app_artifacts.glob("*.npy")}
+        arrays = {p.stem: np.load(p, allow_pickle=False) for p in model_dir.glob("*.npy")}
         arrays["global_mean"] = arrays["global_mean"] + 0.25
-        save_artifacts(changed, arrays, meta={"threshold": 3.5})
+        save_artifacts(changed / STREAMING.name, arrays, meta={"threshold": 3.5})
         with Clients(app.url, pairs) as clients:
             time.sleep(4)
             _publish(hub, changed, movies_processed, tmp_path)
@@ -284,7 +286,7 @@ def test_a_corrupt_new_revision_is_refused_and_the_current_one_keeps_serving(hub
     with _app(tmp_path, _env(hub.url, cache, APP_ADMIN_SECRET=SECRET)) as app:
         _wait_health(app, _settled)
         with Clients(app.url, [(known_user, "ds1378")], n=4) as clients:
-            bad = hub.commit("model", MODEL, {"item_bias.npy": b"garbage"})
+            bad = hub.commit("model", MODEL, {f"{STREAMING.name}/item_bias.npy": b"garbage"})
             assert _reload(app).status_code == 202
             health = _wait_health(app, lambda h: h["hub"]["model"]["refused"] == bad, timeout=120)
         assert clients.results and all(ok for _, _, ok, _, _ in clients.results)

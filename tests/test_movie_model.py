@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import config
-from catalog import MOVIES
+from catalog import MOVIES, STREAMING
 from errors import InputError, NotFound
 from inputs.ratings import parse_visitor_ratings
 from model.dataset import build_trainset, encode
@@ -158,13 +158,13 @@ def test_artifacts_round_trip_and_a_missing_array_is_named(tmp_path):
         MovieRecommender.from_dir(tmp_path / "broken")
 
 
-def test_replacing_the_streaming_artifacts_keeps_the_movies_model(tmp_path):
+def test_each_catalog_writes_its_own_folder_and_leaves_the_others(tmp_path):
     out = tmp_path / "artifacts"
-    save_artifacts(out / "movies", tiny_arrays())
-    before = load_artifacts(out / "movies").manifest["files"]
-    write_artifacts(out, {"a": np.arange(3)}, {"model": "x"}, {"m": 1}, "card")
-    assert load_artifacts(out / "movies").manifest["files"] == before and (out / "a.npy").is_file()
-    assert not list(tmp_path.glob(".*keep*"))
+    save_artifacts(out / MOVIES.name, tiny_arrays())
+    before = load_artifacts(out / MOVIES.name).manifest["files"]
+    write_artifacts(out / STREAMING.name, {"a": np.arange(3)}, {"model": "x"}, {"m": 1}, "card")
+    assert load_artifacts(out / MOVIES.name).manifest["files"] == before
+    assert (out / STREAMING.name / "a.npy").is_file() and not (out / "a.npy").exists()
 
 
 def test_integer_item_ids_are_sorted_as_numbers_so_encode_finds_them():
@@ -179,13 +179,13 @@ def _train(*args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, **ENV_KEYS}, capture_output=True, text=True)
 
 
-def test_catalog_option_defaults_to_the_streaming_model_and_movies_go_under_out():
+def test_catalog_option_names_a_declared_catalog_and_its_model_goes_to_its_folder():
     from model.train import parse_args
 
-    assert parse_args([]).catalog == "streaming"
     options = parse_args(["--catalog", "all", "--out", "/x/artifacts"])
-    assert options.catalog == "all" and options.movies_out() == Path("/x/artifacts/movies")
-    assert parse_args(["--catalog", "movies", "--movies-out", "/y"]).movies_out() == Path("/y")
+    assert options.catalog == "all" and [r.spec.name for r in options.recipes()] == [STREAMING.name, MOVIES.name]
+    assert [options.out(r) for r in options.recipes()] == [Path("/x/artifacts") / s.name for s in (STREAMING, MOVIES)]
+    assert parse_args(["--catalog", MOVIES.name]).recipes()[0].spec is MOVIES
 
 
 def test_catalog_option_errors_are_one_line(tmp_path):
@@ -211,9 +211,9 @@ def recommender(movies_model):
 def test_heldout_table_reproduces_the_issue_figures(movies_model):
     out, result = movies_model
     metrics = json.loads((out / "metrics.json").read_text())
-    h = metrics["heldout"]
+    h = metrics["benchmarks"]["heldout"]
     table = h["table"]
-    assert h["ratings"] == 100_004 and h["test_ratings"] == 20_001 and h["random_state"] == 0
+    assert h["ratings"] == 100_004 and h["test_ratings"] == 20_001 and h["seed"] == 0
     assert list(table) == ["NormalPredictor", "GlobalMean", "BaselineOnly", "SVD (surprise defaults)", "SVD (tuned)"]
     assert table["BaselineOnly"]["rmse"] == pytest.approx(0.8838, abs=5e-5)
     assert table["SVD (surprise defaults)"]["rmse"] == pytest.approx(0.8874, abs=5e-5)
@@ -222,13 +222,13 @@ def test_heldout_table_reproduces_the_issue_figures(movies_model):
     assert tuned["rmse"] < table["GlobalMean"]["rmse"] < table["NormalPredictor"]["rmse"]
     assert {"rmse", "mae", "f1", "roc_auc", "ndcg@k", "precision@k", "recall@k"} <= set(tuned)
     assert h["relevant_at"] == 4.0 and "| SVD (tuned) |" in result.stdout and "precision@10" in h["markdown"]
-    assert max(t["n_factors"] for t in metrics["search"]) >= 200
-    assert max(t["n_epochs"] for t in metrics["search"]) >= 100
+    assert max(t["n_factors"] for t in h["search"]) >= 200
+    assert max(t["n_epochs"] for t in h["search"]) >= 100
     assert metrics["seconds"]["training_and_evaluation"] > 0  # its 180 s target: bench.movie_recommender
 
     manifest = load_artifacts(out).manifest
     assert manifest["catalog"] == "movies" and manifest["hyperparameters"] == metrics["hyperparameters"]
-    assert manifest["visitor_method"]["label"] == metrics["visitors"]["chosen"]
+    assert manifest["visitor_method"]["label"] == metrics["extras"]["visitors"]["chosen"]
     assert set(manifest["inputs_sha256"]) == {"movies/ratings.parquet", "movies/movies.parquet",
                                               "tmdb/ratings_small.csv"}
     card = (out / "README.md").read_text()
@@ -238,7 +238,7 @@ def test_heldout_table_reproduces_the_issue_figures(movies_model):
 
 @pytest.mark.slow
 def test_fold_in_table_beats_the_item_bias_baseline_on_rmse(movies_model):
-    fold_in = json.loads((movies_model[0] / "metrics.json").read_text())["fold_in"]
+    fold_in = json.loads((movies_model[0] / "metrics.json").read_text())["extras"]["fold_in"]
     assert fold_in["users"] >= 90 and fold_in["ks"] == [3, 5, 10, 20]
     plain, bias = fold_in["table"]["plain"], fold_in["table"]["item bias"]
     rmses = [plain[f"rmse@k={k}"] for k in fold_in["ks"]]
@@ -306,7 +306,7 @@ def test_allowed_ids_filter_and_unknown_films(recommender):
 
 
 def test_movie_content_neighbours_weigh_the_blocks_each_film_has():
-    from model.content import build_movie_neighbours
+    from model.movies.content import build_movie_neighbours, movie_features
 
     def film(id_, genres, overview=None, collection=None, directors=(), votes=50):
         return {"id": id_, "title": f"t{id_}", "genres": genres, "overview": overview, "collection": collection,
@@ -327,3 +327,5 @@ def test_movie_content_neighbours_weigh_the_blocks_each_film_has():
     assert ids[idx[2, 0]] in (1, 2)  # a genres-only film still finds films of its genre
     assert 6 not in ids[idx].ravel().tolist() and ids[idx[5, 0]] == 5  # the obscure film has neighbours itself
     assert all(i not in ids[idx[r]].tolist() for r, i in enumerate(ids))  # never its own neighbour
+    norms = np.sqrt(np.asarray(movie_features(frame).multiply(movie_features(frame)).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1, atol=1e-6)  # rows L2-normalised: scores are cosines, as every catalog's

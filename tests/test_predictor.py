@@ -20,7 +20,8 @@ from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
 from inputs.numbers import parse_n, parse_user_id
 from model.dataset import build_trainset, load_ratings
-from model.export import export_arrays
+from model.engines import Factors
+from model.export import model_arrays
 from serving.artifacts import ArtifactError, save_artifacts
 from serving.predictor import Predictor
 from tests.conftest import rated_titles
@@ -32,7 +33,9 @@ UNKNOWN_TITLE = "ns999999"
 def _fit(df: pd.DataFrame, titles: pd.DataFrame | None, out, **params) -> tuple[SVD, Predictor]:
     enc = build_trainset(df)
     algo = SVD(random_state=config.SEED, **params).fit(enc.trainset)
-    save_artifacts(out, export_arrays(algo, enc, titles), meta={"threshold": 3.5, "rating_scale": [0.5, 5.0]})
+    fitted = Factors(enc.trainset.global_mean, algo.bu, algo.bi, algo.pu, algo.qi, enc.user_ids, enc.item_ids,
+                     enc.user_idx, enc.item_idx)
+    save_artifacts(out, model_arrays(fitted, titles), meta={"threshold": 3.5, "rating_scale": [0.5, 5.0]})
     return algo, Predictor.from_dir(out)
 
 

@@ -108,7 +108,9 @@ def test_amazon_standup_special_gets_comedy_specials(titles, similar_titles):
     items = similar_titles.similar(WILLIAM_LEE_MARTIN, n=10)
     texts = described(titles, items)
     assert sum(bool(STANDUP.search(text)) or "comedy" in text for text in texts) >= 8, [i["title"] for i in items]
-    assert sum(bool(STANDUP.search(text)) for text in texts) >= 4
+    # 3: the one content rule no longer lifts titles with no cast and no director (a stand-up special without
+    # them dropped out; director hit@10 and genre overlap@10 over the catalog went up, see the README).
+    assert sum(bool(STANDUP.search(text)) for text in texts) >= 3
 
 
 def test_stranger_things_gets_supernatural_shows(similar_titles):

@@ -19,9 +19,12 @@ import pandas as pd
 import pytest
 
 import config
+from catalog import STREAMING
 from config import COL_ITEM, COL_RATING, COL_USER
 from model import spark_engine
 from model.dataset import heldout_key, heldout_path, load_movielens, read_heldout, split
+from model.export import model_arrays
+from model.streaming.recipe import movielens_benchmark
 from tests.conftest import require
 from tests.harness.extras import require_check, require_module
 
@@ -84,7 +87,8 @@ def test_missing_java_is_one_line_naming_the_package(monkeypatch, capsys, tmp_pa
 
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    assert main(["--engine", "spark", "--movielens", "--processed-dir", str(tmp_path), "--quiet"]) == 2
+    assert main(["--catalog", STREAMING.name, "--engine", "spark", "--movielens", "--processed-dir", str(tmp_path),
+                 "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "openjdk-17-jre-headless" in err and len(err.splitlines()) == 1, err
 
@@ -100,7 +104,8 @@ def movielens(spark, raw_dir, tmp_path_factory):
     from model.dataset import write_heldout
 
     write_heldout(test, heldout_path(processed, "movielens"), heldout_key(SEED, len(df)))  # as surprise does
-    result = spark_engine.movielens(spark, raw_dir, processed, SEED, config.DEFAULT_THRESHOLD, MOVIELENS_GRID)
+    engine = spark_engine.SparkEngine(grid=MOVIELENS_GRID, session=spark)
+    result = movielens_benchmark(engine, raw_dir, processed, SEED, config.DEFAULT_THRESHOLD)
     return result, df, test
 
 
@@ -146,7 +151,7 @@ def test_spark_artifacts_load_in_the_app_and_match_spark_estimates(spark, raw_di
     train, test = split(df, SEED)
     data = spark_engine.index_ratings(spark, spark.createDataFrame(train))
     model = spark_engine.fit(spark, data, {"rank": 8, "reg_param": 0.1}, SEED)
-    arrays = spark_engine.arrays_of(model, None)
+    arrays = model_arrays(spark_engine.factors_of(model), None)
     save_artifacts(tmp_path / "art", arrays, meta={"rating_scale": [0.5, 5.0], "threshold": 3.5, "engine": "spark"})
     predictor = Predictor.from_dir(tmp_path / "art")
     pairs = pd.concat([test[[COL_USER, COL_ITEM]],
@@ -174,21 +179,22 @@ def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed, tmp_p
     for entry in Path(small_processed).iterdir():
         (processed / entry.name).symlink_to(entry)
     out = tmp_path / "artifacts"
-    cmd = [sys.executable, "-m", "model.train", "--engine", "spark", "--master", "local[2]", "--processed-dir",
+    cmd = [sys.executable, "-m", "model.train", "--catalog", STREAMING.name, "--engine", "spark", "--master",
+           "local[2]", "--processed-dir",
            str(processed), "--out", str(out), "--skip-movielens", "--search-users", "200", "--spark-grid", "10:0.3",
            "--spark-conf", "spark.driver.memory=1g", "--quiet"]
     result = subprocess.run(cmd, cwd=config.PROJ_ROOT, env=ENV, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
-    artifacts = load_artifacts(out)
+    artifacts = load_artifacts(out / STREAMING.name)
     m = artifacts.manifest
     assert m["engine"] == "spark" and m["spark_version"] == spark_engine.spark_version()
     assert m["master"] == "local[2]" and "pyspark" in m["library_versions"]
     assert set(REQUIRED_ARRAYS) | set(NEIGHBOUR_ARRAYS) <= set(artifacts.arrays)
     assert spark_engine.ALS_ROW in m["metrics"]["ours"]
-    assert "ALS" in (out / "README.md").read_text()
+    assert "ALS" in (out / STREAMING.name / "README.md").read_text()
     n = int(pd.read_parquet(processed / config.RATINGS_FILE).shape[0])
     assert read_heldout(heldout_path(processed, "ratings"), heldout_key(SEED, n)) is not None
-    predictor = Predictor.from_dir(out)
+    predictor = Predictor.from_dir(out / STREAMING.name)
     assert predictor.user_factors.shape[1] == 10
     assert "ALS (Spark)" in result.stdout
 
@@ -274,7 +280,8 @@ def test_standalone_cluster_job_survives_a_killed_worker(cluster, raw_dir, tmp_p
     worker (and its executor) is killed while the job runs; Spark reruns its tasks on the other one and the job
     ends with the same quality."""
     require(raw_dir / "movielens" / "ml-latest-small" / "ratings.csv")
-    cmd = [sys.executable, "-m", "model.train", "--engine", "spark", "--master", cluster["url"], "--movielens",
+    cmd = [sys.executable, "-m", "model.train", "--catalog", STREAMING.name, "--engine", "spark", "--master",
+           cluster["url"], "--movielens",
            "--raw-dir", str(raw_dir), "--processed-dir", str(tmp_path), "--spark-grid", "10:0.3",
            "--spark-conf", "spark.driver.memory=1g", "--spark-conf", "spark.executor.memory=1g",
            "--spark-conf", "spark.driver.host=127.0.0.1"]

@@ -1,4 +1,5 @@
-"""`python -m model.train` end to end on a user sample of the real processed data, and the MovieLens benchmark."""
+"""`python -m model.train --catalog streaming` end to end on a user sample of the real processed data, and the
+MovieLens benchmark."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,8 @@ ENV_KEYS = {"HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_
 def _train(*args: str) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "model.train", *args], cwd=config.PROJ_ROOT,
+    return subprocess.run([sys.executable, "-m", "model.train", "--catalog", STREAMING.name, *args],
+                          cwd=config.PROJ_ROOT,
                           env={**os.environ, **ENV_KEYS}, capture_output=True, text=True)
 
 
@@ -29,7 +31,7 @@ def trained(streaming_processed, tmp_path_factory):
     result = _train("--processed-dir", str(streaming_processed), "--out", str(out), "--sample-users", "1500",
                     "--search-users", "1500", "--skip-movielens", "--skip-content")
     assert result.returncode == 0, result.stderr[-3000:]
-    return out, result
+    return out / STREAMING.name, result
 
 
 @pytest.mark.slow
@@ -45,14 +47,16 @@ def test_train_writes_verified_artifacts_metrics_and_card(trained, streaming_pro
     assert m["n_users"] == 1500 and "README.md" in m["files"] and "metrics.json" in m["files"]
 
     metrics = json.loads((out / "metrics.json").read_text())
-    table = metrics["ours"]["table"]
+    assert metrics["catalog"] == STREAMING.name and metrics["engine"] == "surprise"
+    table = metrics["benchmarks"]["ours"]["table"]
     assert set(table) == {"SVD", "BaselineOnly", "NormalPredictor", "GlobalMean"}
     assert {"rmse", "mae", "accuracy", "precision", "recall", "f1", "roc_auc", "precision@k", "recall@k",
             "ndcg@k"} <= set(table["SVD"])
     # The issue's bar on our ratings: SVD no worse than BaselineOnly by more than 0.002 held-out RMSE.
     assert table["SVD"]["rmse"] <= table["BaselineOnly"]["rmse"] + 0.002
     assert table["SVD"]["rmse"] < table["GlobalMean"]["rmse"] < table["NormalPredictor"]["rmse"]
-    assert len(metrics["ours"]["search"]) >= 10 and m["hyperparameters"] == metrics["ours"]["hyperparameters"]
+    ours = metrics["benchmarks"]["ours"]
+    assert len(ours["search"]) >= 10 and m["hyperparameters"] == ours["hyperparameters"] == metrics["hyperparameters"]
 
     card = (out / "README.md").read_text()
     assert card.startswith("---\n") and "\ntags: " in card and "\nmetrics: " in card and "\ndatasets: " in card
@@ -63,12 +67,13 @@ def test_train_writes_verified_artifacts_metrics_and_card(trained, streaming_pro
 
 @pytest.mark.slow
 def test_training_is_reproducible(streaming_processed):
-    from model.benchmark import benchmark
     from model.dataset import load_ratings
+    from model.engines import SurpriseEngine
+    from model.streaming.recipe import SEARCH_SPACE
 
     df = load_ratings(streaming_processed / STREAMING.name, sample_users=200, seed=7)
-    first = benchmark(df, seed=7, threshold=3.5, search_users=200, name="a")
-    second = benchmark(df, seed=7, threshold=3.5, search_users=200, name="b")
+    first = SurpriseEngine().benchmark(df, 7, 3.5, 200, "a", SEARCH_SPACE)
+    second = SurpriseEngine().benchmark(df, 7, 3.5, 200, "b", SEARCH_SPACE)
     assert first["table"] == second["table"] and first["hyperparameters"] == second["hyperparameters"]
 
 
@@ -82,7 +87,7 @@ def test_training_is_reproducible(streaming_processed):
 def test_bad_options_exit_2_in_one_line_and_keep_artifacts(trained, args, message):
     out, _ = trained
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    result = _train("--out", str(out), "--skip-movielens", "--skip-content", *args)
+    result = _train("--out", str(out.parent), "--skip-movielens", "--skip-content", *args)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and message in result.stderr and "Traceback" not in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -116,6 +121,15 @@ def test_movielens_bad_ratings_file_exits_2_naming_it(tmp_path, csv, words):
     assert result.returncode == 2, result.stderr[-3000:]
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     assert str(path) in result.stderr and words in result.stderr, result.stderr
+
+
+def test_the_catalog_is_named_never_defaulted():
+    result = subprocess.run([sys.executable, "-m", "model.train", "--skip-content"], cwd=config.PROJ_ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "--catalog" in result.stderr and result.stderr.strip().count("\n") == 0
+    for spec_name in ("streaming", "movies", "all"):
+        assert spec_name in subprocess.run([sys.executable, "-m", "model.train", "--help"], cwd=config.PROJ_ROOT,
+                                           capture_output=True, text=True).stdout
 
 
 def test_trainer_reuses_the_shared_metric_and_json_helpers():

@@ -1,8 +1,9 @@
 """The trainer's parts on a tiny synthetic ratings frame (a few hundred ratings, seconds in all).
 
-model.dataset (seeded sample and split, the Trainset), model.search, model.fit, model.export with the
-Predictor loading what it writes, and the `python -m model.train` entry point (model.train.main) on a tiny
-processed folder: artifacts, one-line errors with exit status 2, nothing on stdout but the results.
+model.dataset (seeded sample and split, the Trainset), the surprise engine (model.engines: search, benchmark,
+fit), model.fit, model.export with the Predictor loading what it writes, and the `python -m model.train` entry
+point (model.train.main) on a tiny processed folder: artifacts in <out>/<name>/, one-line errors with exit
+status 2, nothing on stdout but the results.
 """
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from surprise import SVD
 
 from catalog import STREAMING
 from config import COL_ID, COL_ITEM, COL_RATING, COL_USER, RATING_MAX, RATING_MIN, RATINGS_FILE, TITLES_FILE
-from model.benchmark import benchmark
 from model.dataset import build_trainset, sample_users_of, split
+from model.engines import SurpriseEngine
 from model.evaluate import METRIC_NAMES
-from model.export import export_arrays
+from model.export import model_arrays
 from model.fit import evaluate_split, fit_model, heldout_predictions, make_svd
-from model.search import DEFAULT_PARAMS, N_TRIALS, SEARCH_SPACE, search
+from model.search import DEFAULT_PARAMS
+from model.streaming.recipe import SEARCH_SPACE
 from model.train import TrainOptions, main, parse_args
 from serving.artifacts import load_artifacts, save_artifacts
 from serving.predictor import REQUIRED_ARRAYS, Predictor
@@ -103,7 +105,7 @@ def test_trainset_inner_ids_are_positions_in_the_sorted_raw_ids(ratings):
 # ---- model.search and model.fit --------------------------------------------------------------------------
 def test_search_chooses_params_from_the_space_and_returns_its_trials(ratings, capfd):
     train, _ = split(ratings, seed=1)
-    params, trials = search(train, seed=1, search_users=30)
+    params, trials = SurpriseEngine().search(train, 1, SEARCH_SPACE, 30)
     allowed = {name: {DEFAULT_PARAMS[name]} for name in DEFAULT_PARAMS}
     for name, values in SEARCH_SPACE:
         if name == "lr_epochs":
@@ -112,13 +114,13 @@ def test_search_chooses_params_from_the_space_and_returns_its_trials(ratings, ca
         else:
             allowed[name] |= set(values)
     assert set(params) == set(DEFAULT_PARAMS) and all(params[k] in allowed[k] for k in params)
-    assert 1 < len(trials) <= N_TRIALS and trials[0] == {**DEFAULT_PARAMS, **{k: trials[0][k] for k in
-                                                                               ("val_rmse", "seconds")}}
+    assert 1 < len(trials) <= 1 + sum(len(values) for _, values in SEARCH_SPACE)
+    assert trials[0] == {**DEFAULT_PARAMS, **{k: trials[0][k] for k in ("val_rmse", "seconds")}}
     assert all(math.isfinite(t["val_rmse"]) and t["seconds"] >= 0 for t in trials)
     best = min(t["val_rmse"] for t in trials)
     chosen = [t for t in trials if {k: t[k] for k in DEFAULT_PARAMS} == params]
     assert len(chosen) == 1 and chosen[0]["val_rmse"] <= best + 0.0005
-    again, again_trials = search(train, seed=1, search_users=30)
+    again, again_trials = SurpriseEngine().search(train, 1, SEARCH_SPACE, 30)
     assert again == params and [t["val_rmse"] for t in again_trials] == [t["val_rmse"] for t in trials]
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # quiet by default: no progress bar, no log lines, no surprise prints
@@ -147,17 +149,16 @@ def test_surprise_prints_nothing_while_fitting(ratings, capfd):
 
 
 def test_benchmark_is_seeded(ratings):
-    first = benchmark(ratings, seed=7, threshold=3.5, search_users=20, name="a")
-    second = benchmark(ratings, seed=7, threshold=3.5, search_users=20, name="b")
+    first = SurpriseEngine().benchmark(ratings, 7, 3.5, 20, "a", SEARCH_SPACE)
+    second = SurpriseEngine().benchmark(ratings, 7, 3.5, 20, "b", SEARCH_SPACE)
     assert first["table"] == second["table"] and first["hyperparameters"] == second["hyperparameters"]
     assert first["train_ratings"] == len(ratings) - first["test_ratings"] == round(0.8 * len(ratings))
 
 
 # ---- model.export --------------------------------------------------------------------------------------
 def test_exported_arrays_load_into_the_predictor_and_match_surprise(ratings, titles, tmp_path):
-    enc = build_trainset(ratings)
-    algo = fit_model(make_svd(SMALL_PARAMS, seed=0), enc)
-    arrays = export_arrays(algo, enc, titles)
+    algo = fit_model(make_svd(SMALL_PARAMS, seed=0), build_trainset(ratings))
+    arrays = model_arrays(SurpriseEngine().fit(ratings, SMALL_PARAMS, 0, "tiny"), titles)
     assert set(REQUIRED_ARRAYS) <= set(arrays)
     assert arrays["rated_indptr"][-1] == len(ratings) and not arrays["item_recommendable"][0]
     assert arrays["item_types"][list(arrays["item_ids"]).index("ns1")] == "tv show"
@@ -170,47 +171,53 @@ def test_exported_arrays_load_into_the_predictor_and_match_surprise(ratings, tit
 
 # ---- model.train: options and the command line --------------------------------------------------------
 def test_options_are_one_frozen_typed_object_with_the_command_line_defaults():
-    assert parse_args([]) == TrainOptions()
-    options = parse_args(["--processed-dir", "p", "--out", "o", "--threshold", "4", "--seed", "9", "--sample-users",
-                          "10", "--search-users", "5", "--raw-dir", "r", "--reports-dir", "e", "--skip-movielens",
-                          "--skip-content"])
+    assert parse_args(["--catalog", STREAMING.name]) == TrainOptions(catalog=STREAMING.name)
+    options = parse_args(["--catalog", "all", "--processed-dir", "p", "--out", "o", "--threshold", "4", "--seed", "9",
+                          "--sample-users", "10", "--search-users", "5", "--raw-dir", "r", "--reports-dir", "e",
+                          "--skip-movielens", "--skip-content"])
     assert (options.threshold, options.seed, options.sample_users, options.search_users) == (4.0, 9, 10, 5)
     assert str(options.processed_dir) == "p" and str(options.out_dir) == "o" and str(options.raw_dir) == "r"
     assert str(options.reports_dir) == "e" and not options.with_movielens and not options.with_content
-    assert parse_args(["--movielens"]).movielens_only
+    assert parse_args(["--catalog", STREAMING.name, "--movielens"]).movielens_only
     with pytest.raises(dataclasses.FrozenInstanceError):
         options.seed = 1  # type: ignore[misc]
     assert all(field.type for field in dataclasses.fields(TrainOptions))
 
 
 def test_cli_trains_on_a_tiny_processed_folder(processed, tmp_path, capsys):
-    out = tmp_path / "artifacts"
-    args = ["--processed-dir", str(processed), "--out", str(out), "--search-users", "20", "--skip-movielens",
+    out = tmp_path / "artifacts" / STREAMING.name
+    args = ["--catalog", STREAMING.name, "--processed-dir", str(processed), "--out", str(out.parent),
+            "--search-users", "20", "--skip-movielens",
             "--skip-content", "--reports-dir", str(tmp_path / "no-reports"), "--quiet"]
     assert main(args) == 0
     stdout, stderr = capsys.readouterr()
     assert stderr == "" and "Processing epoch" not in stdout
-    assert stdout.startswith("Our ratings, held-out 20%") and "| SVD |" in stdout and f"artifacts: {out}" in stdout
+    assert stdout.startswith("streaming: our ratings, held-out 20%") and "| SVD |" in stdout
+    assert f"artifacts: {out}" in stdout
     artifacts = load_artifacts(out)
     assert {"metrics.json", "README.md"} <= set(artifacts.manifest["files"])
     assert artifacts.manifest["n_ratings"] == len(pd.read_parquet(processed / STREAMING.name / RATINGS_FILE))
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == {"ours"} and metrics["ours"]["hyperparameters"] == artifacts.manifest["hyperparameters"]
+    assert set(metrics) == {"catalog", "engine", "hyperparameters", "benchmarks", "extras", "seconds"}
+    assert set(metrics["benchmarks"]) == {"ours"} and metrics["extras"] == {}
+    assert metrics["benchmarks"]["ours"]["hyperparameters"] == artifacts.manifest["hyperparameters"]
     Predictor(artifacts).top_n(1, 5)
 
     assert main(args) == 0  # the same seed gives the same held-out numbers
-    assert json.loads((out / "metrics.json").read_text())["ours"]["table"] == metrics["ours"]["table"]
+    again = json.loads((out / "metrics.json").read_text())
+    assert again["benchmarks"]["ours"]["table"] == metrics["benchmarks"]["ours"]["table"]
 
 
 def test_cli_logs_progress_and_leaves_stdout_to_the_results(processed, tmp_path, capsys, caplog):
-    assert main(["--processed-dir", str(processed), "--out", str(tmp_path / "a"), "--search-users", "20",
+    assert main(["--catalog", STREAMING.name, "--processed-dir", str(processed), "--out", str(tmp_path / "a"),
+                 "--search-users", "20",
                  "--skip-movielens", "--skip-content", "--reports-dir", str(tmp_path)]) == 0
     stdout, stderr = capsys.readouterr()
     assert "search" in stderr and "trial" in stderr  # the search's progress bar
-    assert {"model.train", "model.search", "model.fit", "model.benchmark"} <= {r.name for r in caplog.records}
+    assert {"model.train", "model.engines", "model.fit"} <= {r.name for r in caplog.records}
     assert all(r.levelno == logging.INFO for r in caplog.records)
     assert not any(r.getMessage() in stdout for r in caplog.records) and "Processing epoch" not in stdout
-    assert stdout.startswith("Our ratings, held-out 20%")
+    assert stdout.startswith("streaming: our ratings, held-out 20%")
 
 
 @pytest.mark.parametrize("args, words", [
@@ -218,10 +225,11 @@ def test_cli_logs_progress_and_leaves_stdout_to_the_results(processed, tmp_path,
     (["--threshold", "six"], "--threshold"),
     (["--search-users", "0"], "--search-users"),
     (["--quiet", "--verbose"], "not allowed with"),
+    (["--catalog", "books"], "--catalog"),
 ])
 def test_bad_options_exit_2_with_one_line(args, words, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(args)
+        main(["--catalog", STREAMING.name, *args])
     assert exit_info.value.code == 2
     stdout, stderr = capsys.readouterr()
     assert stdout == "" and stderr.strip().count("\n") == 0 and words in stderr and stderr.startswith("error: ")
@@ -232,7 +240,8 @@ def test_bad_inputs_exit_2_with_one_line_and_keep_earlier_artifacts(processed, t
     out.mkdir()
     (out / "keep.txt").write_text("earlier")
     (processed / STREAMING.name / TITLES_FILE).unlink()
-    assert main(["--processed-dir", str(processed), "--out", str(out), "--skip-movielens", "--skip-content"]) == 2
+    assert main(["--catalog", STREAMING.name, "--processed-dir", str(processed), "--out", str(out),
+                 "--skip-movielens", "--skip-content"]) == 2
     stdout, stderr = capsys.readouterr()
     assert stdout == "" and stderr.strip().count("\n") == 0 and str(processed / STREAMING.name / TITLES_FILE) in stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]

@@ -30,13 +30,10 @@ from serving.predictor import Predictor
 from serving.similar import SimilarTitles
 from serving.state.redaction import public_text
 from serving.state.snapshot import BUILD_HINT, EXTRAS, TITLE_COLUMNS, AppState
-from serving.state.sources import PUBLISHED_REPORTS_DIR, Source, resolve_sources
+from serving.state.sources import PUBLISHED_REPORTS_DIR, Source, model_dir, resolve_sources
 from settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
-
-MOVIES_MODEL_DIR = "movies"  # the Movies model, beside the streaming one (artifacts/movies/, and so in the model repo)
-
 
 def _manifest_checksums(manifest: dict) -> dict[str, str]:
     return {name: entry.get("sha256", "") for name, entry in manifest.get("files", {}).items()}
@@ -78,8 +75,8 @@ def build_state(processed_dir: Path, artifacts_dir: Path, reports_dir: str | os.
         state.reports_dir = published_reports  # the EDA published beside the catalog (a Space has no reports/)
     state.titles = _load_data(state, Path(data_source.location))
     _load_catalogs(state, Path(data_source.location), streaming_only=True)
-    _load_model(state, Path(model_source.location))
-    _load_movie_model(state, Path(model_source.location) / MOVIES_MODEL_DIR)
+    _load_model(state, model_dir(Path(model_source.location), STREAMING))
+    _load_movie_model(state, model_dir(Path(model_source.location), catalog.MOVIES))
     if STREAMING.name not in state.queries or state.predictor is None:
         state.notices.append(f"To build what is missing, {BUILD_HINT}.")
     state.load_seconds = time.perf_counter() - start
@@ -196,7 +193,7 @@ def _load_model(state: AppState, artifacts_dir: Path) -> None:
     except Exception as exc:  # ArtifactError names the file and how to rebuild
         state.artifacts = None
         state.model_error = _failure("model", exc, "the model artifacts are not readable: rebuild them with "
-                                                   "`python -m model.train`")
+                                                   f"`python -m model.train --catalog {STREAMING.name}`")
         state.notices.append(f"No model: {state.model_error}")
         return
     state.model_source.built_at = state.predictor.built_at

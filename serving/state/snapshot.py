@@ -26,7 +26,8 @@ from serving.artifacts import Artifacts
 from serving.state.redaction import public_json, public_text
 from serving.state.sources import Source
 
-BUILD_HINT = "run `make run`, or `python -m etl && python -m model.train`, then restart the app"
+BUILD_HINT = (f"run `make run`, or `python -m etl --catalog {STREAMING.name} && python -m model.train --catalog "
+              f"{STREAMING.name}`, then restart the app")
 MOVIES_BUILD_HINT = "run `make run`, or `python -m etl --catalog movies && python -m model.train --catalog movies`"
 TITLE_COLUMNS = [COL_ID, "title", config.COL_PLATFORM, "type", "release_year"]
 

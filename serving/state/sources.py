@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import catalog
+from catalog import STREAMING, CatalogSpec
 from serving.artifacts import MANIFEST_FILE, ArtifactError
 from serving.state.redaction import public_text
 from settings import Settings
@@ -43,11 +44,27 @@ class Source:
         return f"{self.kind}: {where}{rev}{built}"
 
 
+# Every catalog's model folder in a model root (artifacts/ or a model repo snapshot): one of them is enough.
+MODEL_MANIFESTS = (*(f"{spec.name}/{MANIFEST_FILE}" for spec in catalog.CATALOGS), MANIFEST_FILE)
+
+
+def model_dir(root: Path, spec: CatalogSpec) -> Path:
+    """A catalog's model folder under a model root (artifacts/ or a model repo snapshot): <root>/<name>/.
+
+    The layout published before every catalog had its own folder kept the streaming model at the root (and the
+    Movies model in movies/, its folder today too): a root with a manifest and no <name>/ folder is read that
+    way, so a deployed Space keeps working until the next publish."""
+    folder = root / spec.name
+    if spec is STREAMING and not (folder / MANIFEST_FILE).is_file() and (root / MANIFEST_FILE).is_file():
+        return root
+    return folder
+
+
 def pull_source(settings: Settings, repo_type: str, local: Path, progress: Any = None,
                 remember: bool = True) -> tuple[Source, str | None]:
     """One Hub repo via serving.hub (waiting while bytes come; else its cache, else `local`) as a Source and a
     notice. `remember=False` leaves the snapshot unrecorded until the caller has verified it (serving.live)."""
-    repo, revision, required = ((settings.model_repo, settings.model_revision, MANIFEST_FILE) if repo_type == "model"
+    repo, revision, required = ((settings.model_repo, settings.model_revision, MODEL_MANIFESTS) if repo_type == "model"
                                 else (settings.dataset_repo, settings.dataset_revision, dataset_tables()))
     if not repo:
         return Source("local", str(local)), None

@@ -1,0 +1,1 @@
+"""The streaming catalog's training recipe (recipe.py)."""
