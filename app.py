@@ -90,7 +90,7 @@ from serving.feedback import close_at_shutdown, feedback_log  # noqa: E402
 from serving.gradio_guard import GradioGuard  # noqa: E402
 from serving.live import Live  # noqa: E402
 from serving.server import bounded_protocol  # noqa: E402
-from serving.state import AppState, snapshot  # noqa: E402
+from serving.state.snapshot import AppState, snapshot  # noqa: E402
 from serving.ui import build_ui  # noqa: E402
 
 

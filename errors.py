@@ -12,3 +12,8 @@ class NotFound(InputError):
     def __init__(self, message: str, suggestions: list[str] | None = None):
         super().__init__(message)
         self.suggestions = list(suggestions or [])
+
+
+class Unavailable(RuntimeError):
+    """A piece a request needs (a catalog's data or model) is not loaded; the message says how to build it, or that
+    it is still loading. REST answers 503, the UI a readable message."""

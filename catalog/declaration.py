@@ -10,12 +10,17 @@ catalog's questions is adding a declaration and its query module, nothing in ser
 
 The route rule, fixed here for every catalog (CatalogSpec.route):
 
-    prefix None (the streaming catalog only: today's routes, which clients use)
-        GET /<short>, the parameter in the path when there is exactly one (/count_platform/{platform}),
-        query parameters otherwise; api_name "<short>"
-    prefix "movies"
-        GET /movies/<short>?<param>=... with query parameters named as the function's parameters;
-        api_name "movies_<short>"
+    every catalog, under its prefix
+        GET /<prefix>/<short>?<param>=... with query parameters named as the function's parameters;
+        api_name "<prefix>_<short>"
+    a catalog with root_alias (the streaming catalog only: the routes clients used before catalogs had prefixes)
+        also GET /<short>, the parameter in the path when there is exactly one (/count_platform/{platform}),
+        query parameters otherwise; its api_names are the short names ("max_duration")
+
+Beside its questions a catalog names the modules of its own served parts (imported by the app when it is built,
+so a declaration never imports gradio or the serving side): `ui`, its model tabs (catalog/<name>/ui.py), and
+`api`, its model routes (catalog/<name>/api.py). Adding a catalog is its folder and one line in
+catalog.CATALOGS.
 """
 from __future__ import annotations
 
@@ -109,14 +114,18 @@ class CatalogSpec:
 
     name: str  # key of its query object in the app's state, e.g. "streaming"
     label: str  # the UI's tab group for its questions, e.g. "Catalog questions"
-    prefix: str | None  # route prefix; None only for the streaming catalog, which keeps today's root routes
+    prefix: str  # its routes are /<prefix>/...
     tables: tuple[str, ...]  # its clean tables: file names in its folder, data/processed/<name>/
     id_scheme: str  # how its entries are identified, in words (ids never read as titles)
     questions: tuple[Question, ...]
     load: Callable[[Path], Any]  # its folder (see `folder`) -> its query object (InputError when missing)
+    root_alias: bool = False  # also served at the root, the api_names unprefixed (the module docstring)
+    ui: str | None = None  # module of its model tabs: headline(now), page_state(state), tabs(...) (serving.ui)
+    api: str | None = None  # module of its model routes: routes(router, state) (serving.api)
+    models: tuple[str, ...] = ()  # the served model pieces its answers need (serving.state.snapshot.MODEL_PIECES)
 
     def __post_init__(self) -> None:
-        for value, what in ((self.name, "name"), (self.prefix or "x", "prefix")):
+        for value, what in ((self.name, "name"), (self.prefix, "prefix")):
             if not NAME_PATTERN.match(value):
                 raise ValueError(f"catalog {what} {value!r}: use lower-case letters, digits and _")
         shorts = [q.short for q in self.questions]
@@ -135,18 +144,26 @@ class CatalogSpec:
             return root
         return own
 
-    def route(self, question: Question) -> Route:
-        """The route rule, the one place it is written (see the module docstring)."""
-        if self.prefix is None:
+    def route(self, question: Question, at_root: bool = False) -> Route:
+        """The route rule, the one place it is written (see the module docstring): the question under the
+        prefix, or `at_root` (a root_alias catalog's alias)."""
+        api_name = question.short if self.root_alias else f"{self.prefix}_{question.short}"
+        if at_root:
             in_path = question.params[0].name if len(question.params) == 1 else None
             path = f"/{question.short}" + (f"/{{{in_path}}}" if in_path else "")
-            return Route(question, path, question.short, in_path, question.name)
-        api_name = f"{self.prefix}_{question.short}"
-        return Route(question, f"/{self.prefix}/{question.short}", api_name, None, api_name)
+            return Route(question, path, api_name, in_path, question.name)
+        return Route(question, f"/{self.prefix}/{question.short}", api_name, None, f"{self.prefix}_{question.short}")
 
     @property
     def routes(self) -> tuple[Route, ...]:
-        return tuple(self.route(q) for q in self.questions)
+        """The routes its tabs name and clients know: at the root for a root_alias catalog, else prefixed."""
+        return tuple(self.route(q, at_root=self.root_alias) for q in self.questions)
+
+    @property
+    def rest_routes(self) -> tuple[Route, ...]:
+        """Every REST route of its questions: the prefixed ones, and the root aliases of a root_alias catalog."""
+        prefixed = tuple(self.route(q) for q in self.questions)
+        return prefixed + (tuple(self.route(q, at_root=True) for q in self.questions) if self.root_alias else ())
 
 
 def check_signature(question: Question) -> None:

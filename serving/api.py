@@ -1,14 +1,15 @@
 """The REST API: one FastAPI app whose routes answer JSON, documented at /docs (OpenAPI at /openapi.json).
 
-    GET /recommend?user_id=&title_id=        GET /top_n?user_id=&n=&platform=&type=
-    GET /similar?title_id=&n=&platform=&type= GET /search?q=&limit=        GET /health
-    GET /max_duration?year=&platform=&duration_type=   GET /count_platform/{platform}   ... (catalog.streaming)
-    GET /<prefix>/<question>?<param>=...     (any other declared catalog)
+    GET /health      POST /feedback      GET /posters/placeholder.svg
+    GET /<prefix>/<question>?<param>=...   each declared catalog's questions (catalog.CATALOGS)
+    GET /<prefix>/recommend, /<prefix>/top_n, ...   each catalog's model routes (its `api` module's routes())
+    GET /recommend, /max_duration, /count_platform/{platform}, ...   a root_alias catalog's routes at the root too
 
-The catalog routes are generated from the declarations in catalog.CATALOGS, by the route rule of
-catalog.declaration (CatalogSpec.route); nothing here names a catalog. Inputs arrive as text and are parsed
-by the same functions the UI uses (the declarations' parsers, the inputs package), so both doors give the
-same answers and the same messages.
+One APIRouter per catalog, built from its declaration (its questions by the route rule of catalog.declaration,
+CatalogSpec.route, and the model routes its api module adds) and mounted under its prefix; a root_alias catalog's
+router is built once more for the root, the routes its clients have always used. Nothing here names a catalog.
+Inputs arrive as text and are parsed by the same functions the UI uses (the declarations' parsers, the inputs
+package), so both doors give the same answers and the same messages.
 Bad input is a 4xx with {"error": ..., "detail": ...}: 400 for an InputError, 422 for a missing or malformed
 parameter, 404 for an unknown route, 405 (with an Allow header) for a method a route does not take, 503 when
 the data or model (or the catalog a route asks) is not loaded. Never a 500 for bad input; an unexpected failure
@@ -22,13 +23,14 @@ queues behind its own few threads, and a light request on another route (/health
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -37,15 +39,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import catalog
 from catalog import CatalogSpec, Route
-from catalog.movies import answers as movie_service
-from catalog.streaming import answers as service
-from errors import InputError, NotFound
-from inputs.numbers import MAX_LIMIT, MAX_N
-from inputs.text import clip, is_empty
-from inputs.titles import parse_tmdb_id
+from errors import InputError, NotFound, Unavailable
+from inputs.text import clip
 from serving import posters
 from serving.feedback import FeedbackLog, feedback_log
-from serving.state import AppState, Unavailable, snapshot
+from serving.state.snapshot import AppState, snapshot
 
 log = logging.getLogger(__name__)
 
@@ -241,41 +239,34 @@ def create_api(state: AppState, feedback: FeedbackLog | None = None) -> FastAPI:
     def health() -> dict:
         return state.health()  # a Live adds the Hub's revisions (serving, pending, refused)
 
-    @app.get("/recommend", tags=["model"], summary="Recommend or not: predicted rating and explanation")
-    @per_route
-    def recommend(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
-                  title_id: Annotated[str, Query(description="Title id (e.g. ns123) or exact title.")]) -> dict:
-        return service.recommend(snapshot(state), user_id, title_id)
-
-    @app.get("/top_n", tags=["model"], summary="The user's top picks, leaving out what they rated")
-    @per_route
-    def top_n(user_id: Annotated[str, Query(description="User id, e.g. 42.")],
-              n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
-              platform: Annotated[str | None, Query(description="Only this platform.")] = None,
-              content_type: Annotated[str | None, Query(alias="type", description="Only movie or tv show.")] = None,
-              ) -> dict:
-        return service.top_n(snapshot(state), user_id, n, platform, content_type)
-
-    @app.get("/similar", tags=["model"], summary="Titles similar to a title (by content)")
-    @per_route
-    def similar(title_id: Annotated[str, Query(description="Title id (e.g. ds1378) or exact title.")],
-                n: Annotated[str, Query(description=f"How many titles, 1-{MAX_N}.")] = "10",
-                platform: Annotated[str | None, Query(description="Only this platform.")] = None,
-                content_type: Annotated[str | None, Query(alias="type", description="Only movie or tv show.")] = None,
-                ) -> dict:
-        return service.similar(snapshot(state), title_id, n, platform, content_type)
-
-    @app.get("/search", tags=["catalog"], summary="Find titles by a partial, misspelled or any-case title")
-    @per_route
-    def search(q: Annotated[str, Query(description="Part of a title, e.g. toy stor.")],
-               limit: Annotated[str, Query(description=f"How many titles, 1-{MAX_LIMIT}.")] = "10") -> dict:
-        return service.search(snapshot(state), q, limit)
-
     for spec in catalog.CATALOGS:  # read when the app is built: adding a declaration there is enough
-        add_catalog_routes(app, state, spec)
-    add_movie_model_routes(app, state)
+        if spec.root_alias:  # first: the routes its clients have always used keep their place in /docs
+            add_router(app, catalog_router(state, spec, at_root=True))
+        add_router(app, catalog_router(state, spec))
+    posters.add_routes(app)  # the image a film without a (loadable) poster shows
     add_feedback_route(app, feedback)
     return app
+
+
+def add_router(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes (their paths prefixed already) as the app's own. Not app.include_router: FastAPI
+    includes a router as one lazy entry, and RestMethods reads every route's path and methods."""
+    app.router.routes.extend(router.routes)
+
+
+def catalog_router(state: AppState, spec: CatalogSpec, at_root: bool = False) -> APIRouter:
+    """A catalog's routes: its model routes (its api module's routes(router, state)) and one GET per question,
+    under /<prefix>, or `at_root` (a root_alias catalog's alias)."""
+    router = APIRouter(prefix="" if at_root else f"/{spec.prefix}")
+    if spec.api:
+        importlib.import_module(spec.api).routes(router, state)
+    for question in spec.questions:
+        route = spec.route(question, at_root=at_root)
+        app_path = route.path if at_root else route.path.removeprefix(f"/{spec.prefix}")
+        router.add_api_route(app_path, question_endpoint(state, spec, route), methods=["GET"],
+                             tags=[spec.label.lower()], summary=question.label, description=question.definition,
+                             operation_id=route.operation_id)
+    return router
 
 
 class FeedbackEvent(BaseModel):
@@ -294,79 +285,3 @@ def add_feedback_route(app: FastAPI, feedback: FeedbackLog | None) -> None:
     def post_feedback(body: FeedbackEvent) -> dict:
         event = (feedback or feedback_log()).append(body.kind, dict(body.model_extra or {}))
         return {"kept": True, "id": event["id"], "time": event["time"]}
-
-
-def add_catalog_routes(app: FastAPI, state: AppState, spec: CatalogSpec) -> None:
-    """One GET route per question of a declared catalog, tagged with the catalog's label."""
-    for route in spec.routes:
-        app.add_api_route(route.path, question_endpoint(state, spec, route), methods=["GET"],
-                          tags=[spec.label.lower()], summary=route.question.label,
-                          description=route.question.definition, operation_id=route.operation_id)
-
-
-class VisitorRatings(BaseModel):
-    """The body of POST /movies/for_visitor."""
-
-    model_config = ConfigDict(extra="forbid")
-    ratings: list[Any]
-    n: int | str = 10
-    platform: str | None = None
-    exclude: Any = None  # TMDB ids the visitor is not interested in (checked by movie_service.parse_exclude)
-
-
-MOVIE_REF = "A TMDB id, e.g. 862 (the film titled '2012' is asked for with title=2012)."
-TITLE_REF = "A film's title, any case, accents optional, e.g. toy story."
-
-
-# The Movies routes' parameters (module level: FastAPI resolves the annotations by name).
-MovieUser = Annotated[str, Query(description="A MovieLens user id, e.g. 15.")]
-MovieId = Annotated[str | None, Query(description=MOVIE_REF)]
-MovieTitle = Annotated[str | None, Query(description=TITLE_REF)]
-FilmCount = Annotated[str, Query(description=f"How many films, 1-{MAX_N}.")]
-StreamsOn = Annotated[str | None, Query(description="Only films streaming on this platform (netflix, ...).")]
-
-
-def _movie(movie_id: str | None, title: str | None) -> object:
-    """The one film a GET names, by `movie_id` (read as a TMDB id) or `title` (read as a title); blank = left out."""
-    movie_id, title = (None if is_empty(v) else v for v in (movie_id, title))
-    if (movie_id is None) == (title is None):
-        raise InputError("give exactly one of movie_id (a TMDB id, e.g. 862) and title (e.g. toy story).")
-    return title if movie_id is None else parse_tmdb_id(movie_id, "movie_id")
-
-
-def add_movie_model_routes(app: FastAPI, state: AppState) -> None:
-    """The Movies model's routes (catalog.movies.answers): recommend, top_n, for_visitor, similar, search; and
-    the poster placeholder their answers' pages show (serving.posters)."""
-    tags = ["movies model"]
-    posters.add_routes(app)
-
-    @app.get("/movies/recommend", tags=tags, summary="Recommend a film to a MovieLens user, or not, and why")
-    @per_route
-    def movies_recommend(user_id: MovieUser, movie_id: MovieId = None, title: MovieTitle = None) -> dict:
-        return movie_service.recommend(snapshot(state), user_id, _movie(movie_id, title))
-
-    @app.get("/movies/top_n", tags=tags, summary="A MovieLens user's best unrated films, with filters")
-    @per_route
-    def movies_top_n(user_id: MovieUser, n: FilmCount = "10",
-                     genre: Annotated[str | None, Query(description="A genre, or several comma-separated.")] = None,
-                     year_from: Annotated[str | None, Query(description="Released in or after this year.")] = None,
-                     year_to: Annotated[str | None, Query(description="Released in or before this year.")] = None,
-                     platform: StreamsOn = None) -> dict:
-        return movie_service.top_n(snapshot(state), user_id, n, genre, year_from, year_to, platform)
-
-    @app.post("/movies/for_visitor", tags=tags, summary="A visitor's own picks from three or more rated films")
-    @per_route
-    def movies_for_visitor(body: VisitorRatings) -> dict:
-        return movie_service.for_visitor(snapshot(state), body.ratings, body.n, body.platform, body.exclude)
-
-    @app.get("/movies/similar", tags=tags, summary="Films like a film: by content and by taste")
-    @per_route
-    def movies_similar(movie_id: MovieId = None, title: MovieTitle = None, n: FilmCount = "10",
-                       platform: StreamsOn = None) -> dict:
-        return movie_service.similar(snapshot(state), _movie(movie_id, title), n, platform)
-
-    @app.get("/movies/search", tags=tags, summary="Films with ratings matching part of a title")
-    @per_route
-    def movies_search(q: Annotated[str, Query(description="Part of a title, e.g. nemo.")],
-                      limit: Annotated[str, Query(description=f"How many films, 1-{MAX_LIMIT}.")] = "10") -> dict:
-        return movie_service.search(snapshot(state), q, limit)

@@ -24,7 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import config
-from serving.state import PIECES, AppState, Source, build_state, load_extras, public_text, pull_source, release_memory
+from catalog import STREAMING
+from serving.state.loading import build_state, load_extras, release_memory
+from serving.state.redaction import public_text
+from serving.state.snapshot import PIECES, AppState
+from serving.state.sources import Source, pull_source
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -290,4 +294,4 @@ class Live:
 
     @staticmethod
     def _verified(state: AppState, kind: str) -> bool:
-        return state.predictor is not None if kind == "model" else state.catalog is not None
+        return state.predictor is not None if kind == "model" else STREAMING.name in state.queries

@@ -246,8 +246,8 @@ def tiny_artifacts(small_processed: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_state(small_processed: Path, tiny_artifacts: Path, tmp_path_factory):
-    """serving.state.load_state on the small data and tiny model, with no Hub repo configured."""
-    from serving.state import load_state
+    """serving.state.loading.load_state on the small data and tiny model, with no Hub repo configured."""
+    from serving.state.loading import load_state
     from settings import load_settings
 
     return load_state(processed_dir=small_processed, artifacts_dir=tiny_artifacts,

@@ -252,8 +252,9 @@ def test_health_says_what_a_monitor_needs_and_no_local_paths(api, small_processe
     assert health["data"]["source"] == health["model"]["source"] == "local"
     assert health["model"]["format_version"] == FORMAT_VERSION and health["model"]["checksums"]
     assert set(health["catalogs"]) == {spec.name for spec in catalog.CATALOGS}
-    assert health["catalogs"]["streaming"] == health["catalogs"]["movies"] == {"loaded": True, "error": None,
-                                                                                        "pending": False}
+    loaded = {"loaded": True, "error": None, "pending": False}
+    assert health["catalogs"]["streaming"] == {**loaded, "status": "ok", "models": {"model": loaded, "similar": loaded}}
+    assert health["catalogs"]["movies"] == {**loaded, "status": "ok", "models": {"movie_model": loaded}}
     text = body.decode()
     assert str(small_processed) not in text and str(tiny_artifacts) not in text and "location" not in text
     assert not any(leak in text for leak in LEAKS), text[:500]
@@ -263,7 +264,7 @@ def test_notices_and_errors_name_no_local_paths(tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 
     from serving.api import create_api
-    from serving.state import load_state
+    from serving.state.loading import load_state
 
     monkeypatch.delenv("HF_MODEL_REPO", raising=False)
     monkeypatch.delenv("HF_DATASET_REPO", raising=False)
@@ -281,7 +282,7 @@ def test_hub_fallback_notices_give_the_reason_in_words(small_processed, tiny_art
 
     import huggingface_hub.constants
 
-    from serving.state import load_state
+    from serving.state.loading import load_state
 
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
@@ -371,7 +372,7 @@ def test_head_answers_like_get_and_a_wrong_method_is_a_405_on_every_route(api):
 def broken_titles(tmp_path_factory, tiny_artifacts):
     """Two apps on the tiny model: titles.parquet is garbage in one and a directory in the other."""
     from serving.api import create_api
-    from serving.state import load_state
+    from serving.state.loading import load_state
     from settings import load_settings
 
     root = tmp_path_factory.mktemp("broken")
@@ -415,7 +416,7 @@ def http(served_app):
 @pytest.mark.slow
 def test_hostile_input_at_every_rest_route_served(http, served_app):
     from serving.api import create_api
-    from serving.state import AppState
+    from serving.state.snapshot import AppState
 
     # The served app's routes, read the same way (an app over an empty state has the same routes).
     routes_app = create_api(AppState(None, None, None))
@@ -500,7 +501,7 @@ def test_hostile_input_at_every_gradio_client_endpoint(served_app):
 def test_an_unexpected_error_in_a_ui_event_is_a_plain_message_and_logged(caplog):
     import gradio as gr
 
-    from serving.ui import readable_errors
+    from serving.ui.widgets import readable_errors
 
     @readable_errors
     def broken(value: str) -> str:

@@ -249,7 +249,7 @@ def test_model_and_catalog_from_different_builds_is_a_readable_4xx(streaming_pro
     from catalog.streaming.similar import SimilarTitles
     from model.content import build_neighbours
     from serving.api import create_api
-    from serving.state import load_state
+    from serving.state.loading import load_state
 
     state = load_state(streaming_processed, app_artifacts)
     state.similar = SimilarTitles(titles, build_neighbours(titles.iloc[:200]), index=state.index)

@@ -18,8 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.api import create_api
-from serving.state import load_state
-from serving.ui import eda_figures
+from serving.state.loading import load_state
+from serving.ui.data import eda_figures
 from tests.harness.launcher import AppProcess
 
 
@@ -67,7 +67,7 @@ def test_app_serves_the_artifacts_published_on_the_hub(hub_server, app_artifacts
         mp.setenv("HF_DATASET_REPO", "me/catalog")
         mp.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
         state = load_state(tmp_path / "no-data", tmp_path / "no-artifacts")
-    assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
+    assert state.predictor is not None and "streaming" in state.queries and "movies" in state.queries
     assert state.model_source.kind == "hub cache" and state.model_source.revision == health["model"]["revision"]
     assert len(state.notices) == 2 and all("cached copy" in n and "unreachable" in n for n in state.notices)
     assert state.reports_dir.is_relative_to(tmp_path / "hf" / "hub")  # the EDA published beside the catalog
@@ -124,7 +124,7 @@ def test_unreachable_hub_falls_back_to_local_files_within_seconds(hub, silent_se
     start = time.perf_counter()
     state = load_state(movies_processed, app_artifacts)
     assert time.perf_counter() - start < 2.0 + 8  # one bounded wait (both repos at once) + local loading
-    assert state.predictor is not None and state.catalog is not None and "movies" in state.queries
+    assert state.predictor is not None and "streaming" in state.queries and "movies" in state.queries
     assert state.model_source.kind == "local" and state.data_source.kind == "local"
     notices = state.notices
     assert len(notices) == 2 and all("unreachable" in n for n in notices), state.notices

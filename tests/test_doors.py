@@ -41,7 +41,7 @@ def client(tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from serving.api import create_api
-    from serving.state import load_state
+    from serving.state.loading import load_state
     from tests.conftest import SMALL_TITLES_COLUMNS, SMALL_TITLES_ROWS
 
     root = tmp_path_factory.mktemp("doors")

@@ -164,11 +164,25 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts
 
 # ---- the app's REST routes, in-process -----------------------------------------------------------------
 
-def test_health_says_everything_is_loaded(api, tiny_artifacts):
-    health = api.get("/health").json()
+def test_health_says_everything_is_loaded(tiny_state, tiny_artifacts):
+    from tests.test_movies_answers import with_movies
+
+    health = TestClient(create_api(with_movies(tiny_state))).get("/health").json()
     assert health["status"] == "ok" and health["similar_titles"] is True
+    assert all(c["status"] == "ok" for c in health["catalogs"].values()), health["catalogs"]
     manifest = json.loads((tiny_artifacts / STREAMING.name / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert health["model"]["checksums"] == {name: entry["sha256"] for name, entry in manifest["files"].items()}
+
+
+def test_health_judges_every_catalog_a_missing_movies_piece_is_degraded(api):
+    """The small data has no Movies tables or model: the streaming catalog is ok, the Movies one names what is
+    missing, and the app as a whole is degraded."""
+    health = api.get("/health").json()
+    streaming, movies = health["catalogs"]["streaming"], health["catalogs"]["movies"]
+    assert streaming["status"] == "ok" and all(p["loaded"] for p in streaming["models"].values())
+    assert movies["status"] == "degraded" and movies["loaded"] is False and "movies.parquet" in movies["error"]
+    assert movies["models"]["movie_model"]["loaded"] is False and movies["models"]["movie_model"]["error"]
+    assert health["status"] == "degraded" and health["ready"] is True
 
 
 def test_recommend_known_user_matches_the_predictor(api, predictor, known_user, small_titles_table):
@@ -205,7 +219,7 @@ def test_similar_and_search_routes(api, small_titles_table):
 
 def test_a_catalog_question_answers_like_the_catalog(api, tiny_state):
     answer = api.get("/count_platform/netflix").json()
-    assert answer == json.loads(json.dumps(tiny_state.require_catalog().get_count_platform("netflix")))
+    assert answer == json.loads(json.dumps(tiny_state.queries["streaming"].get_count_platform("netflix")))
     assert answer["count"] > 0
 
 

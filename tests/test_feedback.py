@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from errors import InputError
 from serving.api import create_api
 from serving.feedback import FeedbackLog, validate
-from serving.state import load_state
+from serving.state.loading import load_state
 
 THUMBS = {"catalog": "movies", "movie": 862, "vote": "up", "visitor": "a1b2c3"}
 RATINGS = {"catalog": "movies", "ratings": [{"movie": 862, "rating": 5}, {"movie": 863, "rating": 3.5}],

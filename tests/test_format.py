@@ -1,4 +1,4 @@
-"""serving.format: how the UI shows money, returns, counts, scores and dates (the JSON keeps the exact values)."""
+"""serving.ui.format: how the UI shows money, returns, counts, scores and dates (the JSON keeps the exact values)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from serving import format as fmt
+from serving.ui import format as fmt
 
 
 @pytest.mark.parametrize(("value", "shown"), [

@@ -18,7 +18,7 @@ from catalog.streaming.model import StreamingModel
 from model.publish import main as publish_main
 from serving.artifacts import MANIFEST_FILE, ArtifactError, save_artifacts
 from serving.hub import DEFAULT_TIMEOUT, pull
-from serving.state import MODEL_MANIFESTS, dataset_tables, model_dir
+from serving.state.sources import MODEL_MANIFESTS, dataset_tables, model_dir
 
 
 @pytest.fixture(scope="module")

@@ -97,7 +97,7 @@ def _warm_cache(hub: HubServer, cache: Path) -> dict[str, str]:
     from serving import hub as hub_module
 
     pulled = {}
-    from serving.state import MODEL_MANIFESTS, dataset_tables
+    from serving.state.sources import MODEL_MANIFESTS, dataset_tables
 
     for repo_type, repo_id, required in (("model", MODEL, MODEL_MANIFESTS), ("dataset", DATA, dataset_tables())):
         got = hub_module.pull(repo_id, repo_type, local=cache / "none", required=required, endpoint=hub.url,

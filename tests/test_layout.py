@@ -61,7 +61,7 @@ from pathlib import Path
 
 import app
 from fastapi.testclient import TestClient
-from serving.state import load_state
+from serving.state.loading import load_state
 from settings import load_settings
 
 tmp = Path(sys.argv[1])

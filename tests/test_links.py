@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 import gradio as gr
 import pytest
 
-from serving.links import LinkedTab, Links, as_text, from_text
+from serving.ui.links import LinkedTab, Links, as_text, from_text
 
 
 def test_values_become_query_text_and_left_out_when_empty():

@@ -9,12 +9,13 @@ import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog.streaming.ui import make_handlers
 from serving import hub
 from serving.admin import add_admin_routes
 from serving.api import create_api
 from serving.live import Live
-from serving.state import PIECES, AppState, snapshot
-from serving.ui import make_handlers, notices_markdown
+from serving.state.snapshot import PIECES, AppState, snapshot
+from serving.ui import notices_markdown
 from settings import load_settings
 
 SECRET = "0123456789abcdef-secret"
@@ -136,6 +137,9 @@ def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_load
     assert health["pending"] == ["catalogs", "movie_model"] and health["movies_model"]["pending"] is True
     assert health["catalogs"]["movies"]["pending"] is True and health["catalogs"]["streaming"]["pending"] is False
     assert client.get("/movies/peliculas_idioma", params={"idioma": "fr"}).status_code == 503
-    health = TestClient(create_api(replace(tiny_state, pending=frozenset()))).get("/health").json()
+    assert health["catalogs"]["movies"]["status"] == "starting" and health["catalogs"]["streaming"]["status"] == "ok"
+    from tests.test_movies_answers import with_movies
+
+    health = TestClient(create_api(replace(with_movies(tiny_state), pending=frozenset()))).get("/health").json()
     assert health["status"] == "ok" and health["ready"] is True and health["pending"] == []
     assert not any(c["pending"] for c in health["catalogs"].values())

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from catalog.movies import answers as movie_service
 from catalog.movies.model import MoviesModel
 from catalog.movies.queries import MoviesCatalog
-from errors import InputError, NotFound
+from errors import InputError, NotFound, Unavailable
 from inputs.ratings import parse_visitor_ratings
 from serving.api import create_api
 from serving.artifacts import Artifacts
 from serving.posters import PLACEHOLDER_URL, TMDB_IMAGE_BASE
-from serving.state import AppState, Unavailable
+from serving.state.snapshot import AppState
 from tests.test_movies_model import N_ITEMS, K, tiny_arrays
 from tests.test_movies_queries import _movie
 
@@ -35,6 +35,16 @@ def _model() -> MoviesModel:
                   content_score=np.r_[arrays["content_score"], [[0.9, 0.8, 0.7]] * 2].astype(np.float32))
     meta = {"hyperparameters": {"reg_bu": 0.1, "reg_factors": 0.1}, "threshold": 3.5}
     return MoviesModel(Artifacts(Path("<memory>"), meta, arrays))
+
+
+def with_movies(state: AppState) -> AppState:
+    """`state` with the hand-made Movies rows and the tiny Movies model: every catalog's pieces loaded."""
+    import dataclasses
+
+    from tests.test_movies_queries import ROWS
+
+    return dataclasses.replace(state, queries={**state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
+                               query_errors={}, movie_model=_model())
 
 
 def _catalog() -> MoviesCatalog:
@@ -243,7 +253,7 @@ def test_the_placeholder_is_served_by_the_app(client):
 
 
 def test_poster_cards_fall_back_to_the_placeholder(state):
-    from serving.movies_ui import poster_cards
+    from catalog.movies.ui import poster_cards
 
     items = movie_service.for_visitor(state, [[10, 5], [20, 5], [40, 4]], 40)["items"]
     page = poster_cards(items)
@@ -321,9 +331,9 @@ def test_post_for_visitor_takes_exclude(client):
 def test_the_movie_tabs_show_readable_tables_and_keep_the_json_exact(state):
     """The Movies model tabs' event functions (what the page calls): ratings with two decimals in the tables,
     counts with separators; the JSON answer unchanged."""
-    from serving.movies_ui import make_movie_handlers
+    from catalog.movies.ui import make_handlers
 
-    handlers = make_movie_handlers(state)
+    handlers = make_handlers(state)
     user = str(int(state.movie_model.user_ids[0]))
     head, table, answer = handlers["top_n"](user, "any", "", "", "any", 5)
     exact = [item["predicted_rating"] for item in answer["items"]]

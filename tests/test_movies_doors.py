@@ -25,7 +25,7 @@ from catalog.movies.queries import load_movies_catalog
 from catalog.movies.schema import FACTS_COLUMNS, REQUIRED_COLUMNS
 from catalog.movies.where_to_watch import SCHEMA, WHERE_TO_WATCH_FILE
 from serving.api import create_api
-from serving.state import load_state
+from serving.state.loading import load_state
 from settings import load_settings
 
 ROUTES = MOVIES.routes
@@ -164,7 +164,8 @@ def test_without_the_movies_catalog_tmdb_is_null(tiny_state, linked_titles):
 
 
 def test_ui_markdown_shows_the_facts_and_where_to_watch(both_state, linked_titles):
-    from serving.ui import answer_markdown, make_handlers
+    from catalog.streaming.ui import make_handlers
+    from serving.ui.widgets import answer_markdown
 
     user = str(int(both_state.require_model().user_ids[0]))
     markdown, answer = make_handlers(both_state)["recommend"](user, linked_titles["disney"])
@@ -204,7 +205,8 @@ def test_the_page_header_names_both_catalogs_and_both_models_with_their_loaded_s
     text = header_markdown(both_state)
     model = both_state.require_model()
     assert "**streaming titles** on Amazon Prime Video, Disney+, Hulu and Netflix" in text
-    assert (f"({both_state.catalog.size:,} titles; an SVD model of {model.manifest['n_ratings']:,} ratings by "
+    titles = both_state.queries["streaming"]
+    assert (f"({titles.size:,} titles; an SVD model of {model.manifest['n_ratings']:,} ratings by "
             f"{model.user_ids.size:,} users of {model.item_ids.size:,} titles)") in text
     assert f"**TMDB movies** ({len(MOVIE_ROWS)} films)" in text  # the hand-made catalog; no Movies model here
     movie_model: MoviesModel = _model()
@@ -289,7 +291,7 @@ def test_a_dataset_repo_in_the_layout_published_before_catalog_folders_still_loa
                               "HF_TOKEN": hub_server.token})
     state = load_state(processed_dir=tmp_path / "no-data", artifacts_dir=tmp_path / "no-artifacts",
                        reports_dir=tmp_path / "no-reports", settings=settings)
-    assert state.data_source.kind == "hub" and state.catalog is not None, state.notices
+    assert state.data_source.kind == "hub" and "streaming" in state.queries, state.notices
     assert set(state.queries) == {STREAMING.name, MOVIES.name}, state.query_errors
     body = TestClient(create_api(state)).get("/movies/peliculas_duracion", params={"pelicula": "toy story"}).json()
     assert body["items"][0]["id"] == 862

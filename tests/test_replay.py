@@ -157,3 +157,21 @@ def test_the_recorded_requests_answer_the_same(api, model_api, demo, state):
     changed = [key for key in recorded["answers"] if now["answers"].get(key) != recorded["answers"][key]]
     assert not changed, f"{len(changed)} answers changed, e.g. {changed[:5]}"
     assert now["answers"].keys() == recorded["answers"].keys()
+
+
+def test_a_root_alias_catalog_answers_the_same_under_its_prefix(api, state):
+    """The streaming catalog's root routes are an alias: each question and model route answers the same bytes
+    under /streaming/ (query parameters there, as under every prefix)."""
+    user = int(state.predictor.user_ids[0])
+    for spec in (s for s in catalog.CATALOGS if s.root_alias):
+        for question in spec.questions:
+            values = {p.name: v for p, v in zip(question.params, question.examples[0]) if v is not None}
+            root, prefixed = spec.route(question, at_root=True), spec.route(question)
+            path = root.path.replace("{" + str(root.path_param) + "}", str(values.pop(root.path_param, "")))
+            query = "&".join(f"{k}={v}" for k, v in values.items()).replace(" ", "%20")
+            full = "&".join(f"{p.name}={v}" for p, v in zip(question.params, question.examples[0])
+                            if v is not None).replace(" ", "%20")
+            assert asgi_get(api, f"{path}?{query}")[2] == asgi_get(api, f"{prefixed.path}?{full}")[2], question.short
+        for url in (f"/recommend?user_id={user}&title_id=ns1", f"/top_n?user_id={user}&n=3", "/similar?title_id=ns1",
+                    "/search?q=love", "/top_n?user_id=abc"):
+            assert asgi_get(api, url)[:3:2] == asgi_get(api, f"/{spec.prefix}{url}")[:3:2], url

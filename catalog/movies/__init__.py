@@ -59,4 +59,7 @@ MOVIES = CatalogSpec(
     id_scheme="movie id: a TMDB id, a whole number given as a JSON number (e.g. 862); titles are separate text",
     questions=QUESTIONS,
     load=load_movies_catalog,
+    ui=f"catalog.{schema.NAME}.ui",
+    models=("movie_model",),
+    api=f"catalog.{schema.NAME}.api",
 )

@@ -34,7 +34,7 @@ from serving.explain import explain, verdict
 from serving.posters import poster_url, remote_images
 
 if TYPE_CHECKING:
-    from serving.state import AppState
+    from serving.state.snapshot import AppState
 
 MOVIE_HELP = "a TMDB id as a number (e.g. 862) or a title as text (e.g. 'toy story')"
 

@@ -1,5 +1,6 @@
-"""The streaming catalog (Amazon, Disney+, Hulu and Netflix titles): its declaration, nine questions served at the
-root, the routes and api_names clients already use (/max_duration, /count_platform/{platform}, ...).
+"""The streaming catalog (Amazon, Disney+, Hulu and Netflix titles): its declaration, nine questions served under
+/streaming/ and, as an alias, at the root with the routes and api_names clients already use (/max_duration,
+/count_platform/{platform}, ...).
 
 Each parameter is parsed by the inputs module of its kind, through the small adapters below that bind the
 catalog's data (its years, its maturity ratings).
@@ -107,12 +108,18 @@ QUESTIONS = (
         (("comedy",), ("documentar",), ("horror",))),
 )
 
+NAME = "streaming"
+
 STREAMING = CatalogSpec(
-    name="streaming",
+    name=NAME,
     label="Catalog questions",
-    prefix=None,
+    prefix=NAME,
     tables=(config.TITLES_FILE,),
     id_scheme=f"title id: {ID_SCHEME}",
     questions=QUESTIONS,
     load=load_streaming_catalog,
+    root_alias=True,
+    ui=f"catalog.{NAME}.ui",
+    models=("model", "similar"),
+    api=f"catalog.{NAME}.api",
 )

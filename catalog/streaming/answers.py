@@ -27,7 +27,7 @@ from inputs.text import is_blank
 from serving.explain import explain, verdict
 
 if TYPE_CHECKING:
-    from serving.state import AppState
+    from serving.state.snapshot import AppState
 
 
 def cold_start_answer(state: AppState, user: int, seed_title: str | None = None, n: int = 5,

@@ -1,4 +1,4 @@
-"""The Movies model's tabs in the Gradio UI ("Movie picks"): your own picks, a MovieLens user's picks, recommend
+"""The Movies catalog's own tabs ("Movie picks"): your own picks, a MovieLens user's picks, recommend
 a film or not, similar films. Each event answers (markdown, table(s), json) like the streaming tabs and has an
 api_name for gradio_client: movies_for_visitor, movies_top_n, movies_recommend, movies_similar, movies_search.
 
@@ -25,17 +25,27 @@ import gradio as gr
 import pandas as pd
 
 from catalog import MOVIES
-from catalog.movies import answers as movie_service
+from catalog.movies import answers
 from errors import InputError
-from inputs.platforms import PLATFORM_KEYS
 from inputs.ratings import MAX_EXCLUDED, MAX_VISITOR_RATINGS
 from inputs.ratings import MIN_VISITOR_RATINGS as MIN_RATINGS
-from serving import format as fmt
 from serving.feedback import feedback_log
-from serving.links import LinkedTab, Links
 from serving.posters import poster_img
-from serving.state import AppState, snapshot
-from serving.ui import ANY, api_input, count_slider, json_answer, readable_errors, streams_label, titles_table
+from serving.state.snapshot import AppState, snapshot
+from serving.ui import format as fmt
+from serving.ui.links import LinkedTab, Links
+from serving.ui.widgets import (
+    ANY,
+    api_input,
+    count_slider,
+    json_answer,
+    model_size,
+    platform_dropdown,
+    readable_errors,
+    search_picker,
+    streams_label,
+    titles_table,
+)
 from settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -53,9 +63,9 @@ def movie_label(card: dict) -> str:
     return f"{card['title']} ({card['year']}{'; ' + genres if genres else ''}) [TMDB {card['id']}]"
 
 
-def make_movie_handlers(state: AppState) -> dict[str, Callable]:
+def make_handlers(state: AppState) -> dict[str, Callable]:
     """The Movies model's event functions, bound to the loaded state. Each is named after its api_name (an MCP
-    tool's name) and documented for API clients and MCP tools (see serving.ui.make_handlers)."""
+    tool's name) and documented for API clients and MCP tools (see catalog.streaming.ui.make_handlers)."""
 
     @readable_errors
     def movies_search(query: str) -> dict:
@@ -70,7 +80,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
         """
         if not query or not str(query).strip():
             return {"query": "", "items": []}
-        return movie_service.search(snapshot(state), query, 20)
+        return answers.search(snapshot(state), query, 20)
 
     @readable_errors
     def movies_for_visitor(ratings: list, n: float, platform: str, exclude: list | None = None,
@@ -88,7 +98,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
             the picks in words (Markdown)
             the answer as JSON: rated (the films read), items with id, title, predicted_rating, where_to_watch
         """
-        answer = movie_service.for_visitor(snapshot(state), ratings, n, platform, exclude)
+        answer = answers.for_visitor(snapshot(state), ratings, n, platform, exclude)
         rated = "; ".join(f"{r['title']} ({r['release_year']}): {r['rating']:g}" for r in answer["rated"])
         head = f"**Your picks** from your {len(answer['rated'])} ratings ({rated})."
         if answer["notice"]:
@@ -117,7 +127,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
             a heading in words (Markdown)
             the answer as JSON: items with id, title, release_year, genres, predicted_rating, where_to_watch
         """
-        answer = movie_service.top_n(snapshot(state), user_id, n, None if genre == ANY else genre, year_from, year_to,
+        answer = answers.top_n(snapshot(state), user_id, n, None if genre == ANY else genre, year_from, year_to,
                                      platform)
         head = (f"Top {len(answer['items'])} for MovieLens user **{answer['user_id']}** (leaving out the "
                 f"{fmt.count(answer['n_rated'])} films they rated).")
@@ -138,7 +148,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
             the answer in words (Markdown)
             the answer as JSON: predicted_rating, threshold, recommend, decision, explanation, where_to_watch
         """
-        answer = movie_service.recommend(snapshot(state), user_id, movie)
+        answer = answers.recommend(snapshot(state), user_id, movie)
         text = (f"## {answer['decision']}\n**{answer['title']}** ({answer['release_year']}, TMDB id {answer['id']}) "
                 f"for MovieLens user **{answer['user_id']}**: predicted rating "
                 f"**{fmt.score(answer['predicted_rating'])}** "
@@ -162,7 +172,7 @@ def make_movie_handlers(state: AppState) -> dict[str, Callable]:
             a heading for the films by taste (Markdown)
             the answer as JSON: items (by content) and by_taste.items, each with id, title, release_year, where_to_watch
         """
-        answer = movie_service.similar(snapshot(state), movie, n, platform)
+        answer = answers.similar(snapshot(state), movie, n, platform)
         head = (f"Films most like **{answer['title']}** ({answer['release_year']}, TMDB id {answer['id']}) by "
                 "genres, story, cast, director and collection.")
         if answer["notice"]:
@@ -266,40 +276,41 @@ def ratings_table(state: AppState, ratings: list | None) -> pd.DataFrame:
 def movie_picker(state: AppState, search: Callable, label: str, api_name: str | None = None) -> gr.Dropdown:
     """A search box and the dropdown of matching rated films it fills; the dropdown's value is a TMDB id (a
     number), or the text typed into it (read as a title)."""
-    query = gr.Textbox(label="Find a film", placeholder="type part of a title, e.g. finding nemo", value="toy story")
     now = snapshot(state)  # the examples need the Movies catalog too, which loads after the port opens
     hits = search("toy story")["items"] if now.movie_model is not None and MOVIES.name in now.queries else []
-    choices = [(movie_label(card), card["id"]) for card in hits]
-    film = gr.Dropdown(label=label, choices=choices, value=choices[0][1] if choices else None,
-                       allow_custom_value=True, info="pick a film, or type its exact title")
-    api_input(film, {"anyOf": [{"type": "integer"}, {"type": "string"}]})
-
-    def fill(text: str) -> gr.Dropdown:
-        found = search(text)["items"]
-        options = [(movie_label(card), card["id"]) for card in found]
-        return gr.Dropdown(choices=options, value=options[0][1] if options else None)
-
+    query, film, _ = search_picker(search, movie_label, hits, query_label="Find a film",
+                                   placeholder="type part of a title, e.g. finding nemo", label=label,
+                                   info="pick a film, or type its exact title",
+                                   schema={"anyOf": [{"type": "integer"}, {"type": "string"}]})
     if api_name:
         query.submit(search, query, gr.JSON(visible=False), api_name=api_name)
-    query.input(fill, query, film, trigger_mode="always_last", show_progress="hidden", api_visibility="private")
     return film
 
 
 def _platform() -> gr.Dropdown:
-    return gr.Dropdown([ANY, *PLATFORM_KEYS], value=ANY, label="Streams on", allow_custom_value=True)
+    return platform_dropdown("Streams on")
 
 
-def visitor_profile() -> gr.BrowserState:
+def headline(now: AppState) -> str:
+    """The catalog in the page's heading, with its sizes as loaded."""
+    movies = now.queries.get(MOVIES.name)
+    sizes = [f"{fmt.count(movies.size)} films"] if movies is not None else []
+    if now.movie_model is not None:
+        sizes.append(model_size(now.movie_model, "films", "MovieLens ratings"))
+    return "**TMDB movies**" + (f" ({'; '.join(sizes)})" if sizes else "")
+
+
+def page_state(state: AppState) -> gr.BrowserState:
     """The visitor's profile in their browser (EMPTY_PROFILE's keys). Made at the page's top level, outside any
     tab: a component inside a tab not yet opened is not mounted, so a page load could not read it."""
     settings = load_settings()
     return gr.BrowserState(EMPTY_PROFILE, storage_key=settings.browser_key, secret=settings.browser_secret)
 
 
-def movie_tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, profile: gr.BrowserState) -> None:
+def tabs(state: AppState, links: Links, top: gr.Tabs, demo: gr.Blocks, profile: gr.BrowserState) -> None:
     """The "Movie picks" tab group. Its tabs are linked as movies_for_visitor, movies_top_n, movies_recommend and
-    movies_similar; a film is `movie_id` in the links made here (`title` works too). `profile`: visitor_profile()."""
-    handlers = make_movie_handlers(state)
+    movies_similar; a film is `movie_id` in the links made here (`title` works too). `profile`: page_state()."""
+    handlers = make_handlers(state)
     now = snapshot(state)  # an AppState, or a serving.live.Live's snapshot serving when the page is built
     model = now.movie_model
     example_user = str(int(model.user_ids[0])) if model is not None else "1"
