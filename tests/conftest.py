@@ -115,10 +115,32 @@ SMALL_STRAY_RATINGS = 5            # per file: ratings of titles outside the cut
 TINY_TRAIN_ARGS = ("--catalog", STREAMING_NAME, "--sample-users", "1000", "--search-users", "60", "--skip-movielens")
 
 
+def kinds(item) -> set[str]:
+    """What a test needs beyond the fast tier's small cut, by what it uses: the full real data (raw_dir), a
+    Spark session, a browser, the loopback Hub server."""
+    used = set(getattr(item, "fixturenames", ()))
+    module = getattr(item, "module", None)
+    needs = set()
+    if "raw_dir" in used:
+        needs.add("realdata")
+    if "spark" in item.nodeid.split("::")[0]:
+        needs.add("spark")
+    if "browser" in used:
+        needs.add("browser")
+    if "hub_server" in used or hasattr(module, "HubServer"):
+        needs.add("hub")
+    return needs
+
+
 def pytest_collection_modifyitems(items):
-    """Safety net for the fast tier: a test that reaches the full real data (through raw_dir) is slow."""
+    """The markers a developer chooses by (`pytest -m hub`, `-m "not spark"`), set from what each test uses. The real
+    data, Spark and the browser also make a test slow, which the fast tier (`make test-fast`, -m "not slow") leaves
+    out; the loopback Hub server is quick, so a hub test is slow only when it says so."""
     for item in items:
-        if "raw_dir" in getattr(item, "fixturenames", ()) and item.get_closest_marker("slow") is None:
+        needs = kinds(item)
+        for name in needs:
+            item.add_marker(getattr(pytest.mark, name))
+        if needs - {"hub"} and item.get_closest_marker("slow") is None:
             item.add_marker(pytest.mark.slow)
 
 
@@ -254,11 +276,11 @@ def tiny_state(small_processed: Path, tiny_artifacts: Path, tmp_path_factory):
                       reports_dir=tmp_path_factory.mktemp("tiny-reports"), settings=load_settings({}))
 
 
-# --- catalog queries (tests/test_catalog.py, tests/test_catalog_real.py) ---
+# --- catalog queries (tests/catalog/test_catalog.py, tests/catalog/test_catalog_real.py) ---
 
 SMALL_TITLES_COLUMNS = ["id", "platform", "type", "title", "cast", "country", "release_year", "rating",
                         "duration_int", "duration_type", "listed_in", "score"]
-# 13 titles, small enough to compute every answer by hand (see the expectations in tests/test_catalog.py).
+# 13 titles, small enough to compute every answer by hand (see the expectations in tests/catalog/test_catalog.py).
 SMALL_TITLES_ROWS = [
     ("ns1", "netflix", "movie", "alpha", "ann lee, bob ray", "india", 2020, "tv-ma", 120, "min", "dramas, comedies",
      4.0),
@@ -307,7 +329,7 @@ def real_catalog(streaming_processed: Path):
     return load_streaming_catalog(streaming_processed / STREAMING.name)
 
 
-# --- title search, similar titles, cold start (tests/test_search.py, test_similar.py, test_coldstart.py) ---
+# --- title search, similar titles, cold start (tests/catalog/test_search.py, test_similar.py, test_coldstart.py) ---
 
 @pytest.fixture(scope="session")
 def title_index(titles):
@@ -333,7 +355,7 @@ def similar_titles(titles, neighbour_arrays, title_index):
     return SimilarTitles(titles, neighbour_arrays, index=title_index)
 
 
-# ---- the app served on loopback (tests/test_app_api.py, test_app_client.py, test_browser.py) ----------
+# ---- the app served on loopback (tests/serving/test_app_api.py, test_app_client.py, test_browser.py) ----------
 
 APP_SAMPLE_USERS = 2000  # enough users for real answers; trains in about a minute with the content neighbours
 

@@ -5,7 +5,7 @@
         movie_by_title (the app reads the links with them, and the serving side never imports etl/)
     python -m etl.movies.links --processed-dir data/processed   # (re)writes the Movies folder's where_to_watch.parquet
 
-The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/test_where_to_watch.py):
+The rule (measured on tests/fixtures/where_to_watch_pairs.csv, hand-labelled; see tests/catalog/test_where_to_watch.py):
 
 1. Titles are normalised the same way on both sides (`normalise_title`): catalog.names.name_key (accents,
    case, apostrophes, "&" and punctuation do not matter: "Amélie" == "amelie", "All Hallow's Eve" == "all hallows'

@@ -7,7 +7,7 @@ are parsed once (the same few country and genre lists repeat thousands of times)
 Fast path (`values`): most literals hold no double quote and no backslash, so every string in them is
 single-quoted without escapes; for those, one regular expression checks the whole shape (a list of flat dicts of
 strings, numbers, None, True, False) and another reads the wanted key's values, both in C. Any other text takes
-the `ast.literal_eval` path; the two give the same answer (tests/test_movies_etl.py checks it).
+the `ast.literal_eval` path; the two give the same answer (tests/etl/test_movies_etl.py checks it).
 """
 from __future__ import annotations
 

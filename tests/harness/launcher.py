@@ -53,7 +53,7 @@ class AppProcess:
         self.env.update(env or {})
         self.args = tuple(args)  # app.py's options, e.g. ("--share",)
         self.log_path = Path(log_path or tempfile.mkstemp(prefix="app-", suffix=".log")[1])
-        self.python = str(python or sys.executable)   # another interpreter (a fresh venv: tests/test_space.py)
+        self.python = str(python or sys.executable)   # another interpreter (a fresh venv: tests/serving/test_space.py)
         self.root = Path(root or config.PROJ_ROOT)      # another checkout of the project
         # start() waits until nothing is loading any more (similar titles and the second catalog load after the
         # port opens; a first boot downloads); settle=False returns at the first answer of /health.

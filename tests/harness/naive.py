@@ -1,7 +1,7 @@
 """The same nine questions answered the obvious way: one pandas filter over the whole titles table per call.
 
 Not used by the app. It is the reference that bench/queries.py times the indexed Catalog against, and
-that tests/test_catalog_real.py checks the Catalog's answers against on the real data. Inputs are the
+that tests/catalog/test_catalog_real.py checks the Catalog's answers against on the real data. Inputs are the
 canonical values the Catalog's parsers produce (e.g. platform "netflix", duration_type "min").
 """
 from __future__ import annotations

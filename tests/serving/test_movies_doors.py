@@ -200,7 +200,7 @@ def test_question_tabs_show_money_returns_and_counts_readably_and_the_json_stays
 def test_the_page_header_names_both_catalogs_and_both_models_with_their_loaded_sizes(both_state):
     from catalog.movies.model import MoviesModel
     from serving.ui import header_markdown
-    from tests.test_movies_answers import _model
+    from tests.catalog.test_movies_answers import _model
 
     text = header_markdown(both_state)
     model = both_state.require_model()

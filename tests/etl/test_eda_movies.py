@@ -1,7 +1,8 @@
 """The Movies catalog's EDA section (etl/movies/eda/): statistics on a small hand-made catalog (fast: outliers
 named, 0-vote averages counted, the well-rated subset, captions and report follow the numbers), and its part of
 `python -m etl.eda` on the real processed data (slow): the per-movie item signal is real where the streaming one is
-not. What every section shares (figures drawn, strict JSON, the builder's outputs and errors) is tests/test_eda.py."""
+not. What every section shares (figures drawn, strict JSON, the builder's outputs and errors) is
+tests/etl/test_eda.py."""
 from __future__ import annotations
 
 import json

@@ -1,7 +1,7 @@
 """The streaming catalog's EDA section (etl/streaming/eda/): statistics on a small hand-made catalog (fast),
 captions, report and model card that follow the numbers of its eda.json, and its part of `python -m etl.eda` on the
 real processed data (slow): the key numbers show the ratings' missing item signal. What every section shares
-(figures drawn, strict JSON, the builder's outputs and errors) is tests/test_eda.py."""
+(figures drawn, strict JSON, the builder's outputs and errors) is tests/etl/test_eda.py."""
 from __future__ import annotations
 
 import json
@@ -25,7 +25,7 @@ from tests.harness.eda_checks import reject_constant
 
 @pytest.fixture(scope="module")
 def eda_out(eda_reports: Path) -> Path:
-    """The streaming catalog's reports of the real `python -m etl.eda` run (tests/test_eda.py's eda_reports)."""
+    """The streaming catalog's reports of the real `python -m etl.eda` run (tests/etl/test_eda.py's eda_reports)."""
     return eda_reports / STREAMING.name
 
 

@@ -2,8 +2,8 @@
 
 Regression tests for the hardening issue at REST: a 100 KB input is never echoed back whole, /listedin
 included; Unicode digits and underscores are not numbers. A 100 KB URL is more than the HTTP server (16 KB)
-or httpx (64 KB) take, so those requests go straight to the ASGI app. tests/test_app_api.py and
-tests/test_app_client.py check the same rules on the served app, at REST and gradio_client.
+or httpx (64 KB) take, so those requests go straight to the ASGI app. tests/serving/test_app_api.py and
+tests/serving/test_app_client.py check the same rules on the served app, at REST and gradio_client.
 """
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from etl.movies.links import (
 )
 from tests.conftest import require
 
-FIXTURE = Path(__file__).parent / "fixtures" / "where_to_watch_pairs.csv"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "where_to_watch_pairs.csv"
 FIXTURE_COLUMNS = ["tmdb_id", "tmdb_title", "tmdb_year", "title_id", "stream_title", "stream_year", "label", "note"]
 PRECISION_TARGET, RECALL_TARGET = 0.98, 0.90
 
@@ -248,7 +248,7 @@ def small_titles(path: Path) -> None:
 
 def test_movies_etl_writes_where_to_watch_when_the_streaming_catalog_is_beside_it(tmp_path):
     from etl.movies.pipeline import run
-    from tests.test_movies_etl import write_raw
+    from tests.etl.test_movies_etl import write_raw
 
     raw = write_raw(tmp_path / "raw")
     out = tmp_path / "out"
@@ -269,7 +269,7 @@ def test_movies_etl_writes_where_to_watch_when_the_streaming_catalog_is_beside_i
 
 def test_cli_rewrites_where_to_watch_from_a_processed_directory(tmp_path, capsys):
     from etl.movies.pipeline import run
-    from tests.test_movies_etl import write_raw
+    from tests.etl.test_movies_etl import write_raw
 
     run(write_raw(tmp_path / "raw"), tmp_path / "out" / MOVIES_SPEC.name)
     assert W.main(["--processed-dir", str(tmp_path / "out")]) == 2

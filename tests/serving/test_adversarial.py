@@ -9,7 +9,7 @@ paths, tracebacks, object reprs and exception class names, and it repeats at mos
 input (200 for an answer that repeats a query it accepted).
 
 Fast tier: the real API in-process on the small data and tiny model (tests/conftest.py), with the Movies catalog
-of tests/test_movies_queries.py's hand-made rows (the small cut has no Movies tables). Slow tier: the same table
+of tests/catalog/test_movies_queries.py's hand-made rows (the small cut has no Movies tables). Slow tier: the same table
 against the served app over HTTP (whose session data has no Movies tables: those routes must be a 503 "not
 loaded"), and through gradio_client.
 """
@@ -185,8 +185,8 @@ def api(tiny_state):
 
     from catalog.movies.queries import MoviesCatalog
     from serving.api import create_api
-    from tests.test_movies_answers import _model
-    from tests.test_movies_queries import ROWS
+    from tests.catalog.test_movies_answers import _model
+    from tests.catalog.test_movies_queries import ROWS
 
     state = dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
                                 query_errors={}, movie_model=_model())

@@ -165,7 +165,7 @@ def test_publish_then_pull_round_trips_byte_identical(hub_server, tiny_artifacts
 # ---- the app's REST routes, in-process -----------------------------------------------------------------
 
 def test_health_says_everything_is_loaded(tiny_state, tiny_artifacts):
-    from tests.test_movies_answers import with_movies
+    from tests.catalog.test_movies_answers import with_movies
 
     health = TestClient(create_api(with_movies(tiny_state))).get("/health").json()
     assert health["status"] == "ok" and health["similar_titles"] is True

@@ -19,8 +19,8 @@ from serving.api import create_api
 from serving.artifacts import Artifacts
 from serving.posters import PLACEHOLDER_URL, TMDB_IMAGE_BASE
 from serving.state.snapshot import AppState
-from tests.test_movies_model import N_ITEMS, K, tiny_arrays
-from tests.test_movies_queries import _movie
+from tests.catalog.test_movies_model import N_ITEMS, K, tiny_arrays
+from tests.catalog.test_movies_queries import _movie
 
 UNRATED, TWIN = 999, 1000  # two catalog films the model has no ratings of; TWIN shares a title with id 50
 LINKS = pd.DataFrame({"tmdb_id": [10, 20, 210, 30], "title_id": ["ns1", "ns2", "ns3", "ds1"],
@@ -41,7 +41,7 @@ def with_movies(state: AppState) -> AppState:
     """`state` with the hand-made Movies rows and the tiny Movies model: every catalog's pieces loaded."""
     import dataclasses
 
-    from tests.test_movies_queries import ROWS
+    from tests.catalog.test_movies_queries import ROWS
 
     return dataclasses.replace(state, queries={**state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
                                query_errors={}, movie_model=_model())

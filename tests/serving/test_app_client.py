@@ -150,7 +150,7 @@ def test_n_is_1_to_100_like_the_slider(client, known_user):
 
 
 # The largest input a request can carry: POST bodies over 64 KB are refused with a 413 before Gradio
-# (tests/test_gradio_guard.py); this one gets through and must not come back whole.
+# (tests/serving/test_gradio_guard.py); this one gets through and must not come back whole.
 BIG = "q" * 60_000
 
 

@@ -305,7 +305,7 @@ def test_numbers_must_be_ascii_digits(http, url, words):
     assert_error(http.get(url), 400, words)
 
 
-LONG = "q" * 10_000  # the longest a URL gets through the HTTP server (16 KB); 100 KB: tests/test_doors.py
+LONG = "q" * 10_000  # the longest a URL gets through the HTTP server (16 KB); 100 KB: tests/serving/test_doors.py
 
 
 @pytest.mark.parametrize("url", [

@@ -1,7 +1,7 @@
 """The serving side's loading machinery in-process, quickly: what a request gets while a piece is still loading,
 the operator's reload route and its secret, the download progress and the cache's record of verified snapshots.
 
-The app served against a Hub (slow, stalling, gone, with new and corrupt revisions) is tests/test_hub_life.py.
+The app served against a Hub (slow, stalling, gone, with new and corrupt revisions) is tests/serving/test_hub_life.py.
 """
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def test_health_says_starting_and_not_ready_until_every_catalogs_pieces_are_load
     assert health["catalogs"]["movies"]["pending"] is True and health["catalogs"]["streaming"]["pending"] is False
     assert client.get("/movies/peliculas_idioma", params={"idioma": "fr"}).status_code == 503
     assert health["catalogs"]["movies"]["status"] == "starting" and health["catalogs"]["streaming"]["status"] == "ok"
-    from tests.test_movies_answers import with_movies
+    from tests.catalog.test_movies_answers import with_movies
 
     health = TestClient(create_api(replace(with_movies(tiny_state), pending=frozenset()))).get("/health").json()
     assert health["status"] == "ok" and health["ready"] is True and health["pending"] == []

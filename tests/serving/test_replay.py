@@ -6,8 +6,9 @@ parameters, and every deep-linkable tab. The answers: each declared catalog ques
 the model routes of both catalogs with valid and invalid inputs, over the fast tier's in-process app (the small
 data, the tiny streaming model, the hand-made Movies rows and the tiny Movies model of the hostile-input tests).
 
-A change that is meant to change answers re-records them on purpose: `REPLAY_RECORD=1 pytest tests/test_replay.py`
-writes tests/replay/answers.json, and the diff shows what changed.
+A change that is meant to change answers re-records them on purpose:
+`REPLAY_RECORD=1 pytest tests/serving/test_replay.py` writes tests/serving/replay/answers.json, and the diff shows
+what changed.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import catalog
-from tests.test_adversarial import asgi_get
+from tests.serving.test_adversarial import asgi_get
 
 RECORDED = Path(__file__).parent / "replay" / "answers.json"
 
@@ -76,8 +77,8 @@ def state(tiny_state):
     import pandas as pd
 
     from catalog.movies.queries import MoviesCatalog
-    from tests.test_movies_answers import _model
-    from tests.test_movies_queries import ROWS
+    from tests.catalog.test_movies_answers import _model
+    from tests.catalog.test_movies_queries import ROWS
 
     return dataclasses.replace(tiny_state, queries={**tiny_state.queries, "movies": MoviesCatalog(pd.DataFrame(ROWS))},
                                query_errors={}, movie_model=_model())
@@ -96,7 +97,7 @@ def model_api(state):
     import dataclasses
 
     from serving.api import create_api
-    from tests.test_movies_answers import _catalog
+    from tests.catalog.test_movies_answers import _catalog
 
     return create_api(dataclasses.replace(state, queries={**state.queries, "movies": _catalog()}))
 

@@ -19,7 +19,7 @@ import pytest
 import config
 from tests.harness.hub_server import HubServer
 from tests.harness.launcher import AppProcess
-from tests.test_hub_life import DATA, MODEL, _publish, _settled, _wait_health
+from tests.serving.test_hub_life import DATA, MODEL, _publish, _settled, _wait_health
 
 pytestmark = pytest.mark.slow
 

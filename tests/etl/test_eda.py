@@ -17,10 +17,10 @@ from etl.eda import compare, plots
 from etl.eda.__main__ import main as eda_main
 from etl.eda.build import eda_json, figure_entries, section
 from etl.eda.ratings import check_json_ready, item_signal
+from tests.etl.test_eda_movies import small_movies_data
+from tests.etl.test_eda_streaming import small_data
 from tests.harness.cli import run_main
 from tests.harness.eda_checks import PNG_SIGNATURE, png_size, reject_constant, run_eda
-from tests.test_eda_movies import small_movies_data
-from tests.test_eda_streaming import small_data
 
 # Each catalog's hand-made data, built by its own section's tests.
 SMALL_DATA = {STREAMING.name: small_data, MOVIES.name: small_movies_data}
