@@ -206,9 +206,9 @@ class MoviesRecipe(Recipe):
                        seconds=seconds)
 
     def card(self, meta: dict[str, Any], metrics: dict[str, Any], options: Any) -> CardText:
-        from model.movies.card import card_text
+        from model.movies.card import card_text, read_rank_eval
 
-        return card_text(meta, metrics)
+        return card_text(meta, metrics, read_rank_eval(Path(options.reports_dir)))
 
 
 RECIPE = MoviesRecipe()
