@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from catalog import MOVIES
 from config import COL_ITEM, COL_RATING, COL_USER
 from errors import InputError
 from serving.feedback import validate
@@ -40,7 +41,7 @@ def read_events(folders: Iterable[Path]) -> tuple[list[dict[str, Any]], int]:
                 except (ValueError, KeyError, TypeError, InputError):
                     unreadable += 1
                     continue
-                if event["kind"] == "ratings" and event["catalog"] == "movies":
+                if event["kind"] == "ratings" and event["catalog"] == MOVIES.name:
                     events.setdefault(event["id"], event)
     return sorted(events.values(), key=lambda e: e["time"]), unreadable  # stable: file order within a millisecond
 

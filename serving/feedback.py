@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from catalog import MOVIES
 from config import RATING_MAX, RATING_MIN
 from errors import InputError
 from inputs.numbers import decimal_number, whole_number
@@ -35,7 +36,7 @@ from inputs.text import clip, echo
 log = logging.getLogger(__name__)
 
 KINDS = ("thumbs", "ratings")
-CATALOGS = ("movies",)
+FEEDBACK_CATALOGS = (MOVIES.name,)  # the catalogs whose pages ask for feedback
 VOTES = ("up", "down")
 MAX_RATINGS = 500          # ratings in one event
 MAX_MOVIE_ID = 10**9
@@ -70,8 +71,8 @@ def validate(kind: object, payload: object) -> dict[str, Any]:
         wrong = [f"missing {', '.join(sorted(missing))}"] if missing else []
         wrong += [f"unknown {clip(', '.join(sorted(map(str, extra))))}"] if extra else []
         raise InputError(f"a {kind} event has exactly {', '.join(sorted(FIELDS[kind]))}; {'; '.join(wrong)}.")
-    if payload["catalog"] not in CATALOGS:
-        raise InputError(f"catalog must be one of {', '.join(CATALOGS)}; got {echo(payload['catalog'])}.")
+    if payload["catalog"] not in FEEDBACK_CATALOGS:
+        raise InputError(f"catalog must be one of {', '.join(FEEDBACK_CATALOGS)}; got {echo(payload['catalog'])}.")
     visitor = payload["visitor"]
     if not isinstance(visitor, str) or not VISITOR.fullmatch(visitor):
         raise InputError(f"visitor must be an anonymous id of 1-64 letters, digits, - or _; got {echo(visitor)}.")

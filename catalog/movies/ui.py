@@ -439,14 +439,14 @@ def visitor_tab(state: AppState, handlers: dict[str, Callable], links: Links,
     def record_shared(stored: Any, shared: bool, given: Any) -> None:
         """The ratings the picks were made from, when the visitor opted in (as resolved: TMDB ids)."""
         if shared and isinstance(given, dict) and given.get("rated"):
-            keep_feedback("ratings", {"catalog": "movies", "visitor": clean_profile(stored)["visitor"],
+            keep_feedback("ratings", {"catalog": MOVIES.name, "visitor": clean_profile(stored)["visitor"],
                                       "ratings": [{"movie": r["id"], "rating": r["rating"]} for r in given["rated"]]})
 
     def thumbs(vote: str) -> Callable:
         def record(stored: Any, movie: Any, given: Any) -> None:
             if movie not in {i["id"] for i in _items(given)}:
                 raise gr.Error("Get your picks first, then choose one of them.", print_exception=False)
-            if keep_feedback("thumbs", {"catalog": "movies", "movie": int(movie), "vote": vote,
+            if keep_feedback("thumbs", {"catalog": MOVIES.name, "movie": int(movie), "vote": vote,
                                         "visitor": clean_profile(stored)["visitor"]}):
                 gr.Info(f"Thanks: {'👍' if vote == 'up' else '👎'} for {_pick_title(given, movie)} noted.")
             else:
