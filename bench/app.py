@@ -186,17 +186,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests-each", type=int, default=20)
     args = parser.parse_args(argv)
 
-    manifest_path = args.artifacts_dir / "manifest.json"
+    streaming_model = args.artifacts_dir / STREAMING.name  # each catalog's model in artifacts/<name>/
+    manifest_path = streaming_model / "manifest.json"
     titles = STREAMING.folder(args.processed_dir) / config.TITLES_FILE
     if not manifest_path.is_file() or not titles.is_file():
         print(f"bench/app.py: needs {manifest_path} and {titles}; build them with "
-              "`python -m etl && python -m model.train` (the full model, no --sample-users).", file=sys.stderr)
+              "`python -m etl && python -m model.train --catalog all` (the full model, no --sample-users).",
+              file=sys.stderr)
         return 2
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("sample_users"):
         print(f"warning: {args.artifacts_dir} holds a model of a {manifest['sample_users']}-user sample, not the "
-              "full model: run `python -m model.train`.", file=sys.stderr)
-    workload = Workload(args.artifacts_dir)
+              "full model: run `python -m model.train --catalog streaming`.", file=sys.stderr)
+    workload = Workload(streaming_model)
     print(f"model: {manifest.get('n_users', '?'):,} users x {manifest.get('n_titles', '?'):,} titles, "
           f"{manifest.get('n_ratings', 0):,} ratings, built {manifest.get('created_at')}")
 
