@@ -192,8 +192,9 @@ def test_trainer_cli_with_spark_writes_the_same_artifacts(small_processed, tmp_p
     assert set(REQUIRED_ARRAYS) | set(NEIGHBOUR_ARRAYS) <= set(artifacts.arrays)
     assert spark_engine.ALS_ROW in m["metrics"]["ours"]
     assert "ALS" in (out / STREAMING.name / "README.md").read_text()
-    n = int(pd.read_parquet(processed / config.RATINGS_FILE).shape[0])
-    assert read_heldout(heldout_path(processed, "ratings"), heldout_key(SEED, n)) is not None
+    folder = processed / STREAMING.name  # the streaming catalog's tables, and its held-out pairs beside them
+    n = int(pd.read_parquet(folder / config.RATINGS_FILE).shape[0])
+    assert read_heldout(heldout_path(folder, "ratings"), heldout_key(SEED, n)) is not None
     predictor = StreamingModel.from_dir(out / STREAMING.name)
     assert predictor.user_factors.shape[1] == 10
     assert "ALS (Spark)" in result.stdout
