@@ -442,7 +442,7 @@ def test_served_movies_api_names(client, http):
         markdown, answer = client.predict(*["" if v is None else str(v) for v in row], api_name="/" + route.api_name)
         assert non_empty(answer), answer
         assert answer == http.get(movies_url(route, row)).json()
-        assert str(answer["count"]) in markdown
+        assert f"{answer['count']:,}" in markdown  # counts read with their thousands separator
     markdown, answer = client.predict("John Lasseter", "5", api_name="/movies_get_director")
     assert len(answer["items"]) == 5 and "Where to watch" in markdown and "Disney+ [ds" in markdown
 
